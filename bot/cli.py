@@ -1,0 +1,111 @@
+"""The `clickbot` command line: one subcommand per way of running clickbot."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from config import (
+    ClickMeterSettings,
+    LoggingSettings,
+    SettingsError,
+    SlackTokenSettings,
+    load_settings,
+)
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="clickbot: ClickMeter link analytics in Slack.",
+)
+out = Console()
+err = Console(stderr=True)
+
+#: The sandbox's default key: a fixed, public, made-up GUID so the demo works with no setup.
+DEMO_API_KEY = "00000000-0000-4000-8000-000000000000"
+
+
+def _fail_on_settings(exc: SettingsError) -> typer.Exit:
+    for line in exc.problems:
+        err.print(f"[red]✗[/red] {line}", highlight=False, soft_wrap=True)
+    err.print("Set these in the environment or in .env (see .env.example).", highlight=False)
+    return typer.Exit(code=2)
+
+
+@app.command()
+def sandbox(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = 8765,
+    api_key: Annotated[
+        str, typer.Option("--api-key", help="The API key the sandbox accepts.")
+    ] = DEMO_API_KEY,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic account.")] = 1,
+    datapoints: Annotated[int, typer.Option(min=1, help="How many datapoints to create.")] = 200,
+    timezone: Annotated[
+        str, typer.Option(help="The account's Windows time-zone name (as /me reports it).")
+    ] = "W. Europe Standard Time",
+    rate_limit: Annotated[
+        float, typer.Option(min=0, help="Requests per second per client IP; 0 turns it off.")
+    ] = 10.0,
+) -> None:
+    """Run a local ClickMeter API v2 with a synthetic account and live traffic."""
+    from clickmeter._timezones import UnknownTimezoneError, zone_from_windows
+    from clickmeter.sandbox import SandboxConfig, run_sandbox
+
+    try:
+        zone_from_windows(timezone)
+    except UnknownTimezoneError as exc:
+        err.print(f"[red]✗[/red] --timezone: {exc}", highlight=False)
+        raise typer.Exit(code=2) from None
+    config = SandboxConfig(
+        api_key=api_key, seed=seed, datapoints=datapoints, timezone=timezone, rate_limit=rate_limit
+    )
+    out.print(
+        f"ClickMeter sandbox on http://{host}:{port} ({datapoints} datapoints, seed {seed}, "
+        f"{timezone}, {'no throttle' if rate_limit == 0 else f'{rate_limit:g} req/s'}). "
+        "Use it with CLICKMETER_API_URL set to that address.",
+        highlight=False,
+    )
+    run_sandbox(config, host=host, port=port)
+
+
+@app.command()
+def check() -> None:
+    """Check the settings, ClickMeter (/me) and, when a bot token is set, Slack (auth.test)."""
+    from bot.check import run_checks
+    from bot.logs import configure_logging
+
+    try:
+        settings = load_settings(ClickMeterSettings, SlackTokenSettings, LoggingSettings)
+    except SettingsError as exc:
+        raise _fail_on_settings(exc) from None
+    clickmeter, slack, logging = settings.clickmeter, settings.slack_token, settings.logging
+    assert clickmeter is not None
+    assert slack is not None
+    assert logging is not None
+    secrets = [clickmeter.clickmeter_api_key.get_secret_value()]
+    if slack.slack_bot_token is not None:
+        secrets.append(slack.slack_bot_token.get_secret_value())
+    configure_logging(logging.log_level, secrets)
+
+    results = asyncio.run(run_checks(clickmeter, slack))
+    out.print("[green]✓[/green] settings: read from the environment and .env", highlight=False)
+    marks = {True: "[green]✓[/green]", False: "[red]✗[/red]", None: "[dim]–[/dim]"}
+    for result in results:
+        out.print(f"{marks[result.ok]} {result.name}: {result.detail}", highlight=False)
+    raise typer.Exit(code=1 if any(r.ok is False for r in results) else 0)
+
+
+@app.command()
+def demo() -> None:
+    """Start the sandbox, check it, and print what clickbot reads from it."""
+    from bot.demo import run_demo
+
+    raise typer.Exit(code=run_demo(out))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,29 @@
+"""clickbot's settings: `load_settings(ClickMeterSettings, ...)` once at start-up."""
+
+from config.settings import (
+    AlertSettings,
+    ClickMeterSettings,
+    LoggingSettings,
+    ServerSettings,
+    Settings,
+    SettingsError,
+    SlackSettings,
+    SlackTokenSettings,
+    StorageSettings,
+    load_group,
+    load_settings,
+)
+
+__all__ = [
+    "AlertSettings",
+    "ClickMeterSettings",
+    "LoggingSettings",
+    "ServerSettings",
+    "Settings",
+    "SettingsError",
+    "SlackSettings",
+    "SlackTokenSettings",
+    "StorageSettings",
+    "load_group",
+    "load_settings",
+]

@@ -1,0 +1,203 @@
+"""clickbot's configuration, read from the environment and `.env`.
+
+Settings come in groups (ClickMeter, Slack, storage, ...). Each command loads only the groups it
+uses, so `clickbot check` never fails over a Slack or database setting it does not need, and the
+sandbox needs none at all. `load_settings` is the one entry point: it is called once at start-up
+and the result is passed down.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
+
+from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_CLICKMETER_URL = "https://apiv2.clickmeter.com"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///clickbot.sqlite3"
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_HTTP_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s]*)?$")
+
+
+class SettingsError(Exception):
+    """One or more settings are missing or malformed; `str()` has one line per variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def _strip(value: Any) -> Any:
+    # Values pasted into .env often carry stray spaces or quotes; they are never meaningful here.
+    return value.strip().strip("'\"").strip() if isinstance(value, str) else value
+
+
+def _guid(value: SecretStr) -> SecretStr:
+    if not _GUID.match(value.get_secret_value()):
+        raise ValueError("not a GUID")
+    return value
+
+
+def _prefixed(prefix: str) -> Any:
+    def check(value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(prefix):
+            raise ValueError(f"does not start with {prefix}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _http_url(value: str) -> str:
+    if not _HTTP_URL.match(value):
+        raise ValueError("not an http(s) URL")
+    return value
+
+
+def _trailing_slash(value: str) -> str:
+    return value if value.endswith("/") else value + "/"
+
+
+Stripped = BeforeValidator(_strip)
+HttpUrl = Annotated[str, Stripped, AfterValidator(_http_url)]
+
+
+class _Group(BaseSettings):
+    """Common behaviour: environment first, then `.env`; unrelated variables are ignored."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    #: What each variable must hold, in the words of the one-line error a user sees.
+    expected: ClassVar[dict[str, str]] = {}
+
+
+class ClickMeterSettings(_Group):
+    clickmeter_api_key: Annotated[SecretStr, Stripped, AfterValidator(_guid)]
+    clickmeter_api_url: HttpUrl = DEFAULT_CLICKMETER_URL
+
+    expected: ClassVar[dict[str, str]] = {
+        "clickmeter_api_key": "your ClickMeter API key, a GUID like "
+        "0f8fad5b-d9cb-469f-a165-70867728950e (ClickMeter > Account > API key)",
+        "clickmeter_api_url": f"an http(s) URL such as {DEFAULT_CLICKMETER_URL}",
+    }
+
+
+class SlackSettings(_Group):
+    slack_bot_token: Annotated[SecretStr, Stripped, _prefixed("xoxb-")]
+    slack_signing_secret: Annotated[SecretStr, Stripped, Field(min_length=16)]
+    slack_app_token: Annotated[SecretStr | None, Stripped, _prefixed("xapp-")] = None
+    slack_api_url: Annotated[HttpUrl, AfterValidator(_trailing_slash)] = DEFAULT_SLACK_API_URL
+
+    expected: ClassVar[dict[str, str]] = {
+        "slack_bot_token": "the app's Bot User OAuth Token, starting with xoxb- "
+        "(Slack app settings > OAuth & Permissions)",
+        "slack_signing_secret": "the app's Signing Secret "
+        "(Slack app settings > Basic Information > App Credentials)",
+        "slack_app_token": "an app-level token starting with xapp- for Socket Mode, or unset",
+        "slack_api_url": f"an http(s) URL such as {DEFAULT_SLACK_API_URL}",
+    }
+
+
+class SlackTokenSettings(_Group):
+    """Only the bot token, optional: what `clickbot check` needs to test Slack when it can."""
+
+    slack_bot_token: Annotated[SecretStr | None, Stripped, _prefixed("xoxb-")] = None
+    slack_api_url: Annotated[HttpUrl, AfterValidator(_trailing_slash)] = DEFAULT_SLACK_API_URL
+
+    expected: ClassVar[dict[str, str]] = SlackSettings.expected
+
+
+class StorageSettings(_Group):
+    database_url: Annotated[str, Stripped, Field(pattern=r"^[a-z0-9+]+://")] = DEFAULT_DATABASE_URL
+
+    expected: ClassVar[dict[str, str]] = {
+        "database_url": "an SQLAlchemy URL such as sqlite+aiosqlite:///clickbot.sqlite3 or "
+        "postgresql+asyncpg://user@host/db",
+    }
+
+
+class ServerSettings(_Group):
+    port: Annotated[int, Stripped, Field(ge=1, le=65535)] = 3000
+
+    expected: ClassVar[dict[str, str]] = {"port": "a TCP port number from 1 to 65535"}
+
+
+class AlertSettings(_Group):
+    alert_poll_seconds: Annotated[int, Stripped, Field(ge=30, le=86400)] = 300
+
+    expected: ClassVar[dict[str, str]] = {
+        "alert_poll_seconds": "a whole number of seconds from 30 to 86400",
+    }
+
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class LoggingSettings(_Group):
+    log_level: Annotated[LogLevel, Stripped, BeforeValidator(lambda v: str(v).upper())] = "INFO"
+
+    expected: ClassVar[dict[str, str]] = {
+        "log_level": "one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
+    }
+
+
+G = TypeVar("G", bound=_Group)
+
+
+def load_group(group: type[G], **overrides: Any) -> G:
+    """Build one group from the environment (and `.env`), or raise a SettingsError.
+
+    Each problem becomes one line naming the variable and what it must hold; the offending value
+    is never echoed, since it may be a secret.
+    """
+    try:
+        return group(**overrides)
+    except ValidationError as exc:
+        problems: list[str] = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            what = group.expected.get(field, "a valid value")
+            state = "is not set" if error["type"] == "missing" else "is invalid"
+            problems.append(f"{field.upper()} {state}: expected {what}.")
+        raise SettingsError(problems) from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The configuration of one process: the groups its command asked for, the rest None."""
+
+    clickmeter: ClickMeterSettings | None = None
+    slack: SlackSettings | None = None
+    slack_token: SlackTokenSettings | None = None
+    storage: StorageSettings | None = None
+    server: ServerSettings | None = None
+    alerts: AlertSettings | None = None
+    logging: LoggingSettings | None = None
+
+
+_FIELDS = {
+    ClickMeterSettings: "clickmeter",
+    SlackSettings: "slack",
+    SlackTokenSettings: "slack_token",
+    StorageSettings: "storage",
+    ServerSettings: "server",
+    AlertSettings: "alerts",
+    LoggingSettings: "logging",
+}
+
+
+def load_settings(*groups: type[_Group]) -> Settings:
+    """Load the given groups; every problem across them is reported at once."""
+    loaded: dict[str, _Group] = {}
+    problems: list[str] = []
+    for group in groups:
+        try:
+            loaded[_FIELDS[group]] = load_group(group)
+        except SettingsError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise SettingsError(problems)
+    return Settings(**loaded)  # type: ignore[arg-type]

@@ -136,5 +136,5 @@ def test_slack_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert slack.slack_app_token is not None
     assert "xoxb-123" not in repr(slack)
     monkeypatch.setenv("SLACK_APP_TOKEN", "xoxb-wrong-kind")
-    with pytest.raises(SettingsError, match="^SLACK_APP_TOKEN is invalid: expected an app-level"):
+    with pytest.raises(SettingsError, match=r"^SLACK_APP_TOKEN is invalid: expected an app-level"):
         load_group(SlackSettings)

@@ -1,5 +1,43 @@
-"""A local Slack Web API for tests: checks tokens, records calls, fails on demand."""
+"""A local Slack Web API for tests: checks tokens and Block Kit, keeps messages, records
+calls, fails on demand. Serve it with `MockSlackServer` and point slack_sdk at `.api_url`:
 
-from tests.mock_slack.app import MockSlack, RecordedCall
+    with MockSlackServer() as server:
+        client = AsyncWebClient(token=server.token, base_url=server.api_url)
+        await client.chat_postMessage(channel="C0GENERAL", text="hi")
+        assert server.slack.last_message("C0GENERAL").text == "hi"
+        server.slack.rate_limit(retry_after=1, method="chat.postMessage")  # next call → 429
 
-__all__ = ["MockSlack", "RecordedCall"]
+Default channels: C0GENERAL (#general), C0MARKETING, C0RANDOM (bot not a member),
+C0OLDNEWS (archived). Users: U0CLICKBOT (the bot), U0ALICE, U0BOB.
+"""
+
+from tests.mock_slack.app import MockSlack
+from tests.mock_slack.blockkit import validate_blocks, validate_view
+from tests.mock_slack.models import (
+    BOT_USER_ID,
+    TEAM_ID,
+    Channel,
+    Ephemeral,
+    Fault,
+    Message,
+    RecordedCall,
+    ResponsePost,
+    User,
+)
+from tests.mock_slack.server import MockSlackServer
+
+__all__ = [
+    "BOT_USER_ID",
+    "TEAM_ID",
+    "Channel",
+    "Ephemeral",
+    "Fault",
+    "Message",
+    "MockSlack",
+    "MockSlackServer",
+    "RecordedCall",
+    "ResponsePost",
+    "User",
+    "validate_blocks",
+    "validate_view",
+]

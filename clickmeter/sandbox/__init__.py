@@ -22,15 +22,13 @@ views; `/hits` and `/clickstream` list newest first; `hourlyBreakDown` is keyed 
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
 
 import uvicorn
 from starlette.applications import Starlette
+
+from clickmeter.sandbox.serving import ThreadedServer
 
 __all__ = ["SandboxConfig", "SandboxServer", "create_app", "run_sandbox"]
 
@@ -58,48 +56,9 @@ def run_sandbox(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8765
     uvicorn.run(create_app(config), host=host, port=port, log_level="info")
 
 
-class SandboxServer:
+class SandboxServer(ThreadedServer):
     """The sandbox on 127.0.0.1 and a free port, served from a daemon thread."""
 
     def __init__(self, config: SandboxConfig, log_level: str = "warning") -> None:
         self.config = config
-        self.app = create_app(config)
-        # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto
-        # says TCP, and without it keep-alive answers wait ~40 ms on delayed ACKs.
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", 0))
-        self.port: int = self._socket.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._server = uvicorn.Server(
-            uvicorn.Config(self.app, log_level=log_level, lifespan="off", access_log=False)
-        )
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
-        )
-
-    def start(self) -> SandboxServer:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the sandbox server did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
-        self._socket.close()
-
-    def __enter__(self) -> SandboxServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        super().__init__(create_app(config), log_level=log_level)

@@ -50,21 +50,21 @@ async def _tour(url: str, console: Console) -> None:
         today.sort(key=lambda s: s.total_clicks, reverse=True)
         busiest = _table("Busiest links today", "link", "clicks", "unique")
         for summary in today[:5]:
-            name = summary.entity_data.datapoint_name if summary.entity_data else summary.entity_id
+            name = summary.datapoint.datapoint_name if summary.datapoint else summary.entity_id
             busiest.add_row(str(name), f"{summary.total_clicks:,}", f"{summary.unique_clicks:,}")
         console.print(busiest)
 
-        if today:
-            hot = today[0]
+        if today and today[0].numeric_entity_id is not None:
+            hot, hot_id = today[0], today[0].numeric_entity_id
             before = hot.total_clicks
             async with httpx.AsyncClient(base_url=url) as control:
-                spike = {"datapoint_id": int(hot.entity_id), "clicks_per_minute": 120, "minutes": 5}
+                spike = {"datapoint_id": hot_id, "clicks_per_minute": 120, "minutes": 5}
                 (await control.post("/_sandbox/spike", json=spike)).raise_for_status()
                 advance = {"advance_seconds": 300}
                 (await control.post("/_sandbox/clock", json=advance)).raise_for_status()
-            after = await client.datapoint_aggregated(int(hot.entity_id), Timeframe.TODAY)
+            after = await client.datapoint_aggregated(hot_id, Timeframe.TODAY)
             console.print(
-                f"Spike: injected 120 clicks/min for 5 minutes on link {hot.entity_id}; "
+                f"Spike: injected 120 clicks/min for 5 minutes on link {hot_id}; "
                 f"today's clicks went from {before:,} to {after.total_clicks:,}.",
                 highlight=False,
             )

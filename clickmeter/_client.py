@@ -1,0 +1,31 @@
+"""`ClickMeterClient`: the one object the bot uses to read ClickMeter."""
+
+from __future__ import annotations
+
+from clickmeter._client_entities import EntitiesMixin
+from clickmeter._client_stats import StatsMixin
+
+
+class ClickMeterClient(StatsMixin, EntitiesMixin):
+    """An async client of ClickMeter API v2 (read side).
+
+    `ClickMeterClient(api_key, *, base_url="https://apiv2.clickmeter.com", timeout=10.0,
+    max_attempts=4, retry_deadline=30.0, requests_per_second=9.0, zone=None, transport=None,
+    backoff_base=0.5, backoff_cap=8.0)`
+
+    What callers may rely on:
+    - Numbers are ClickMeter's own; counters ClickMeter omits are 0, never missing.
+    - Dates and times are aware, in the account's zone (`zone`, else learnt once from `/me`).
+    - Requests are paced under ClickMeter's 10/s per key across the whole process
+      (`requests_per_second=None` turns pacing off).
+    - 429, 500/502/503/504, timeouts and connection errors are retried with jittered
+      exponential backoff (honouring Retry-After), at most `max_attempts` tries and within
+      `retry_deadline` seconds (a Retry-After beyond the deadline fails at once, with
+      `RateLimitedError.retry_after`); then, and for any other failure, a `ClickMeterError`
+      subclass is raised whose `user_message` can be shown to a Slack user.
+    - Timeframes an endpoint refuses raise `UnsupportedTimeframeError` before any request.
+    - The key is sent only in the `X-Clickmeter-Authkey` header and never appears in logs,
+      exception texts or reprs.
+
+    Use as `async with ClickMeterClient(key) as client: ...` or call `aclose()`.
+    """

@@ -21,8 +21,8 @@ app = typer.Typer(
     add_completion=False,
     help="clickbot: ClickMeter link analytics in Slack.",
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 #: The sandbox's default key: a fixed, public, made-up GUID so the demo works with no setup.
 DEMO_API_KEY = "00000000-0000-4000-8000-000000000000"
@@ -30,7 +30,7 @@ DEMO_API_KEY = "00000000-0000-4000-8000-000000000000"
 
 def _fail_on_settings(exc: SettingsError) -> typer.Exit:
     for line in exc.problems:
-        err.print(f"[red]✗[/red] {line}", highlight=False, soft_wrap=True)
+        err.print(f"[red]✗[/red] {line}", highlight=False)
     err.print("Set these in the environment or in .env (see .env.example).", highlight=False)
     return typer.Exit(code=2)
 

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from clickmeter.sandbox import SandboxConfig, SandboxServer
+from tests.mock_slack import MockSlackServer
 
 SANDBOX_KEY = "0f6c1b2a-3d4e-4f50-8a9b-c0d1e2f3a4b5"
 #: A fixed instant so the seeded account and its history are the same on every run.
@@ -101,3 +102,17 @@ def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
     yield factory
     for instance in started:
         instance.close()
+
+
+@pytest.fixture(scope="session")
+def running_server() -> Iterator[MockSlackServer]:
+    """The mock Slack Web API, one server for the session (tests reset its state)."""
+    with MockSlackServer() as running:
+        yield running
+
+
+@pytest.fixture
+def mock_slack(running_server: MockSlackServer) -> MockSlackServer:
+    """The mock Slack server with fresh state for this test."""
+    running_server.reset()
+    return running_server

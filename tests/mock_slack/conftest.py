@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from tests.mock_slack import MockSlack, MockSlackServer
-
-
-@pytest.fixture(scope="session")
-def running_server() -> Iterator[MockSlackServer]:
-    with MockSlackServer() as running:
-        yield running
 
 
 @pytest.fixture

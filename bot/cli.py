@@ -8,10 +8,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from bot.services import Services
+from clickmeter import ClickMeterClient
 from config import (
     ClickMeterSettings,
     LoggingSettings,
+    ServerSettings,
     SettingsError,
+    SlackSettings,
     SlackTokenSettings,
     load_settings,
 )
@@ -97,6 +101,75 @@ def check() -> None:
     for result in results:
         out.print(f"{marks[result.ok]} {result.name}: {result.detail}", highlight=False)
     raise typer.Exit(code=1 if any(r.ok is False for r in results) else 0)
+
+
+def _bot_settings() -> tuple[ClickMeterSettings, SlackSettings, ServerSettings]:
+    """The settings every way of running the bot needs, logging configured from them."""
+    from bot.logs import configure_logging
+
+    try:
+        settings = load_settings(ClickMeterSettings, SlackSettings, ServerSettings, LoggingSettings)
+    except SettingsError as exc:
+        raise _fail_on_settings(exc) from None
+    clickmeter, slack, server, logging = (
+        settings.clickmeter,
+        settings.slack,
+        settings.server,
+        settings.logging,
+    )
+    assert clickmeter is not None
+    assert slack is not None
+    assert server is not None
+    assert logging is not None
+    secrets = [
+        clickmeter.clickmeter_api_key.get_secret_value(),
+        slack.slack_bot_token.get_secret_value(),
+        slack.slack_signing_secret.get_secret_value(),
+    ]
+    if slack.slack_app_token is not None:
+        secrets.append(slack.slack_app_token.get_secret_value())
+    configure_logging(logging.log_level, secrets)
+    return clickmeter, slack, server
+
+
+#: How long identical ClickMeter GETs share one answer. Answers show the time of their data, and
+#: without sharing 9 requests a second would serve fewer than 9 commands a second.
+CLICKMETER_CACHE_TTL_S = 30.0
+
+
+def _services(clickmeter: ClickMeterSettings) -> Services:
+    client = ClickMeterClient(
+        clickmeter.clickmeter_api_key,
+        base_url=clickmeter.clickmeter_api_url,
+        cache_ttl=CLICKMETER_CACHE_TTL_S,
+    )
+    return Services(clickmeter=client)
+
+
+@app.command()
+def web() -> None:
+    """Serve the Slack app over HTTP on PORT (POST /slack/events, GET /healthz)."""
+    import uvicorn
+
+    from bot.web import create_web_app
+
+    clickmeter, slack, server = _bot_settings()
+    web_app = create_web_app(slack, _services(clickmeter))
+    out.print(f"clickbot listening on http://0.0.0.0:{server.port}/slack/events", highlight=False)
+    uvicorn.run(web_app, host="0.0.0.0", port=server.port, log_level="warning")  # noqa: S104
+
+
+@app.command()
+def run() -> None:
+    """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT."""
+    clickmeter, slack, _ = _bot_settings()
+    if slack.slack_app_token is None:
+        web()
+        return
+    from bot.socket import run_socket_mode
+
+    out.print("clickbot connecting to Slack in Socket Mode", highlight=False)
+    asyncio.run(run_socket_mode(slack, _services(clickmeter)))
 
 
 @app.command()

@@ -51,7 +51,7 @@ from clickmeter._models_stats import (
     Top,
     TopItem,
 )
-from clickmeter._timeframes import Period, Timeframe
+from clickmeter._timeframes import DayRange, Period, Timeframe, resolve
 
 __all__ = [
     "AggregatedResult",
@@ -72,6 +72,7 @@ __all__ = [
     "DatapointStatus",
     "DatapointSummaryData",
     "DatapointType",
+    "DayRange",
     "Entities",
     "EntityUri",
     "EntityUriList",
@@ -106,4 +107,5 @@ __all__ = [
     "UnsupportedTimeframeError",
     "User",
     "ValidationError",
+    "resolve",
 ]

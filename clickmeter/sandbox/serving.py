@@ -50,7 +50,7 @@ class ThreadedServer:
             uvicorn.Config(
                 app,
                 log_level=log_level,
-                lifespan="off",
+                lifespan="auto",
                 access_log=False,
                 timeout_graceful_shutdown=1,
             )

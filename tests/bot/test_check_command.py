@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.localslack import MockSlackServer
 from tests.conftest import Sandbox
-from tests.mock_slack import MockSlackServer
 from tests.servers import free_port
 
 WRONG_KEY = "11111111-2222-4333-8444-555555555555"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.mock_slack import MockSlack, MockSlackServer
+from bot.localslack import MockSlack, MockSlackServer
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Signed Slack requests (tests/slack_requests.py), checked by slack_sdk and by a Bolt app."""
+"""Signed Slack requests (bot/localslack/signed.py), checked by slack_sdk and by a Bolt app."""
 
 from __future__ import annotations
 
@@ -16,9 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.mock_slack import MockSlack, MockSlackServer
-from tests.servers import serve_in_thread
-from tests.slack_requests import (
+from bot.localslack import MockSlack, MockSlackServer
+from bot.localslack.signed import (
     block_actions_body,
     block_actions_payload,
     bolt_request,
@@ -27,6 +26,7 @@ from tests.slack_requests import (
     slash_command_body,
     verify,
 )
+from tests.servers import serve_in_thread
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 

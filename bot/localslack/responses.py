@@ -11,10 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from tests.mock_slack import blockkit
-from tests.mock_slack.args import MAX_TEXT, as_bool
-from tests.mock_slack.models import Ephemeral, Message, ResponsePost
-from tests.mock_slack.workspace import Workspace
+from bot.localslack import blockkit
+from bot.localslack.args import MAX_TEXT, as_bool
+from bot.localslack.models import Ephemeral, Message, ResponsePost
+from bot.localslack.workspace import Workspace
 
 MAX_USES = 5
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.mock_slack.args import as_int, json_arg
-from tests.mock_slack.models import ApiError, Message
-from tests.mock_slack.workspace import UploadedFile, Workspace, api
+from bot.localslack.args import as_int, json_arg
+from bot.localslack.models import ApiError, Message
+from bot.localslack.workspace import UploadedFile, Workspace, api
 
 
 @api("files.getUploadURLExternal")

@@ -23,8 +23,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tests.mock_slack import files
-from tests.mock_slack.models import (
+from bot.localslack import files
+from bot.localslack.models import (
     BOT_ID,
     BOT_USER,
     BOT_USER_ID,
@@ -37,8 +37,8 @@ from tests.mock_slack.models import (
     RecordedCall,
     ResponsePost,
 )
-from tests.mock_slack.responses import ResponseHook, apply_response
-from tests.mock_slack.workspace import METHODS, Workspace, api
+from bot.localslack.responses import ResponseHook, apply_response
+from bot.localslack.workspace import METHODS, Workspace, api
 
 T = TypeVar("T")
 FORM = "application/x-www-form-urlencoded"

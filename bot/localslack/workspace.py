@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.mock_slack import blockkit
-from tests.mock_slack.args import as_bool, as_int, json_arg, message_content
-from tests.mock_slack.models import (
+from bot.localslack import blockkit
+from bot.localslack.args import as_bool, as_int, json_arg, message_content
+from bot.localslack.models import (
     BOT_USER_ID,
     TEAM_DOMAIN,
     TEAM_ID,

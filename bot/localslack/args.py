@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.mock_slack import blockkit
-from tests.mock_slack.models import ApiError
+from bot.localslack import blockkit
+from bot.localslack.models import ApiError
 
 MAX_TEXT = 40_000
 

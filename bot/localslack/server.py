@@ -8,8 +8,8 @@ from types import TracebackType
 
 from starlette.types import Receive, Scope, Send
 
-from tests.mock_slack.app import MockSlack
-from tests.servers import serve_in_thread
+from bot.localslack.app import MockSlack
+from clickmeter.sandbox.serving import serve_in_thread
 
 
 class _HideInjectedDisconnects(logging.Filter):

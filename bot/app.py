@@ -1,0 +1,45 @@
+"""The Bolt app: created here, started by `bot.web` (HTTP) or `bot.socket` (Socket Mode)."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.error import BoltUnhandledRequestError
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.authorization import CachedAuthorization
+from bot.listeners import register_listeners
+from bot.services import Services
+from config import SlackSettings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(slack: SlackSettings, services: Services) -> tuple[AsyncApp, CachedAuthorization]:
+    """The app and its authorization (warm it at start-up so no request waits on auth.test)."""
+    token = slack.slack_bot_token.get_secret_value()
+    client = AsyncWebClient(base_url=slack.slack_api_url, timeout=10)
+    authorization = CachedAuthorization(client, token)
+    app = AsyncApp(
+        client=client,
+        signing_secret=slack.slack_signing_secret.get_secret_value(),
+        authorize=authorization.as_bolt_authorize(),
+        # Listeners only ack; the work runs in lazy listeners. Responding right after the ack
+        # (rather than polling for it) keeps the ack in single-digit milliseconds.
+        process_before_response=True,
+        raise_error_for_unhandled_request=True,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    register_listeners(app, services)
+
+    @app.error
+    async def handle_errors(error: Exception) -> BoltResponse:
+        if isinstance(error, BoltUnhandledRequestError):
+            # Events and actions this app has no listener for: acknowledge and move on.
+            return BoltResponse(status=200, body="")
+        log.exception("unhandled error in a listener", exc_info=error)
+        return BoltResponse(status=200, body="")
+
+    return app, authorization

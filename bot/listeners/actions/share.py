@@ -1,0 +1,45 @@
+"""**Share in channel**: repost the answer the user saw, visibly, and remove the private copy."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
+
+from bot.answers import answer_to_dicts
+from bot.reply import compute_answer, read_share_button_value
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+async def acknowledge(ack: AsyncAck) -> None:
+    await ack()
+
+
+def share_answer(services: Services) -> Callable[..., Awaitable[None]]:
+    async def share_answer(body: dict[str, Any], respond: AsyncRespond) -> None:
+        actions = body.get("actions") or [{}]
+        key, command_text = read_share_button_value(str(actions[0].get("value", "")))
+        user = (body.get("user") or {}).get("id", "")
+        shared = services.shares.get(key)
+        if shared is not None:
+            text, blocks = shared.text, list(shared.blocks)
+        else:
+            # Kept answers do not survive a restart: answer the same command afresh.
+            fresh, _ = await compute_answer(command_text, services)
+            text, blocks = fresh.text, answer_to_dicts(fresh)
+        typed = command_text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        byline = f"Shared by <@{user}> · `/clickmeter {typed}`"
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=byline[:2000])]).to_dict())
+        try:
+            await respond(response_type="in_channel", text=text, blocks=blocks)
+            await respond(delete_original=True)
+        except Exception as exc:
+            log.warning("could not share an answer in the channel: %s", exc)
+
+    return share_answer

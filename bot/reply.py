@@ -1,0 +1,77 @@
+"""From the text a user typed to the message they get back, whatever happens on the way.
+
+Every outcome is an `Answer`: a result, a "you typed something wrong" with what to type
+instead, a "ClickMeter is unhappy" with what to do, or, for our own bugs, an apology with a
+reference that matches the log line. Nothing raises to Bolt.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement
+
+from bot.answers import Answer, AnswerContext, answer, answer_to_dicts, error_answer
+from bot.commands import CommandError, parse
+from bot.resolve import ResolveError
+from bot.services import Services
+from bot.shares import SharedAnswer
+from clickmeter import ClickMeterError
+
+log = logging.getLogger(__name__)
+
+SHARE_ACTION = "share_answer"
+
+
+async def compute_answer(text: str, services: Services) -> tuple[Answer, bool]:
+    """The answer to `text`, and whether it is a result worth sharing (not an error)."""
+    try:
+        command = parse(text)
+        now = services.now() if services.now is not None else None
+        return await answer(command, AnswerContext(client=services.clickmeter, now=now)), True
+    except (CommandError, ClickMeterError, ResolveError) as exc:
+        return error_answer(exc), False
+    except Exception:
+        reference = secrets.token_hex(4)
+        log.exception("unexpected failure answering a command (ref %s)", reference)
+        return internal_error_answer(reference), False
+
+
+def internal_error_answer(reference: str) -> Answer:
+    from slack_sdk.models.blocks import SectionBlock
+
+    text = (
+        ":warning: Something went wrong on clickbot's side while answering. It has been logged "
+        f"(reference `{reference}`); please try again in a minute."
+    )
+    return Answer(text=text, blocks=[SectionBlock(text=text)])
+
+
+def share_button_value(key: str, command_text: str) -> str:
+    """The button carries the stored answer's key and, for after a restart, the command."""
+    return json.dumps({"k": key, "t": command_text[:1500]}, ensure_ascii=False)
+
+
+def read_share_button_value(value: str) -> tuple[str, str]:
+    try:
+        data = json.loads(value)
+        return str(data.get("k", "")), str(data.get("t", ""))
+    except (ValueError, AttributeError):
+        return "", ""
+
+
+async def reply_payload(text: str, services: Services) -> dict[str, object]:
+    """The `respond()` arguments answering `text`: ephemeral, with Share when it is a result."""
+    result, shareable = await compute_answer(text, services)
+    blocks = answer_to_dicts(result)
+    if shareable:
+        key = services.shares.put(SharedAnswer(text, result.text, blocks))
+        button = ButtonElement(
+            text="Share in channel",
+            action_id=SHARE_ACTION,
+            value=share_button_value(key, text),
+        )
+        blocks = [*blocks, ActionsBlock(block_id="share", elements=[button]).to_dict()]
+    return {"response_type": "ephemeral", "text": result.text, "blocks": blocks}

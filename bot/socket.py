@@ -1,0 +1,23 @@
+"""Socket Mode (`clickbot run` with SLACK_APP_TOKEN): no public URL needed."""
+
+from __future__ import annotations
+
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+from bot.app import create_app
+from bot.services import Services
+from config import SlackSettings
+
+
+async def run_socket_mode(slack: SlackSettings, services: Services) -> None:
+    """Connect to Slack over a WebSocket and serve until cancelled."""
+    if slack.slack_app_token is None:
+        raise ValueError("Socket Mode needs SLACK_APP_TOKEN")
+    app, authorization = create_app(slack, services)
+    await authorization.warm()
+    handler = AsyncSocketModeHandler(app, slack.slack_app_token.get_secret_value())
+    try:
+        await handler.start_async()
+    finally:
+        await handler.close_async()
+        await services.clickmeter.aclose()

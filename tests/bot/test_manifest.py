@@ -1,0 +1,33 @@
+"""manifest.yml matches what the app registers, so one paste creates a working Slack app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.listeners.commands import COMMAND
+
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
+
+
+def manifest() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(MANIFEST.read_text())
+    return loaded
+
+
+def test_the_slash_command_is_declared_with_escaping() -> None:
+    (command,) = manifest()["features"]["slash_commands"]
+    assert command["command"] == COMMAND
+    assert command["should_escape"] is True  # the parser reads <#C…|name> and <@U…>
+
+
+def test_socket_mode_and_interactivity_are_on() -> None:
+    settings = manifest()["settings"]
+    assert settings["socket_mode_enabled"] is True
+    assert settings["interactivity"]["is_enabled"] is True
+
+
+def test_scopes_are_the_ones_used() -> None:
+    assert manifest()["oauth_config"]["scopes"]["bot"] == ["commands"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
@@ -62,8 +64,16 @@ def read_share_button_value(value: str) -> tuple[str, str]:
         return "", ""
 
 
-async def reply_payload(text: str, services: Services) -> dict[str, object]:
-    """The `respond()` arguments answering `text`: ephemeral, with Share when it is a result."""
+@dataclass(frozen=True)
+class Reply:
+    """A message for `respond()`: fallback text and Block Kit blocks as dicts."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+async def build_reply(text: str, services: Services) -> Reply:
+    """The reply to `text`, with the Share in channel button when it is a result."""
     result, shareable = await compute_answer(text, services)
     blocks = answer_to_dicts(result)
     if shareable:
@@ -74,4 +84,4 @@ async def reply_payload(text: str, services: Services) -> dict[str, object]:
             value=share_button_value(key, text),
         )
         blocks = [*blocks, ActionsBlock(block_id="share", elements=[button]).to_dict()]
-    return {"response_type": "ephemeral", "text": result.text, "blocks": blocks}
+    return Reply(result.text, blocks)

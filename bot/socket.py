@@ -17,7 +17,7 @@ async def run_socket_mode(slack: SlackSettings, services: Services) -> None:
     await authorization.warm()
     handler = AsyncSocketModeHandler(app, slack.slack_app_token.get_secret_value())
     try:
-        await handler.start_async()
+        await handler.start_async()  # type: ignore[no-untyped-call]
     finally:
-        await handler.close_async()
+        await handler.close_async()  # type: ignore[no-untyped-call]
         await services.clickmeter.aclose()

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.reply import reply_payload
+from bot.reply import build_reply
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -21,9 +21,9 @@ async def acknowledge(ack: AsyncAck) -> None:
 
 def answer_command(services: Services) -> Callable[..., Awaitable[None]]:
     async def answer_command(command: dict[str, Any], respond: AsyncRespond) -> None:
-        payload = await reply_payload(command.get("text") or "", services)
+        reply = await build_reply(command.get("text") or "", services)
         try:
-            await respond(**payload)
+            await respond(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
         except Exception as exc:  # the user is gone or Slack is down: nothing else to tell
             log.warning("could not deliver an answer to the response_url: %s", exc)
 

@@ -1,0 +1,85 @@
+"""What every answer shares: its inputs (`AnswerContext`), its output (`Answer`), the account's
+clock and the footer line saying which days and which moment the numbers are for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import Block, ContextBlock
+
+from bot.blocks import as_of, context, days_label, escape, fit, truncate_mrkdwn
+from clickmeter import ClickMeterClient, DayRange, Period, Timeframe
+
+#: Slack shows at most this much of a message's notification / fallback text.
+TEXT_LIMIT = 3000
+
+
+@dataclass(frozen=True)
+class AnswerContext:
+    """What answering needs: the ClickMeter client, and the time (None: the real time)."""
+
+    client: ClickMeterClient
+    now: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A message: `text` for notifications and fallbacks, `blocks` for the message itself."""
+
+    text: str
+    blocks: list[Block]
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """The moment of the answer in the account's zone, and the account's calendar day."""
+
+    now: datetime
+    zone: ZoneInfo
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+
+async def account_clock(ctx: AnswerContext) -> Clock:
+    zone = await ctx.client.account_zone()
+    moment = ctx.now if ctx.now is not None else datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # a naive pinned time is taken as UTC
+    return Clock(moment.astimezone(zone), zone)
+
+
+async def period_days(ctx: AnswerContext, clock: Clock, period: Period) -> DayRange:
+    """The account-local days `period` covers now, as ClickMeter counts them."""
+    created = clock.today
+    if period.timeframe is Timeframe.BEGINNING:
+        # Only "all time" depends on the creation day, so only it costs a `/me` request.
+        registered = (await ctx.client.me()).registration_date
+        if registered is not None:
+            created = registered.astimezone(clock.zone).date()
+    return period.days(clock.today, created)
+
+
+def footer(
+    days: DayRange, clock: Clock, *extra: str, previous: DayRange | None = None
+) -> ContextBlock:
+    """`Nov 20 - Nov 26, 2026 · data as of 14:05 CET` (en dash), after any `extra` parts;
+    with `previous`, the days compared against follow the days shown."""
+    shown = days_label(days.first, days.last)
+    if previous is not None:
+        shown += f" vs {days_label(previous.first, previous.last)}"
+    return context(" · ".join([*extra, shown, as_of(clock.now, clock.zone)]))
+
+
+def make(text: str, blocks: list[Block], *, mrkdwn: bool = False) -> Answer:
+    """An Answer within Slack's limits (text length, block count).
+
+    `text` is plain and gets escaped: Slack parses a message's `text` as mrkdwn, so a link
+    named `<!channel>` would otherwise notify a whole channel. Pass `mrkdwn=True` for text
+    that is escaped mrkdwn already.
+    """
+    body = (text if mrkdwn else escape(text)).strip() or "…"
+    return Answer(text=truncate_mrkdwn(body, TEXT_LIMIT), blocks=fit(blocks))

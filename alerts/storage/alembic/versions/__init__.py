@@ -1,0 +1,1 @@
+"""Migration scripts, one per schema change, chained by `down_revision`."""

@@ -174,10 +174,56 @@ def run() -> None:
 
 @app.command()
 def demo() -> None:
-    """Start the sandbox, check it, and print what clickbot reads from it."""
+    """Start the sandbox, a local Slack and the bot; type /clickmeter commands or watch a tour."""
     from bot.demo import run_demo
 
     raise typer.Exit(code=run_demo(out))
+
+
+@app.command()
+def replay(
+    file: Annotated[str, typer.Argument(help="CSV of counts per interval: timestamp,value.")],
+    detector: Annotated[str, typer.Option(help="spike, drop or threshold.")] = "spike",
+    sensitivity: Annotated[str, typer.Option(help="low, medium or high.")] = "medium",
+    threshold: Annotated[
+        float | None, typer.Option(min=0, help="Clicks per window, for --detector threshold.")
+    ] = None,
+    window: Annotated[
+        int | None, typer.Option(min=1, help="Intervals per window (default: per detector).")
+    ] = None,
+    tz: Annotated[str, typer.Option(help="Time zone whose hours the baseline learns.")] = "UTC",
+) -> None:
+    """Replay a CSV of counts per interval through a detector: one JSON line per episode."""
+    import json
+
+    from alerts.detect import KINDS, SENSITIVITIES, make_detector, read_series
+    from alerts.detect import replay as replay_series
+
+    problems = []
+    if detector not in KINDS:
+        problems.append(f"--detector must be one of {', '.join(KINDS)}")
+    if sensitivity not in SENSITIVITIES:
+        problems.append(f"--sensitivity must be one of {', '.join(SENSITIVITIES)}")
+    if detector == "threshold" and threshold is None:
+        problems.append("--detector threshold needs --threshold N")
+    try:
+        observations, interval = read_series(file) if not problems else ([], 300.0)
+        built = make_detector(
+            detector,
+            sensitivity,  # type: ignore[arg-type]  # checked against SENSITIVITIES above
+            threshold=threshold,
+            window=window,
+            tz=tz,
+            interval_seconds=interval,  # the CSV's own spacing: windows count its rows
+        )
+    except (ValueError, KeyError, OSError) as exc:
+        problems.append(str(exc))
+    if problems:
+        for line in problems:
+            err.print(f"[red]✗[/red] {line}", highlight=False)
+        raise typer.Exit(code=2)
+    for episode in replay_series(built, observations).episodes:
+        typer.echo(json.dumps(episode.to_json()))
 
 
 def main() -> None:

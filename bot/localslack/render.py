@@ -257,7 +257,12 @@ def render_blocks(blocks: Iterable[Any], *, names: Names = _NO_NAMES) -> Rendera
     """The blocks one under another, a blank line apart (Slack's spacing, roughly)."""
     drawn: list[RenderableType] = []
     for i, block in enumerate(blocks):
-        drawn.append(Padding(_block(block, names), (1 if i else 0, 0, 0, 0)))
+        try:
+            shown = _block(block, names)
+        except (AttributeError, TypeError, ValueError, KeyError):
+            # A malformed block (Slack would refuse it) is shown as such, never a crash.
+            shown = Text(f"[malformed block: {str(block)[:60]}]", style="dim italic")
+        drawn.append(Padding(shown, (1 if i else 0, 0, 0, 0)))
     return Group(*drawn)
 
 

@@ -1,0 +1,86 @@
+"""What the alert engine tells the world: one `AlertNotice` per thing worth saying.
+
+The engine puts notices in the outbox (in the same transaction as the episode change they
+announce); the sender renders them for Slack (`alerts.messages`) or sends them as JSON to
+webhooks (`webhook_event`). A notice carries everything needed to render it, so rendering needs
+no database or ClickMeter call and a queued notice renders the same after a restart.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class NoticeKind(StrEnum):
+    FIRING = "firing"  # an episode started: the first and main post
+    UPDATE = "update"  # the episode goes on (at most once per repeat interval)
+    RESOLVED = "resolved"  # the episode ended: the post is edited and a reply is threaded
+    TEST = "test"  # `/clickmeter alert test <id>`: a sample, marked as such
+    OUTAGE = "outage"  # ClickMeter cannot be read for several cycles: said once
+    RECOVERED = "recovered"  # ClickMeter can be read again: said once
+
+
+Condition = Literal["threshold", "spike", "drop"]
+
+#: `event_type` of the Slack message metadata on every alert post; its payload carries the
+#: outbox id, so a post that reached Slack before a crash is found again instead of repeated.
+METADATA_EVENT_TYPE = "clickbot_alert"
+
+
+class AlertNotice(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: NoticeKind
+    team_id: str
+    #: When the notice was produced (aware).
+    at: AwareDatetime
+    #: The account's IANA time zone, for showing times.
+    timezone: str = "UTC"
+
+    rule_id: int | None = None
+    episode_id: int | None = None
+    condition: Condition | None = None
+    #: What is watched, as stored: "account", "datapoint:123", "group:9", "tag:email".
+    subject: str = "account"
+    #: The same in the user's words: "spring-sale", "group Campaign #1", "links tagged email".
+    subject_label: str = "the account"
+    #: The link behind **Show link stats**, when the subject is one link.
+    link_id: int | None = None
+
+    #: Clicks in the window, against what is normal for it (both per `window_seconds`).
+    observed: float = 0.0
+    expected: float = 0.0
+    window_seconds: int = 300
+    threshold: int | None = None
+    sensitivity: str | None = None
+
+    started_at: AwareDatetime | None = None
+    resolved_at: AwareDatetime | None = None
+    #: Clicks per interval over the last hours, oldest first, for the sparkline.
+    recent: list[int] = Field(default_factory=list)
+    #: Free text for the kinds that are not about an episode (outage, recovered, test).
+    message: str | None = None
+
+
+def webhook_event(notice: AlertNotice, delivery_id: int) -> dict[str, Any]:
+    """The JSON body a webhook receives: `type` says what happened, the rest is the notice."""
+    body = notice.model_dump(mode="json")
+    return {"type": f"alert.{notice.kind.value}", "delivery_id": delivery_id, **body}
+
+
+def metadata(outbox_id: int, notice: AlertNotice) -> dict[str, Any]:
+    """The Slack message metadata that tags an alert post with its outbox item."""
+    return {
+        "event_type": METADATA_EVENT_TYPE,
+        "event_payload": {
+            "outbox_id": outbox_id,
+            "team_id": notice.team_id,
+            "rule_id": notice.rule_id or 0,
+            "episode_id": notice.episode_id or 0,
+            "kind": notice.kind.value,
+        },
+    }
+

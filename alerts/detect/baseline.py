@@ -166,7 +166,7 @@ class Baseline:
         return new
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict (rounded to 6 significant digits)."""
+        """A JSON-ready dict (exact floats: see `round_state`)."""
 
         def arr(values: tuple[float, ...]) -> list[float]:
             return [round_state(v) for v in values]

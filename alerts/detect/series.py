@@ -129,8 +129,13 @@ def push_recent(
 
 
 def _r(value: float) -> float:
-    """Round to 6 significant digits: keeps stored state small without changing decisions."""
-    return float(f"{value:.6g}")
+    """A plain float for the stored state, unrounded.
+
+    JSON round-trips floats exactly, so a detector stepped through storage decides exactly as
+    an in-memory run. (Rounding to save bytes moved values across thresholds such as the
+    warm-up, which the property tests caught.)
+    """
+    return float(value)
 
 
 round_state = _r

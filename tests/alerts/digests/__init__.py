@@ -1,0 +1,1 @@
+"""Tests of the digests: content against the sandbox, the chart, the message."""

@@ -138,9 +138,13 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 class LoggingSettings(_Group):
     log_level: Annotated[LogLevel, Stripped, BeforeValidator(lambda v: str(v).upper())] = "INFO"
+    log_format: Annotated[
+        Literal["text", "json"], Stripped, BeforeValidator(lambda v: str(v).lower())
+    ] = "text"
 
     expected: ClassVar[dict[str, str]] = {
         "log_level": "one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
+        "log_format": "text (one readable line per event) or json (one JSON object per line)",
     }
 
 

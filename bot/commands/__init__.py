@@ -1,37 +1,74 @@
 """The `/clickmeter` slash-command grammar.
 
 `parse(text)` turns the text Slack sends after `/clickmeter` into one of the frozen dataclasses of
-`Command` (Help, Stats, Top, Links, Link, Group, Groups, Hits), or raises `CommandError`, whose
-`message` is ready to show the user. Pure: no I/O, no clock.
+`Command` (Help, Stats, Top, Links, Link, Group, Groups, Hits, and the `alert ...` commands
+AlertAdd, AlertList, AlertRemove, AlertMute, AlertUnmute, AlertTest, WebhookAdd, WebhookRemove,
+WebhookList), or raises `CommandError`, whose `message` is ready to show the user. Pure: no I/O,
+no clock.
+
+Modules: `tokens` (Slack text -> tokens), `grammar` (the core: Arguments, the subcommand
+registry, parse), `reading` (the read-only subcommands), `alerts` (`alert ...`),
+`webhook_urls` (is a webhook URL safe), `timeframes`, `suggest`. Importing this package
+registers every subcommand, in the order help lists them.
 """
 
+from typing import TypeAlias
+
 from bot.commands.grammar import (
-    DEFAULT_HITS,
-    HELP_TOPICS,
-    MAX_HITS,
     MAX_TEXT,
     REPORT_WORDS,
     SUBCOMMANDS,
     Arguments,
-    ChannelRef,
-    Command,
     CommandError,
+    NameRef,
+    Subcommand,
+    parse,
+    subcommand,
+)
+from bot.commands.reading import (  # registers help, stats, top, links, link, group(s), hits
+    DEFAULT_HITS,
+    HELP_TOPICS,
+    MAX_HITS,
     Group,
     Groups,
     Help,
     Hits,
     Link,
     Links,
-    NameRef,
+    ReadingCommand,
     Stats,
-    Subcommand,
-    Token,
     Top,
-    UserRef,
-    Word,
-    parse,
-    subcommand,
-    tokenize,
+)
+
+# isort: split
+# (registers `alert` after the reading ones: help lists them in this order)
+from bot.commands.alerts import (
+    ALERT_ACTIONS,
+    MAX_MUTE,
+    MAX_THRESHOLD,
+    SENSITIVITIES,
+    WEBHOOK_ACTIONS,
+    WINDOWS,
+    AccountScope,
+    AlertAdd,
+    AlertCommand,
+    AlertList,
+    AlertMute,
+    AlertRemove,
+    AlertTest,
+    AlertUnmute,
+    Condition,
+    Drop,
+    GroupScope,
+    LinkScope,
+    Scope,
+    Sensitivity,
+    Spike,
+    TagScope,
+    Threshold,
+    WebhookAdd,
+    WebhookList,
+    WebhookRemove,
 )
 from bot.commands.timeframes import (
     DEFAULT_TIMEFRAME,
@@ -39,34 +76,68 @@ from bot.commands.timeframes import (
     UserTimeframe,
     parse_timeframe,
 )
+from bot.commands.tokens import ChannelRef, Token, UserRef, Word, tokenize
+from bot.commands.webhook_urls import MAX_URL, WebhookUrlError, check_webhook_url
+
+Command: TypeAlias = ReadingCommand | AlertCommand
 
 __all__ = [
+    "ALERT_ACTIONS",
     "DEFAULT_HITS",
     "DEFAULT_TIMEFRAME",
     "HELP_TOPICS",
     "MAX_HITS",
+    "MAX_MUTE",
     "MAX_RANGE_DAYS",
     "MAX_TEXT",
+    "MAX_THRESHOLD",
+    "MAX_URL",
     "REPORT_WORDS",
+    "SENSITIVITIES",
     "SUBCOMMANDS",
+    "WEBHOOK_ACTIONS",
+    "WINDOWS",
+    "AccountScope",
+    "AlertAdd",
+    "AlertCommand",
+    "AlertList",
+    "AlertMute",
+    "AlertRemove",
+    "AlertTest",
+    "AlertUnmute",
     "Arguments",
     "ChannelRef",
     "Command",
     "CommandError",
+    "Condition",
+    "Drop",
     "Group",
+    "GroupScope",
     "Groups",
     "Help",
     "Hits",
     "Link",
+    "LinkScope",
     "Links",
     "NameRef",
+    "ReadingCommand",
+    "Scope",
+    "Sensitivity",
+    "Spike",
     "Stats",
     "Subcommand",
+    "TagScope",
+    "Threshold",
     "Token",
     "Top",
     "UserRef",
     "UserTimeframe",
+    "WebhookAdd",
+    "WebhookList",
+    "WebhookRemove",
+    "WebhookUrlError",
     "Word",
+    "check_webhook_url",
     "parse",
     "parse_timeframe",
     "subcommand",

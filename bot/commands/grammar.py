@@ -1,4 +1,5 @@
-"""The `/clickmeter` grammar: the text Slack sends -> a typed command, or a CommandError to show.
+"""The core of the `/clickmeter` grammar: the text Slack sends -> a typed command, or a
+CommandError to show.
 
 Pure functions, no I/O. `parse` never raises anything but CommandError. Keywords, report names and
 timeframes are case-blind and may appear in any order after the subcommand; a quoted phrase is
@@ -6,14 +7,16 @@ always a literal name, never a keyword.
 
 A new subcommand is one function decorated with `@subcommand(...)` that reads its clauses from an
 `Arguments` and returns a new frozen dataclass (added to `Command`); existing ones are untouched.
+The subcommands live in `reading.py` (stats, top, links...) and `alerts.py`; importing
+`bot.commands` registers them all.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias, TypeVar
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 from bot.commands.suggest import Fix, closest, code, escape, quote_name, run_together
 from bot.commands.timeframes import (
@@ -28,12 +31,14 @@ from bot.commands.timeframes import (
     looks_like_dates,
     parse_timeframe,
 )
-from clickmeter import Timeframe, TopReport
+from bot.commands.tokens import ChannelRef, Token, Word, slack_text, tokenize, unescape
+from clickmeter import TopReport
+
+if TYPE_CHECKING:
+    from bot.commands import Command
 
 #: Longest text accepted (after Slack's escaping is undone).
 MAX_TEXT = 1000
-DEFAULT_HITS = 10
-MAX_HITS = 50
 
 #: Every word users may type for a report (lower case) -> the report.
 REPORT_WORDS: dict[str, TopReport] = {
@@ -61,118 +66,11 @@ _REPORT_LIST = (
     "params, isps, ips, browser-families, os-families"
 )
 
-# ClickMeter's `/reports` refuses these (of the ones users can type); saying so here beats the
-# client's generic refusal after the fact.
-_NOT_FOR_TOP = frozenset({Timeframe.TODAY, Timeframe.CURRENT_YEAR})
 # Words that start a clause; an unquoted one is never taken as a name.
 _KEYWORDS = frozenset({"link", "group", "tag"})
 # What people put between two days when they mean a range.
 _JOINERS = frozenset({"..", "...", "…", "-", "–", "—", "to", "through", "until"})
 _ASCII_INT = re.compile(r"[+-]?[0-9]{1,9}")
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-# Slack clients turn quotes into smart ones, sometimes the wrong way round, so any quote of a
-# family closes any other of it.
-_DOUBLE, _SINGLE = '"“”„', "'‘’"
-
-
-# --- tokens ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Word:
-    """A bare word or a quoted phrase, with Slack's escaping undone."""
-
-    text: str
-    quoted: bool = False
-
-    @property
-    def key(self) -> str | None:
-        """The text case-folded for matching keywords; None for a quoted phrase."""
-        return None if self.quoted else self.text.casefold()
-
-    def display(self) -> str:
-        return f'"{self.text}"' if self.quoted else self.text
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelRef:
-    """A channel mention `<#C123|general>`; `name` is None when Slack left it out."""
-
-    id: str
-    name: str | None = None
-
-    def display(self) -> str:
-        return f"#{self.name or self.id}"
-
-
-@dataclass(frozen=True, slots=True)
-class UserRef:
-    """A user mention `<@U123>` or `<@U123|ana>`."""
-
-    id: str
-    name: str | None = None
-
-    def display(self) -> str:
-        return f"@{self.name or self.id}"
-
-
-Token: TypeAlias = Word | ChannelRef | UserRef
-
-
-def _unescape(text: str) -> str:
-    # Slack escapes only these three; `&amp;` goes last so `&amp;lt;` stays a literal `&lt;`.
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def _markup(inner: str) -> Token:
-    target, _, label = inner.partition("|")
-    if target.startswith("#") and len(target) > 1:
-        return ChannelRef(target[1:], _unescape(label) or None)
-    if target.startswith("@") and len(target) > 1:
-        return UserRef(target[1:], _unescape(label) or None)
-    if target.startswith("!") and len(target) > 1:  # <!here>, <!subteam^S1|@team>
-        return Word(_unescape(label) or "@" + target[1:].split("^")[0])
-    if target:  # a link Slack made of what the user typed: keep what they typed
-        return Word(_unescape(label or target))
-    return Word(_unescape(f"<{inner}>"))
-
-
-def _closing_quote(text: str, start: int) -> int | None:
-    family = _DOUBLE if text[start] in _DOUBLE else _SINGLE
-    for end in range(start + 1, len(text)):
-        # A quote followed by more letters is an apostrophe (mom's), not a closing quote.
-        if text[end] in family and (end + 1 == len(text) or text[end + 1].isspace()):
-            return end
-    return None
-
-
-def tokenize(text: str) -> list[Token]:
-    """Slack's command text as tokens: mentions, quoted phrases, and whitespace-separated words.
-
-    Any whitespace separates (tabs, newlines, non-breaking spaces); inside quotes it is collapsed
-    to single spaces. An unbalanced quote is kept as a literal character. Never raises.
-    """
-    text = text.translate(_ZERO_WIDTH)
-    tokens: list[Token] = []
-    i = 0
-    while i < len(text):
-        if text[i].isspace():
-            i += 1
-            continue
-        if text[i] == "<" and (end := text.find(">", i)) != -1:
-            tokens.append(_markup(text[i + 1 : end]))
-            i = end + 1
-            continue
-        if text[i] in _DOUBLE + _SINGLE and (end_quote := _closing_quote(text, i)) is not None:
-            tokens.append(Word(" ".join(_unescape(text[i + 1 : end_quote]).split()), quoted=True))
-            i = end_quote + 1
-            continue
-        end = i
-        while end < len(text) and not text[end].isspace():
-            end += 1
-        tokens.append(Word(_unescape(text[i:end])))
-        i = end
-    return tokens
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -195,66 +93,14 @@ class NameRef:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Help:
-    topic: str | None = None  #: a key of HELP_TOPICS, or None for the overview
-
-
-@dataclass(frozen=True, slots=True)
-class Stats:
-    timeframe: UserTimeframe = DEFAULT_TIMEFRAME
-
-
-@dataclass(frozen=True, slots=True)
-class Top:
-    """A TOP report for the account, or for one link or one group (never both)."""
-
-    report: TopReport
-    timeframe: UserTimeframe = DEFAULT_TIMEFRAME
-    link: NameRef | None = None
-    group: NameRef | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Links:
-    timeframe: UserTimeframe = DEFAULT_TIMEFRAME
-    search: str = ""  #: free words joined by single spaces; "" for no filter
-    tag: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    link: NameRef
-    timeframe: UserTimeframe = DEFAULT_TIMEFRAME
-
-
-@dataclass(frozen=True, slots=True)
-class Group:
-    group: NameRef
-    timeframe: UserTimeframe = DEFAULT_TIMEFRAME
-
-
-@dataclass(frozen=True, slots=True)
-class Groups:
-    timeframe: UserTimeframe = DEFAULT_TIMEFRAME
-
-
-@dataclass(frozen=True, slots=True)
-class Hits:
-    link: NameRef
-    count: int = DEFAULT_HITS  #: 1..MAX_HITS
-
-
-Command: TypeAlias = Help | Stats | Top | Links | Link | Group | Groups | Hits
-
-
 class CommandError(ValueError):
     """Text that is not a command.
 
     `message` is Slack mrkdwn ready to send as is (user text in it is escaped and shortened):
     what was wrong and what to type instead, always with a `/clickmeter ...` example.
     `suggestion`, when set, is the corrected command text (without `/clickmeter`), escaped the
-    way Slack sends text, so `parse(suggestion)` succeeds (e.g. for a "run this" button).
+    way Slack sends text (channel mentions as `<#C123|name>`), so `parse(suggestion)` succeeds
+    (e.g. for a "run this" button).
     """
 
     def __init__(self, message: str, suggestion: str | None = None) -> None:
@@ -336,10 +182,41 @@ class Arguments:
         if clause is None:
             return None
         pos, arg = clause
+        if isinstance(arg, Word) and arg.text.startswith("#") and len(arg.text) > 1:
+            raise self.error(
+                f"`{word}` needs a channel, and {code(arg.text)} reached me as plain text, not as "
+                f"a channel link. Type `#` and pick the channel from Slack's list so it turns "
+                f"into a link."
+            )
         if not isinstance(arg, ChannelRef):
             raise self.error(f"`{word}` needs a channel after it, like `{word} #marketing`.")
         del self._left[pos : pos + 2]
         return arg
+
+    def flag(self, word: str) -> bool:
+        """Whether the lone keyword `word` was given (taking it)."""
+        clause = self._clause(word)
+        if clause is None:
+            return False
+        del self._left[clause[0]]
+        return True
+
+    def narrow(self, sub: Subcommand) -> None:
+        """From here on, errors show `sub`'s usage and example (for a subcommand's own actions,
+        like `alert add`)."""
+        self.sub = sub
+
+    def expect(self, words: Collection[str]) -> None:
+        """Adds `words` to what `finish` suggests for a near miss."""
+        self._vocabulary.extend(words)
+
+    def left(self) -> list[tuple[int, Token]]:
+        """What nobody took yet, as (token index, token) in order: for positional clauses."""
+        return list(self._left)
+
+    def take(self, indices: Collection[int]) -> None:
+        """Takes the tokens at these token indices (as `left` numbers them)."""
+        self._left = [(i, t) for i, t in self._left if i not in indices]
 
     def timeframe(self) -> UserTimeframe:
         """The one timeframe given anywhere, or DEFAULT_TIMEFRAME."""
@@ -449,7 +326,7 @@ class Arguments:
 
 # --- subcommands ----------------------------------------------------------------------------
 
-ParseFn = Callable[[Arguments], Command]
+ParseFn: TypeAlias = Callable[[Arguments], "Command"]
 _F = TypeVar("_F", bound=ParseFn)
 
 
@@ -471,7 +348,6 @@ class Subcommand:
 SUBCOMMANDS: dict[str, Subcommand] = {}
 #: Words that are not subcommands but clearly mean one (for "did you mean").
 SUBCOMMAND_SYNONYMS = {"report": "top", "reports": "top", "clicks": "hits", "total": "stats"}
-HELP_TOPICS = ("timeframes", "reports", "names")
 
 
 def subcommand(name: str, *, usage: str, summary: str, example: str) -> Callable[[_F], _F]:
@@ -484,128 +360,12 @@ def subcommand(name: str, *, usage: str, summary: str, example: str) -> Callable
     return register
 
 
-@subcommand("help", usage="help [topic]", summary="what you can ask me", example="help top")
-def _help(args: Arguments) -> Help:
-    words = args.words()
-    args.finish()
-    if not words:
-        return Help()
-    topics = [*SUBCOMMANDS, *HELP_TOPICS]
-    first = words[0].key or ""
-    if len(words) == 1 and first in topics:
-        return Help(first)
-    guess = first if first in topics else closest(words[0].text, topics)
-    raise args.error(
-        f"There's no help on {code(' '.join(w.text for w in words))}; topics: {', '.join(topics)}.",
-        (1, len(words), guess) if guess else None,  # only words are left: they are contiguous
-    )
-
-
-@subcommand(
-    "stats",
-    usage="stats [timeframe]",
-    summary="account clicks vs the period before",
-    example="stats {tf}",
-)
-def _stats(args: Arguments) -> Stats:
-    timeframe = args.timeframe()
-    args.finish()
-    return Stats(timeframe)
-
-
-@subcommand(
-    "top",
-    usage="top <report> [timeframe] [link <id|name> | group <id|name>]",
-    summary="the top countries, referrers, browsers... of the account, a link or a group",
-    example="top countries {tf}",
-)
-def _top(args: Arguments) -> Top:
-    link = args.keyword("link", "a link id or name")
-    group = args.keyword("group", "a group id or name")
-    if link is not None and group is not None:
-        raise args.error("`top` reads one link or one group, not both.")
-    report = args.report()
-    timeframe = args.timeframe()
-    if timeframe.period.timeframe in _NOT_FOR_TOP:
-        raise args.error(
-            f"TOP reports can't cover {code(timeframe.typed or '')}: ClickMeter doesn't offer "
-            f"them for it. Try `yesterday`, `7d`, `this-month` or a range of days."
-        )
-    args.finish()
-    return Top(
-        report,
-        timeframe,
-        link=NameRef(link.text, link.quoted) if link else None,
-        group=NameRef(group.text, group.quoted) if group else None,
-    )
-
-
-@subcommand(
-    "links",
-    usage="links [timeframe] [search words] [tag <tag>]",
-    summary="your busiest links, optionally matching words or a tag",
-    example="links {tf} spring",
-)
-def _links(args: Arguments) -> Links:
-    tag = args.keyword("tag", "a tag name")
-    timeframe = args.timeframe()
-    search = " ".join(w.text for w in args.words() if w.text)
-    args.finish()
-    return Links(timeframe, search, tag.text if tag else None)
-
-
-@subcommand(
-    "link",
-    usage="link <id|name> [timeframe]",
-    summary="one link's clicks",
-    example="link spring-sale {tf}",
-)
-def _link(args: Arguments) -> Link:
-    name = args.name("a link id or name")
-    timeframe = args.timeframe()
-    args.finish()
-    return Link(name, timeframe)
-
-
-@subcommand(
-    "group",
-    usage="group <id|name> [timeframe]",
-    summary="one group's clicks",
-    example="group newsletters {tf}",
-)
-def _group(args: Arguments) -> Group:
-    name = args.name("a group id or name")
-    timeframe = args.timeframe()
-    args.finish()
-    return Group(name, timeframe)
-
-
-@subcommand("groups", usage="groups [timeframe]", summary="your groups", example="groups {tf}")
-def _groups(args: Arguments) -> Groups:
-    timeframe = args.timeframe()
-    args.finish()
-    return Groups(timeframe)
-
-
-@subcommand(
-    "hits",
-    usage=f"hits <link> [1-{MAX_HITS}]",
-    summary="a link's latest clicks",
-    example="hits spring-sale 20",
-)
-def _hits(args: Arguments) -> Hits:
-    name = args.name("a link id or name")
-    count = args.count(1, MAX_HITS, DEFAULT_HITS)
-    args.finish()
-    return Hits(name, count)
-
-
 # --- entry point ----------------------------------------------------------------------------
 
 
 def _parse_tokens(tokens: Sequence[Token]) -> Command:
     if not tokens:
-        return Help()
+        return SUBCOMMANDS["help"].parse(Arguments(SUBCOMMANDS["help"], ()))  # Help()
     head = tokens[0]
     key = head.key if isinstance(head, Word) else None
     if key is not None and key in SUBCOMMANDS:
@@ -628,9 +388,10 @@ def _parse_tokens(tokens: Sequence[Token]) -> Command:
     )
 
 
-def _repair(tokens: Sequence[Token], problem: _Problem, depth: int = 0) -> str | None:
+def _repair(tokens: Sequence[Token], problem: _Problem, depth: int = 0) -> tuple[str, str] | None:
     # Apply the guessed fix and parse again, following further guesses a few times, so
     # `tpo contries` can become `top countries`; None unless the result parses as text too.
+    # (the text to show, the text as Slack would send it: mentions and links as markup)
     if problem.fix is None or depth >= 4:
         return None
     index, span, replacement = problem.fix
@@ -639,19 +400,19 @@ def _repair(tokens: Sequence[Token], problem: _Problem, depth: int = 0) -> str |
         _parse_tokens(fixed)
     except _Problem as again:
         return _repair(fixed, again, depth + 1)
-    text = " ".join(t.display() for t in fixed)
+    text, wire = " ".join(t.display() for t in fixed), slack_text(fixed)
     try:
-        _parse_tokens(tokenize(escape(text)))
+        _parse_tokens(tokenize(wire))
     except _Problem:
         return None
-    return text if len(text) <= 200 else None
+    return (text, wire) if len(text) <= 200 else None
 
 
 def _error(tokens: Sequence[Token], problem: _Problem) -> CommandError:
-    suggestion = _repair(tokens, problem)
-    if suggestion is not None:
-        message = f"{problem.problem} Did you mean {cmd(suggestion)}?"
-        return CommandError(message, escape(suggestion))
+    repaired = _repair(tokens, problem)
+    if repaired is not None:
+        message = f"{problem.problem} Did you mean {cmd(repaired[0])}?"
+        return CommandError(message, repaired[1])
     guess = f" Did you mean {code(problem.fix[2])}?" if problem.fix else ""
     return CommandError(f"{problem.problem}{guess} {problem.hint}")
 
@@ -662,7 +423,7 @@ def parse(text: str) -> Command:
     Empty text is Help(). Raises CommandError (and nothing else) for anything else that is not
     a valid command, including text over MAX_TEXT characters.
     """
-    length = len(_unescape(text))
+    length = len(unescape(text))
     if length > MAX_TEXT:
         raise CommandError(
             f"That's {length:,} characters; I read commands of up to {MAX_TEXT:,}. "

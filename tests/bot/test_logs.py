@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -30,3 +31,22 @@ def test_short_values_are_not_treated_as_secrets() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "port %s", ("3000",), None)
     RedactSecrets(["3000"]).filter(record)
     assert record.getMessage() == "port 3000"
+
+
+def test_json_lines_are_scrubbed_too(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("INFO", [SECRET], log_format="json")
+    log = logging.getLogger("clickbot.test")
+    log.warning("calling with %s", SECRET, extra={"team": "T1", "header": f"key={SECRET}"})
+    try:
+        raise RuntimeError(SECRET)
+    except RuntimeError:
+        log.exception("failed")
+    lines = capsys.readouterr().err.strip().splitlines()
+    first, second = (json.loads(line) for line in lines)
+    assert first["level"] == "WARNING"
+    assert first["logger"] == "clickbot.test"
+    assert first["team"] == "T1"
+    assert first["message"] == f"calling with {REDACTED}"
+    assert first["header"] == f"key={REDACTED}"
+    assert "RuntimeError" in second["exc_info"]
+    assert SECRET not in "\n".join(lines)

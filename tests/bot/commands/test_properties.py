@@ -4,22 +4,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import get_args
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.commands import (
     REPORT_WORDS,
+    SENSITIVITIES,
     SUBCOMMANDS,
+    AccountScope,
+    AlertAdd,
+    ChannelRef,
     Command,
     CommandError,
+    Condition,
+    Drop,
     Group,
     Groups,
+    GroupScope,
     Hits,
     Link,
     Links,
+    LinkScope,
     NameRef,
+    Scope,
+    Spike,
     Stats,
+    TagScope,
+    Threshold,
     Top,
     parse,
 )
@@ -69,6 +82,77 @@ VOCABULARY = [
     "`",
     "\u200b",
 ]
+# ... and into every branch of `alert`.
+ALERT_VOCABULARY = [
+    *(["alert"] * 4),
+    "alrt",
+    "add",
+    "ad",
+    "list",
+    "remove",
+    "mute",
+    "unmute",
+    "test",
+    "webhook",
+    "webhooks",
+    "account",
+    "acount",
+    "link",
+    "group",
+    "tag",
+    "to",
+    "spike",
+    "spkie",
+    "drop",
+    "low",
+    "medium",
+    "high",
+    "hgh",
+    "clicks",
+    "clicks&gt;100",
+    "&gt;",
+    ">",
+    ">=",
+    "&gt;100/1h",
+    "above",
+    "100",
+    "10,000",
+    "0",
+    "10000001",
+    "1.5",
+    "10k",
+    "per",
+    "/",
+    "15m",
+    "15min",
+    "15mins",
+    "1h",
+    "hour",
+    "1d",
+    "day",
+    "days",
+    "2h",
+    "90min",
+    "31d",
+    "0m",
+    "for",
+    "12",
+    "#12",
+    "#0",
+    "<#C123|general>",
+    "<#C9>",
+    "#general",
+    "<@U1|ana>",
+    "<https://x.example/h>",
+    "<http://x.example/h|x.example/h>",
+    "<https://x.example/h|label>",
+    "<mailto:a@x.example|a@x.example>",
+    "https://2130706433/",
+    "https://10.0.0.1/",
+    "http://127.0.0.1:8080/",
+    "https://user@x.example/",
+    '"spike"',
+]
 SEPARATORS = st.sampled_from([" ", "  ", "\t", "\n", "\u00a0", ""])
 
 
@@ -76,6 +160,13 @@ SEPARATORS = st.sampled_from([" ", "  ", "\t", "\n", "\u00a0", ""])
 def grammar_soup(draw: st.DrawFn) -> str:
     parts = draw(st.lists(st.one_of(st.sampled_from(VOCABULARY), st.text(max_size=8)), max_size=8))
     return "".join(part + draw(SEPARATORS) for part in parts)
+
+
+@st.composite
+def alert_soup(draw: st.DrawFn) -> str:
+    words = st.one_of(st.sampled_from(ALERT_VOCABULARY), st.text(max_size=6))
+    parts = ["alert", *draw(st.lists(words, max_size=9))]
+    return "".join(part + draw(SEPARATORS.filter(bool)) for part in parts)
 
 
 def check_error(error: CommandError) -> None:
@@ -95,7 +186,18 @@ def test_any_text_parses_or_fails_politely(text: str) -> None:
     except CommandError as error:
         check_error(error)
     else:
-        assert type(command).__name__ in {"Help", *(n.title() for n in SUBCOMMANDS)}
+        assert isinstance(command, get_args(Command))
+
+
+@settings(max_examples=400, deadline=None)
+@given(alert_soup())
+def test_any_alert_text_parses_or_fails_politely(text: str) -> None:
+    try:
+        command = parse(text)
+    except CommandError as error:
+        check_error(error)
+    else:
+        assert isinstance(command, get_args(Command))
 
 
 @settings(max_examples=15, deadline=None)
@@ -220,3 +322,77 @@ def test_commands_built_from_valid_parts_parse_back(
     timeframe = getattr(command, "timeframe", None)
     if isinstance(timeframe, UserTimeframe):
         assert timeframe.label == getattr(expected, "timeframe").label  # noqa: B009
+
+
+# --- alert add from valid parts -------------------------------------------------------------
+
+WINDOW_WORDS = {
+    900: ["15m", "15min", "15 min", "15 minute"],
+    3600: ["1h", "hour", "1 hour", "60m", "1hr"],
+    86400: ["1d", "day", "1 day", "24h"],
+}
+
+
+@st.composite
+def conditions(draw: st.DrawFn) -> tuple[str, Condition]:
+    kind = draw(st.sampled_from(["threshold", "spike", "drop"]))
+    if kind != "threshold":
+        level = draw(st.none() | st.sampled_from(SENSITIVITIES))
+        typed = draw(casing(kind)) + (f" {draw(casing(level))}" if level else "")
+        return typed, Spike(level or "medium") if kind == "spike" else Drop(level or "medium")
+    clicks = draw(st.integers(1, 10_000_000))
+    seconds = draw(st.sampled_from(sorted(WINDOW_WORDS)))
+    window = draw(st.sampled_from(WINDOW_WORDS[seconds]))
+    number = draw(st.sampled_from([str(clicks), f"{clicks:,}"]))
+    shape = draw(
+        st.sampled_from(
+            [
+                "clicks &gt; {n} per {w}",
+                "clicks&gt;{n} per {w}",
+                "&gt; {n} per {w}",
+                "above {n} per {w}",
+                "clicks over {n} per {w}",
+                "clicks &gt; {n} clicks per {w}",
+                "clicks {n} per {w}",
+            ]
+        )
+    )
+    if " " not in window:
+        shape = draw(st.sampled_from([shape, "clicks&gt;{n}/{w}", "&gt;{n}/{w}"]))
+    return shape.format(n=number, w=window), Threshold(clicks, seconds)
+
+
+@st.composite
+def scopes(draw: st.DrawFn) -> tuple[str, Scope]:
+    kind = draw(st.sampled_from(["account", "link", "group", "tag"]))
+    if kind == "account":
+        return draw(casing("account")), AccountScope()
+    name = draw(names())
+    made: Scope = (
+        LinkScope(name.value)
+        if kind == "link"
+        else GroupScope(name.value)
+        if kind == "group"
+        else TagScope(name.value.text)
+    )
+    return f"{draw(casing(kind))} {name.text}", made
+
+
+@st.composite
+def alert_adds(draw: st.DrawFn) -> tuple[str, AlertAdd]:
+    scope, made_scope = draw(scopes())
+    condition, made_condition = draw(conditions())
+    channel = draw(st.sampled_from([None, ChannelRef("C123ABC", "growth"), ChannelRef("G9")]))
+    clauses = [scope, condition]
+    if channel is not None:
+        mention = f"<#{channel.id}|{channel.name}>" if channel.name else f"<#{channel.id}>"
+        clauses.append(f"{draw(casing('to'))} {mention}")
+    text = " ".join([draw(casing("alert")), draw(casing("add")), *draw(st.permutations(clauses))])
+    return text, AlertAdd(made_scope, made_condition, channel)
+
+
+@settings(max_examples=200, deadline=None)
+@given(alert_adds())
+def test_alert_add_built_from_valid_parts_parses_back(built: tuple[str, AlertAdd]) -> None:
+    text, expected = built
+    assert parse(text) == expected

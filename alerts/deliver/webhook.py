@@ -1,0 +1,240 @@
+"""The webhook receiver: each alert POSTed as signed JSON to the team's registered URLs.
+
+What a webhook gets: `POST <url>` with the JSON body `alerts.notice.webhook_event(notice,
+delivery_id)` and these headers:
+
+- `X-Clickbot-Timestamp`: Unix time (seconds) of the delivery attempt;
+- `X-Clickbot-Signature`: `v1=` + hex HMAC-SHA256, keyed with the webhook's secret (shown once
+  when it was added), of `f"{timestamp}.{body}"`: the timestamp header, a dot, the raw body;
+- `X-Clickbot-Delivery`: the delivery id (also `delivery_id` in the body). It stays the same
+  when a delivery is retried, and a retry may follow a delivery that arrived but whose answer
+  was lost: treat a delivery id seen before as already handled.
+
+How a receiver verifies (what `verify_signature` does): take the raw body bytes as received
+(before any JSON parsing), recompute the HMAC over `timestamp + "." + body`, compare it with the
+header in constant time, and refuse timestamps more than 5 minutes from its own clock (so an
+old, captured request cannot be replayed).
+
+Answer 2xx once the alert is taken. 429 and 5xx (and timeouts, connection errors) are retried
+with backoff, honouring `Retry-After`; redirects are not followed and, like other 4xx answers,
+end the delivery. Where it may go: `https` URLs only (`http` only on loopback, for tests), and
+the host is resolved at each delivery and refused if any address is private, link-local,
+loopback or otherwise not public (a loopback URL must resolve to loopback only); the request
+then goes to the checked address, so a DNS answer cannot change between check and use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import ipaddress
+import json
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from alerts.deliver.receiver import Delivery, Outcome, Permanent, Retry, Sent
+from alerts.notice import webhook_event
+from alerts.storage.models import OutboxKind
+
+TIMESTAMP_HEADER = "X-Clickbot-Timestamp"
+SIGNATURE_HEADER = "X-Clickbot-Signature"
+DELIVERY_HEADER = "X-Clickbot-Delivery"
+SIGNATURE_VERSION = "v1"
+#: Longest Retry-After honoured (seconds): a webhook cannot park alerts for days.
+MAX_RETRY_AFTER = 3600.0
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+#: `(host, port)` → the addresses to try, as text (swappable in tests).
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The `X-Clickbot-Signature` value for `body` sent at `timestamp`."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return f"{SIGNATURE_VERSION}={mac.hexdigest()}"
+
+
+def verify_signature(
+    secret: str,
+    timestamp: str,
+    body: bytes | str,
+    signature: str,
+    tolerance: float = 300,
+    *,
+    now: float | None = None,
+) -> bool:
+    """True if `signature` is `secret`'s signature of `body` at `timestamp`, and `timestamp`
+    is within `tolerance` seconds of `now` (default: the current time)."""
+    try:
+        sent_at = int(timestamp)
+    except ValueError:
+        return False
+    if abs((time.time() if now is None else now) - sent_at) > tolerance:
+        return False
+    raw = body.encode() if isinstance(body, str) else body
+    return hmac.compare_digest(sign(secret, timestamp, raw), signature)
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be a webhook (scheme, host), or None; addresses are checked later."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return "that is not a valid URL"
+    if not parsed.host:
+        return "the URL has no host"
+    if parsed.userinfo:
+        return "put no user name or password in the URL"
+    if parsed.scheme == "https":
+        return None
+    if parsed.scheme == "http" and _is_loopback_name(parsed.host):
+        return None
+    return "use an https:// URL"
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """The host's addresses, from the system resolver."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class WebhookReceiver:
+    """Delivers 'webhook' items: one signed POST per attempt (see the module docstring)."""
+
+    kinds: frozenset[OutboxKind] = frozenset({"webhook"})
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 10.0,
+        connect_timeout: float = 5.0,
+        resolver: Resolver = system_resolver,
+        user_agent: str = "clickbot-webhooks/1",
+    ) -> None:
+        self.timeout = httpx.Timeout(timeout, connect=connect_timeout)
+        self.resolver = resolver
+        self.user_agent = user_agent
+
+    async def find_delivered(self, delivery: Delivery) -> Outcome | None:
+        """Unknowable from here: a repeat carries the same delivery id for the receiver."""
+        return None
+
+    async def deliver(self, delivery: Delivery) -> Outcome:
+        webhook = delivery.webhook
+        if webhook is None:
+            return Permanent("the item names no webhook")
+        problem = url_problem(webhook.url)
+        if problem is not None:
+            return Permanent(f"refused URL: {problem}")
+        url = httpx.URL(webhook.url)
+        try:
+            address = await self._checked_address(url)
+        except (OSError, UnicodeError) as error:
+            return Retry(f"cannot resolve {url.host}: {error}")
+        if isinstance(address, Permanent):
+            return address
+        body = json.dumps(
+            webhook_event(delivery.notice, delivery.id), separators=(",", ":"), sort_keys=True
+        ).encode()
+        timestamp = str(int(time.time()))
+        headers = {
+            "Host": url.netloc.decode("ascii"),
+            "Content-Type": "application/json",
+            "User-Agent": self.user_agent,
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: sign(webhook.secret, timestamp, body),
+            DELIVERY_HEADER: str(delivery.id),
+        }
+        # Connect to the address just checked; TLS still verifies the certificate for the name.
+        extensions = {"sni_hostname": url.host} if url.scheme == "https" else {}
+        target = url.copy_with(host=str(address))
+        # A client per delivery: pooled connections are keyed by address, and must not carry
+        # one host's TLS session over to another host on the same address.
+        async with httpx.AsyncClient(
+            timeout=self.timeout, follow_redirects=False, trust_env=False
+        ) as client:
+            try:
+                request = client.build_request(
+                    "POST", target, content=body, headers=headers, extensions=extensions
+                )
+                response = await client.send(request, stream=True)
+                await response.aclose()  # the answer's body is not needed
+            except httpx.TransportError as error:
+                return Retry(f"cannot reach the webhook ({type(error).__name__}: {error})")
+        return _outcome(response)
+
+    async def _checked_address(self, url: httpx.URL) -> IPAddress | Permanent:
+        """The address to send to, or why none may be used."""
+        loopback_url = _is_loopback_name(url.host)
+        port = url.port or (443 if url.scheme == "https" else 80)
+        resolved = [_address(text) for text in await self.resolver(url.host, port)]
+        if not resolved:
+            raise OSError(f"no address for {url.host}")
+        for address in resolved:
+            if loopback_url and not address.is_loopback:
+                return Permanent(f"{url.host} resolves to {address}, not to this machine")
+            if not loopback_url and not _is_public(address):
+                return Permanent(
+                    f"{url.host} resolves to {address}, a private or reserved address: "
+                    "webhooks may only go to public addresses"
+                )
+        return resolved[0]
+
+
+def _outcome(response: httpx.Response) -> Outcome:
+    status = response.status_code
+    if 200 <= status < 300:
+        return Sent({"status": status})
+    if status in (408, 425, 429) or status >= 500:
+        return Retry(f"the webhook answered HTTP {status}", after=_retry_after(response))
+    if 300 <= status < 400:
+        return Permanent(
+            f"the webhook answered HTTP {status} (a redirect): redirects are not followed, "
+            "register the final URL"
+        )
+    return Permanent(f"the webhook answered HTTP {status}")
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def _address(text: str) -> IPAddress:
+    address = ipaddress.ip_address(text.split("%", 1)[0])  # drop an IPv6 zone id
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _is_public(address: IPAddress) -> bool:
+    # is_global is False for private, loopback, link-local, shared (CGNAT), reserved and
+    # unspecified ranges; multicast is never a web server.
+    return address.is_global and not address.is_multicast
+
+
+def _is_loopback_name(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return _address(host).is_loopback
+    except ValueError:
+        return False

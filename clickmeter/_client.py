@@ -11,7 +11,7 @@ class ClickMeterClient(StatsMixin, EntitiesMixin):
 
     `ClickMeterClient(api_key, *, base_url="https://apiv2.clickmeter.com", timeout=10.0,
     max_attempts=4, retry_deadline=30.0, requests_per_second=9.0, zone=None, transport=None,
-    backoff_base=0.5, backoff_cap=8.0)`
+    backoff_base=0.5, backoff_cap=8.0, cache_ttl=None)`
 
     What callers may rely on:
     - Numbers are ClickMeter's own; counters ClickMeter omits are 0, never missing.
@@ -23,6 +23,9 @@ class ClickMeterClient(StatsMixin, EntitiesMixin):
       `retry_deadline` seconds (a Retry-After beyond the deadline fails at once, with
       `RateLimitedError.retry_after`); then, and for any other failure, a `ClickMeterError`
       subclass is raised whose `user_message` can be shown to a Slack user.
+    - With `cache_ttl` set, identical GETs (same path and query) share one request while it
+      is in flight and its answer for `cache_ttl` seconds after; failures are never kept.
+      Off by default: every call asks ClickMeter.
     - Timeframes an endpoint refuses raise `UnsupportedTimeframeError` before any request.
     - The key is sent only in the `X-Clickmeter-Authkey` header and never appears in logs,
       exception texts or reprs.

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 import httpx
 import pydantic
 from pydantic import SecretStr
 
+from clickmeter._cache import ResponseCache, request_key
 from clickmeter._exceptions import BadResponseError, UnsupportedTimeframeError
 from clickmeter._http import HttpCore, Query
 from clickmeter._models import ClickMeterModel, Plan, User
@@ -70,6 +71,7 @@ class ClientBase:
         transport: httpx.AsyncBaseTransport | None = None,
         backoff_base: float = 0.5,
         backoff_cap: float = 8.0,
+        cache_ttl: float | None = None,
     ) -> None:
         secret = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         if not secret.get_secret_value().strip():
@@ -78,6 +80,11 @@ class ClientBase:
         self._zone = zone
         # So a burst of first calls asks /me once, not once per caller.
         self._zone_lock = asyncio.Lock()
+        # Models are frozen, so a kept answer can be handed to every caller as it is (and
+        # validated once, not once per caller).
+        self._cache: ResponseCache[ClickMeterModel] | None = (
+            ResponseCache(cache_ttl) if cache_ttl is not None else None
+        )
         self._http = HttpCore(
             secret,
             base_url=base_url,
@@ -106,6 +113,8 @@ class ClientBase:
 
     async def aclose(self) -> None:
         """Close the connection pool; the client is unusable afterwards."""
+        if self._cache is not None:
+            await self._cache.aclose()
         await self._http.aclose()
 
     def _validate(self, model: type[M], data: Any, path: str, zone: ZoneInfo | None) -> M:
@@ -121,11 +130,22 @@ class ClientBase:
             ) from None
 
     async def _fetch(self, model: type[M], path: str, params: Query | None = None) -> M:
+        if self._cache is None:
+            return await self._fetch_now(model, path, params)
+        key = (model, *request_key(path, params))
+        return cast(M, await self._cache.get(key, lambda: self._fetch_now(model, path, params)))
+
+    async def _fetch_now(self, model: type[M], path: str, params: Query | None) -> M:
         data = await self._http.get_json(path, params)
         return self._validate(model, data, path, await self.account_zone())
 
     async def me(self) -> User:
         """`GET /me`: the account. Also learns the account's zone if not given to the client."""
+        if self._cache is None:
+            return await self._me_now()
+        return cast(User, await self._cache.get((User, *request_key("/me", None)), self._me_now))
+
+    async def _me_now(self) -> User:
         data = await self._http.get_json("/me")
         if self._zone is None and isinstance(data, dict):
             self._zone = self._zone_from_me(data)

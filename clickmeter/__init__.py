@@ -17,6 +17,7 @@ from clickmeter._exceptions import (
     UnsupportedTimeframeError,
     ValidationError,
 )
+from clickmeter._http import RequestObserver
 from clickmeter._models import ClickMeterModel, Count, Plan, TagRef, User
 from clickmeter._models_entities import (
     Conversion,
@@ -95,6 +96,7 @@ __all__ = [
     "Plan",
     "RateLimitedError",
     "RedirectType",
+    "RequestObserver",
     "ServerError",
     "Tag",
     "TagRef",

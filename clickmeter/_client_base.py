@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from clickmeter._cache import ResponseCache, request_key
 from clickmeter._exceptions import BadResponseError, UnsupportedTimeframeError
-from clickmeter._http import HttpCore, Query
+from clickmeter._http import HttpCore, Query, RequestObserver
 from clickmeter._models import ClickMeterModel, Plan, User
 from clickmeter._timeframes import Period, Timeframe
 from clickmeter._timezones import UnknownTimezoneError, zone_from_windows
@@ -72,6 +72,7 @@ class ClientBase:
         backoff_base: float = 0.5,
         backoff_cap: float = 8.0,
         cache_ttl: float | None = None,
+        observer: RequestObserver | None = None,
     ) -> None:
         secret = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         if not secret.get_secret_value().strip():
@@ -95,6 +96,7 @@ class ClientBase:
             transport=transport,
             backoff_base=backoff_base,
             backoff_cap=backoff_cap,
+            observer=observer,
         )
 
     def __repr__(self) -> str:

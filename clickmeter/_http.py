@@ -13,7 +13,7 @@ import logging
 import random
 import re
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,6 +41,12 @@ AUTH_HEADER = "X-Clickmeter-Authkey"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 QueryValue = str | int | float | bool
 Query = Mapping[str, QueryValue]
+
+
+#: Told of every HTTP attempt: the endpoint ("/datapoints/{id}/aggregated") and its outcome,
+#: the status code ("200", "429") or the transport error's name ("ConnectTimeout").
+RequestObserver = Callable[[str, str], None]
+_ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
 
 
 class KeyAuth(httpx.Auth):
@@ -167,6 +173,7 @@ class HttpCore:
         transport: httpx.AsyncBaseTransport | None,
         backoff_base: float,
         backoff_cap: float,
+        observer: RequestObserver | None = None,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -175,6 +182,7 @@ class HttpCore:
         self._retry_deadline = retry_deadline
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
+        self._observer = observer
         self._pacer: Pacer | None = (
             pacer_for(self._secret, requests_per_second) if requests_per_second else None
         )
@@ -205,10 +213,12 @@ class HttpCore:
             try:
                 response = await self._client.get(path, params=params)
             except httpx.TransportError as exc:
+                self._observe(path, type(exc).__name__)
                 error = error_from_exception(exc, path)
                 retryable = _is_retryable_exception(exc)
                 reason = type(exc).__name__
             else:
+                self._observe(path, str(response.status_code))
                 if response.is_success:
                     return self._decode(response, path)
                 error = error_from_response(response, path, self._secret)
@@ -229,6 +239,11 @@ class HttpCore:
                 delay,
             )
             await asyncio.sleep(delay)
+
+    def _observe(self, path: str, outcome: str) -> None:
+        if self._observer is not None:
+            # Ids would make one series per datapoint: count by endpoint shape instead.
+            self._observer(_ID_SEGMENT.sub("/{id}", path), outcome)
 
     def _decode(self, response: httpx.Response, path: str) -> Any:
         try:

@@ -9,6 +9,8 @@
 Control endpoints (no key, never throttled or faulted; JSON in and out, 400 on a bad body):
     POST /_sandbox/spike   {"datapoint_id", "clicks_per_minute", "minutes"}: extra traffic
                            from now, spread over the coming minutes (advance the clock to see it)
+    POST /_sandbox/pause   {"datapoint_id", "minutes"}: no traffic on that datapoint from now
+                           for that long (what a broken or paused link looks like)
     POST /_sandbox/faults  {"latency_ms", "error_rate", "throttle_rate", "retry_after_s",
                            "revoked"}: partial updates; zeros / false restore normal service
     POST /_sandbox/clock   {"advance_seconds"} and/or {"frozen": true|false}

@@ -71,6 +71,8 @@ class Account:
         self.catalog: Catalog = build_catalog(seed, datapoints, self.zone, now)
         self.store = HitStore()
         self._spikes = 0
+        #: (datapoint index, start us, end us): windows in which a datapoint gets no hits.
+        self._pauses: list[tuple[int, int, int]] = []
         now_hour = to_us(now) // traffic.HOUR_US
         first = now_hour - history_days * 24
         history = traffic.generate_hours(
@@ -103,6 +105,20 @@ class Account:
             batch = Hits.concat(batch, hour)
             self._next_hour += 1
         self.store.add(batch)
+        if len(batch):
+            self._apply_pauses()
+
+    def _apply_pauses(self) -> None:
+        for dp, start, end in self._pauses:
+            self.store.discard(dp, start, end)
+
+    def pause(self, dp_index: int, minutes: float) -> int:
+        """Stop one datapoint's traffic from now for `minutes` (spikes included); returns how
+        many already generated hits of that window were dropped."""
+        start = self.now_us()
+        end = start + int(minutes * 60_000_000)
+        self._pauses.append((dp_index, start, end))
+        return self.store.discard(dp_index, start, end)
 
     def spike(self, dp_index: int, per_minute: float, minutes: float) -> int:
         """Add a spike from now; returns how many hits it will bring in total."""
@@ -112,4 +128,5 @@ class Account:
             self.catalog, dp_index, self.clock.now(), per_minute, minutes, rng
         )
         self.store.add(batch)
+        self._apply_pauses()
         return len(batch)

@@ -79,6 +79,25 @@ def spike(acct: Account, body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def pause(acct: Account, body: dict[str, Any]) -> dict[str, Any]:
+    _only(body, {"datapoint_id", "minutes"})
+    if not isinstance(body.get("datapoint_id"), int) or isinstance(body["datapoint_id"], bool):
+        raise BadBody("datapoint_id must be an integer datapoint id")
+    index = acct.catalog.datapoint_index(body["datapoint_id"])
+    if index is None:
+        raise BadBody(f"no datapoint with id {body['datapoint_id']}")
+    minutes = _number(body, "minutes", 0, 7 * 24 * 60) if "minutes" in body else 60.0
+    acct.sync()
+    start = acct.now()
+    acct.pause(index, minutes)
+    until = start + timedelta(minutes=minutes)
+    return {
+        "datapoint_id": body["datapoint_id"],
+        "from": start.isoformat(),
+        "until": until.isoformat(),
+    }
+
+
 def faults(acct: Account, body: dict[str, Any]) -> dict[str, Any]:
     _only(body, {"latency_ms", "error_rate", "throttle_rate", "retry_after_s", "revoked"})
     f = acct.faults
@@ -169,6 +188,7 @@ def routes(acct: Account) -> list[Route]:
 
     return [
         Route("/_sandbox/spike", _post(acct, spike), methods=["POST"]),
+        Route("/_sandbox/pause", _post(acct, pause), methods=["POST"]),
         Route("/_sandbox/faults", _post(acct, faults), methods=["POST"]),
         Route("/_sandbox/clock", _post(acct, clock), methods=["POST"]),
         Route("/_sandbox/state", get_state, methods=["GET"]),

@@ -81,6 +81,16 @@ class HitStore:
         else:
             self.hits = Hits.concat(self.hits, batch)
 
+    def discard(self, dp: int, start_us: int, end_us: int) -> int:
+        """Remove datapoint `dp`'s hits with start <= ts < end (order is kept). Returns how many."""
+        w = self.window(start_us, end_us)
+        doomed = np.nonzero(self.hits.dp[w] == dp)[0] + w.start
+        if len(doomed):
+            keep = np.ones(len(self.hits), np.bool_)
+            keep[doomed] = False
+            self.hits = self.hits.take(np.nonzero(keep)[0])
+        return len(doomed)
+
     def window(self, start_us: int, end_us: int) -> slice:
         """Rows with start <= ts < end."""
         lo = int(np.searchsorted(self.hits.ts, start_us, side="left"))

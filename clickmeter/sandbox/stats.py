@@ -113,14 +113,45 @@ def _day(acct: Account, day: date) -> str:
 def _per_entity(acct: Account, rows: IntArray, keys: IntArray, n: int) -> list[JSON]:
     per = acct.store.totals_by(rows, keys, n)
     last = acct.store.last_ts_by(rows, keys, n)
-    out = []
-    for i in range(n):
-        item: JSON = {k: int(v[i]) for k, v in per.items() if k in METRICS}
-        item["conversionsValue"] = round(float(per["conversionsValue"][i]), 2)
-        item["activityDay"] = _ymdhis(acct, int(last[i])) if last[i] >= 0 else NEVER
-        item["lastHitDate"] = _ymdhis(acct, int(last[i])) if last[i] >= 0 else None
-        out.append(item)
-    return out
+    return [_entity_metrics(acct, per, last, i) for i in range(n)]
+
+
+def _entity_metrics(acct: Account, per: dict[str, np.ndarray], last: IntArray, i: int) -> JSON:
+    item: JSON = {k: int(v[i]) for k, v in per.items() if k in METRICS}
+    item["conversionsValue"] = round(float(per["conversionsValue"][i]), 2)
+    item["activityDay"] = _ymdhis(acct, int(last[i])) if last[i] >= 0 else NEVER
+    item["lastHitDate"] = _ymdhis(acct, int(last[i])) if last[i] >= 0 else None
+    return item
+
+
+def _summary_page(
+    acct: Account,
+    p: Params,
+    rows: IntArray,
+    keys: IntArray,
+    n: int,
+    chosen: list[int],
+    describe: Callable[[int], JSON],
+    name_of: Callable[[JSON], str],
+) -> JSON:
+    """A sorted page of per-entity summaries. Sorted by a click/view counter (the usual case,
+    `totalClicks` by default) it sorts numbers with numpy and renders only the page's items,
+    so a page of 10,000 links costs a page, not 10,000 items; other orders render everything.
+    Either way the page is the same: a stable sort, descending keeping ties in entity order."""
+    per = acct.store.totals_by(rows, keys, n)
+    last = acct.store.last_ts_by(rows, keys, n)
+    sort_by = (p.get("sortBy") or "totalClicks").lower()
+    counters = {m.lower(): m for m in METRICS}
+    if sort_by not in counters:
+        items = [_entity_metrics(acct, per, last, i) | describe(i) for i in chosen]
+        return _sort_and_page(p, items, name_of)
+    desc = (p.enum("sortDirection", ("asc", "desc")) or "desc") == "desc"
+    values = per[counters[sort_by]][np.asarray(chosen, np.int64)]
+    order = np.argsort(-values if desc else values, kind="stable")
+    offset, limit = p.offset(), p.limit(SUMMARY_LIMIT, SUMMARY_MAX)
+    page = [chosen[j] for j in order[offset : offset + limit].tolist()]
+    result = [_entity_metrics(acct, per, last, i) | describe(i) for i in page]
+    return {"count": len(chosen), "limit": limit, "offset": offset, "result": result}
 
 
 def _sort_and_page(p: Params, items: list[JSON], names: Callable[[JSON], str]) -> JSON:
@@ -150,9 +181,8 @@ def summary_datapoints(
     chosen = entities.filter_datapoints(acct, p, pool)
     _, rows = period_rows(acct, p, None)
     n = len(acct.catalog.datapoints)
-    per = _per_entity(acct, rows, acct.store.hits.dp[rows], n)
-    items = []
-    for i in chosen:
+
+    def describe(i: int) -> JSON:
         dp = acct.catalog.datapoints[i]
         group = acct.catalog.groups[dp.group]
         data = {
@@ -171,8 +201,12 @@ def summary_datapoints(
             "tags": [entities.tag_json(t) for t in dp.tags],
             "trackingCode": dp.tracking_code,
         }
-        items.append(per[i] | {"entityId": str(dp.id), "entityData": data})
-    body = _sort_and_page(p, items, lambda x: str(x["entityData"]["datapointName"]))
+        return {"entityId": str(dp.id), "entityData": data}
+
+    keys = acct.store.hits.dp[rows]
+    body = _summary_page(
+        acct, p, rows, keys, n, chosen, describe, lambda x: str(x["entityData"]["datapointName"])
+    )
     return compact(body)  # keeps `result` even when empty; compacts each item
 
 
@@ -180,9 +214,8 @@ def summary_groups(acct: Account, p: Params) -> JSON:
     chosen = entities.filter_groups(acct, p)
     _, rows = period_rows(acct, p, None)
     group_of = np.array([dp.group for dp in acct.catalog.datapoints], np.int64)
-    per = _per_entity(acct, rows, group_of[acct.store.hits.dp[rows]], len(acct.catalog.groups))
-    items = []
-    for i in chosen:
+
+    def describe(i: int) -> JSON:
         g = acct.catalog.groups[i]
         data = {
             "groupId": g.id,
@@ -192,8 +225,13 @@ def summary_groups(acct: Account, p: Params) -> JSON:
             "tags": [entities.tag_json(t) for t in g.tags],
             "deleted": g.deleted,
         }
-        items.append(per[i] | {"entityId": str(g.id), "entityData": data})
-    body = _sort_and_page(p, items, lambda x: str(x["entityData"]["groupName"]))
+        return {"entityId": str(g.id), "entityData": data}
+
+    keys = group_of[acct.store.hits.dp[rows]]
+    n = len(acct.catalog.groups)
+    body = _summary_page(
+        acct, p, rows, keys, n, chosen, describe, lambda x: str(x["entityData"]["groupName"])
+    )
     return compact(body)  # keeps `result` even when empty; compacts each item
 
 

@@ -1,0 +1,39 @@
+"""The request observer sees every attempt, by endpoint shape, for the /metrics counters."""
+
+from __future__ import annotations
+
+import pytest
+
+from clickmeter import ClickMeterClient, NetworkError
+from tests.client.conftest import API_KEY, FakeApi, MakeClient, Reply
+from tests.servers import free_port
+
+
+async def test_every_attempt_is_observed_by_endpoint_shape(
+    fake_api: FakeApi, make_client: MakeClient
+) -> None:
+    seen: list[tuple[str, str]] = []
+    fake_api.reply("/datapoints/2028366/aggregated", Reply({}, 500), Reply({"totalClicks": 3}))
+    client = make_client(observer=lambda endpoint, outcome: seen.append((endpoint, outcome)))
+    result = await client.datapoint_aggregated(2028366, "last7")
+    assert result.total_clicks == 3
+    assert seen == [
+        ("/datapoints/{id}/aggregated", "500"),
+        ("/datapoints/{id}/aggregated", "200"),
+    ]
+
+
+async def test_transport_errors_are_observed_by_name() -> None:
+    seen: list[tuple[str, str]] = []
+    client = ClickMeterClient(
+        API_KEY,
+        base_url=f"http://127.0.0.1:{free_port()}",
+        max_attempts=2,
+        backoff_base=0.01,
+        requests_per_second=None,
+        observer=lambda endpoint, outcome: seen.append((endpoint, outcome)),
+    )
+    async with client:
+        with pytest.raises(NetworkError):
+            await client.aggregated("today")
+    assert seen == [("/aggregated", "ConnectError"), ("/aggregated", "ConnectError")]

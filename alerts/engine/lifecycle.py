@@ -1,0 +1,426 @@
+"""Alert episodes and what is said about them, Alertmanager style, written to the outbox.
+
+Everything here runs inside the caller's transaction, so an episode change and the outbox items
+announcing it commit together or not at all. Every enqueue has a dedupe key, so running the same
+step twice (a retried cycle) never adds an item:
+
+- an episode **fires once**: a `slack.post` FIRING notice to the rule's channel
+  (`ep{id}:firing`) and one `webhook` item per active webhook of the team
+  (`ep{id}:firing:wh{webhook}`);
+- while it lasts, **at most one UPDATE per repeat interval** (default 1 h): a `slack.update` that
+  edits the original post (it depends on the post item, so it waits for its ts) and the webhooks
+  (`ep{id}:update:{n}`, `...:wh{webhook}`); no new channel message;
+- when it **ends**: a `slack.update` RESOLVED edit of the post and a threaded `slack.reply`, both
+  depending on the post (`ep{id}:resolved`, `ep{id}:resolved:reply`), and the webhooks.
+
+Mute (`muted_until > now`): detectors keep learning and episodes are still recorded, but nothing
+new is said: no FIRING, no UPDATE, no reply, no webhook. Two exceptions, so no message is left
+lying: an episode that started while muted and **is still going on at unmute** is announced then
+(FIRING, at the first cycle after the mute); and an episode announced before a mute that ends
+during it gets its RESOLVED edit of the original post (the edit only: no reply, no webhook).
+
+A removed rule's open episode is resolved at the next cycle (`close_orphan`): the RESOLVED
+edit of its post if it was announced, nothing else.
+
+ClickMeter outages: after `outage_after` consecutive failed reads, ONE OUTAGE notice per team
+(to each channel its active rules post to, and its webhooks), and ONE RECOVERED when a read
+works again; keyed by the last good read so each outage is told once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from alerts.detect import Decision
+from alerts.notice import AlertNotice, NoticeKind
+from alerts.storage import AlertEpisode, AlertRule, OutboxItem, Transaction, Webhook
+from alerts.storage.models import OutboxKind
+
+REPEAT_INTERVAL = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a team's part of a cycle shares: the time, the zone, the team's webhooks."""
+
+    now: datetime
+    timezone: str
+    webhooks: Sequence[Webhook]
+    repeat_interval: timedelta = REPEAT_INTERVAL
+
+
+@dataclass
+class Tally:
+    """What a cycle did (for logs, tests and the bench)."""
+
+    fired: int = 0
+    announced: int = 0
+    updated: int = 0
+    resolved: int = 0
+    items: int = 0
+    outages: int = 0
+    recoveries: int = 0
+    events: list[str] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        for name in ("fired", "announced", "updated", "resolved", "items", "outages", "recoveries"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.events += other.events
+
+
+def notice_for(
+    kind: NoticeKind,
+    rule: AlertRule,
+    episode: AlertEpisode,
+    *,
+    observed: float,
+    expected: float,
+    seconds: float,
+    recent: list[int],
+    ctx: Context,
+) -> AlertNotice:
+    """The notice about `episode` of `rule` (everything the sender needs to render it)."""
+    return AlertNotice(
+        kind=kind,
+        team_id=rule.team_id,
+        at=ctx.now,
+        timezone=ctx.timezone,
+        rule_id=rule.id,
+        episode_id=episode.id,
+        condition=rule.condition,
+        subject=episode.subject,
+        subject_label=rule.scope_label,
+        link_id=int(rule.scope_ref) if rule.scope_kind == "link" else None,
+        observed=round(observed, 2),
+        expected=round(expected, 2),
+        window_seconds=max(1, round(seconds)),
+        threshold=rule.threshold,
+        sensitivity=rule.sensitivity,
+        started_at=episode.started_at,
+        resolved_at=episode.resolved_at,
+        recent=recent,
+    )
+
+
+async def _enqueue(
+    tx: Transaction,
+    notice: AlertNotice,
+    *,
+    kind: OutboxKind,
+    channel: str,
+    key: str,
+    episode_id: int | None,
+    depends_on: int | None,
+    ctx: Context,
+    tally: Tally,
+) -> OutboxItem:
+    payload: dict[str, Any] = {"notice": notice.model_dump(mode="json"), "channel": channel}
+    item = await tx.outbox.enqueue(
+        notice.team_id,
+        kind=kind,
+        target=channel,
+        payload=payload,
+        dedupe_key=key,
+        episode_id=episode_id,
+        depends_on=depends_on,
+        now=ctx.now,
+    )
+    tally.items += 1
+    return item
+
+
+async def _webhooks(
+    tx: Transaction,
+    notice: AlertNotice,
+    key: str,
+    episode_id: int | None,
+    ctx: Context,
+    tally: Tally,
+) -> None:
+    for webhook in ctx.webhooks:
+        await tx.outbox.enqueue(
+            notice.team_id,
+            kind="webhook",
+            target=str(webhook.id),
+            payload={"notice": notice.model_dump(mode="json"), "webhook_id": webhook.id},
+            dedupe_key=f"{key}:wh{webhook.id}",
+            episode_id=episode_id,
+            now=ctx.now,
+        )
+        tally.items += 1
+
+
+async def apply_decision(
+    tx: Transaction,
+    rule: AlertRule,
+    subject: str,
+    decision: Decision,
+    recent: list[int],
+    ctx: Context,
+    episode: AlertEpisode | None,
+) -> Tally:
+    """Bring the rule's stored episode for `subject` (`episode`: the open one, as loaded in
+    this transaction, or None) in line with the detector's `decision` and enqueue what must be
+    said (see the module docstring). Returns what it did."""
+    tally = Tally()
+    now, muted = ctx.now, rule.is_muted(ctx.now)
+    figures = {"observed": decision.observed, "expected": decision.expected}
+    if decision.episode_open:
+        if episode is None:
+            details: dict[str, Any] = {"announced": False, "updates": 0}
+            details["peak"] = decision.observed
+            episode = await tx.episodes.open(
+                rule.team_id,
+                rule.id,
+                subject=subject,
+                kind=rule.condition,
+                details=details,
+                now=now,
+                **figures,
+            )
+            tally.fired += 1
+            tally.events.append(f"fired rule {rule.id} {subject}")
+        details = dict(episode.details)  # a copy: the JSON column must see a new value
+        details["peak"] = max(float(details.get("peak", 0.0)), decision.observed)
+        if not muted and not details.get("announced"):
+            details["post_item"] = await _announce(tx, rule, episode, decision, recent, ctx, tally)
+            details["announced"], details["notified_at"] = True, now.isoformat()
+        elif not muted and _due(details, ctx):
+            details["updates"] = int(details.get("updates", 0)) + 1
+            details["notified_at"] = now.isoformat()
+            notice = notice_for(
+                NoticeKind.UPDATE,
+                rule,
+                episode,
+                recent=recent,
+                ctx=ctx,
+                seconds=decision.seconds,
+                **figures,
+            )
+            key = f"ep{episode.id}:update:{details['updates']}"
+            await _enqueue(
+                tx,
+                notice,
+                kind="slack.update",
+                channel=rule.channel_id,
+                key=key,
+                episode_id=episode.id,
+                depends_on=details.get("post_item"),
+                ctx=ctx,
+                tally=tally,
+            )
+            await _webhooks(tx, notice, key, episode.id, ctx, tally)
+            tally.updated += 1
+        await tx.episodes.update(rule.team_id, episode.id, details=details, now=now, **figures)
+    elif episode is not None:
+        resolved = await tx.episodes.resolve(
+            rule.team_id, episode.id, observed=decision.observed, now=now
+        )
+        tally.resolved += 1
+        tally.events.append(f"resolved rule {rule.id} {subject}")
+        if resolved is not None and episode.details.get("announced"):
+            notice = notice_for(
+                NoticeKind.RESOLVED,
+                rule,
+                resolved,
+                observed=decision.observed,
+                expected=decision.expected,
+                seconds=decision.seconds,
+                recent=recent,
+                ctx=ctx,
+            )
+            await _announce_end(tx, rule, resolved, notice, ctx, tally, edit_only=muted)
+    return tally
+
+
+def _due(details: dict[str, Any], ctx: Context) -> bool:
+    last = details.get("notified_at")
+    if not details.get("announced") or not last:
+        return False
+    return ctx.now - datetime.fromisoformat(str(last)) >= ctx.repeat_interval
+
+
+async def _announce(
+    tx: Transaction,
+    rule: AlertRule,
+    episode: AlertEpisode,
+    decision: Decision,
+    recent: list[int],
+    ctx: Context,
+    tally: Tally,
+) -> int:
+    notice = notice_for(
+        NoticeKind.FIRING,
+        rule,
+        episode,
+        observed=decision.observed,
+        expected=decision.expected,
+        seconds=decision.seconds,
+        recent=recent,
+        ctx=ctx,
+    )
+    key = f"ep{episode.id}:firing"
+    post = await _enqueue(
+        tx,
+        notice,
+        kind="slack.post",
+        channel=rule.channel_id,
+        key=key,
+        episode_id=episode.id,
+        depends_on=None,
+        ctx=ctx,
+        tally=tally,
+    )
+    await _webhooks(tx, notice, key, episode.id, ctx, tally)
+    tally.announced += 1
+    tally.events.append(f"announced episode {episode.id}")
+    return post.id
+
+
+async def _announce_end(
+    tx: Transaction,
+    rule: AlertRule,
+    episode: AlertEpisode,
+    notice: AlertNotice,
+    ctx: Context,
+    tally: Tally,
+    *,
+    edit_only: bool,
+) -> None:
+    post = episode.details.get("post_item")
+    key = f"ep{episode.id}:resolved"
+    common: dict[str, Any] = {
+        "channel": rule.channel_id,
+        "episode_id": episode.id,
+        "depends_on": post,
+        "ctx": ctx,
+        "tally": tally,
+    }
+    await _enqueue(tx, notice, kind="slack.update", key=key, **common)
+    if not edit_only:
+        await _enqueue(tx, notice, kind="slack.reply", key=f"{key}:reply", **common)
+        await _webhooks(tx, notice, key, episode.id, ctx, tally)
+
+
+async def close_orphan(
+    tx: Transaction, rule: AlertRule, episode: AlertEpisode, ctx: Context
+) -> Tally:
+    """Resolve an episode whose rule was removed (or can no longer be evaluated), so it does
+    not stay 'firing' forever: an announced one gets its RESOLVED edit of the post, no reply
+    and no webhook (nobody watches that rule any more)."""
+    tally = Tally()
+    resolved = await tx.episodes.resolve(rule.team_id, episode.id, now=ctx.now)
+    if resolved is None:
+        return tally
+    tally.resolved += 1
+    tally.events.append(f"closed episode {episode.id} of removed rule {rule.id}")
+    if episode.details.get("announced"):
+        notice = notice_for(
+            NoticeKind.RESOLVED,
+            rule,
+            resolved,
+            observed=resolved.observed,
+            expected=resolved.expected,
+            seconds=300,
+            recent=[],
+            ctx=ctx,
+        )
+        await _announce_end(tx, rule, resolved, notice, ctx, tally, edit_only=True)
+    return tally
+
+
+# -- ClickMeter outages ----------------------------------------------------------------------
+
+
+def _channels(rules: Sequence[AlertRule]) -> list[str]:
+    return sorted({rule.channel_id for rule in rules})
+
+
+async def _tell_team(
+    tx: Transaction,
+    team_id: str,
+    rules: Sequence[AlertRule],
+    kind: NoticeKind,
+    key: str,
+    message: str,
+    ctx: Context,
+    tally: Tally,
+) -> None:
+    notice = AlertNotice(
+        kind=kind, team_id=team_id, at=ctx.now, timezone=ctx.timezone, message=message
+    )
+    for channel in _channels(rules):
+        await _enqueue(
+            tx,
+            notice,
+            kind="slack.post",
+            channel=channel,
+            key=f"{key}:{channel}",
+            episode_id=None,
+            depends_on=None,
+            ctx=ctx,
+            tally=tally,
+        )
+    await _webhooks(tx, notice, key, None, ctx, tally)
+
+
+async def record_failure(
+    tx: Transaction,
+    team_id: str,
+    rules: Sequence[AlertRule],
+    ctx: Context,
+    *,
+    outage_after: int,
+    error: str,
+) -> Tally:
+    """Count a failed read for the team; at the `outage_after`-th in a row, say OUTAGE once."""
+    tally = Tally()
+    state = await tx.polls.get(team_id)
+    failures = (state.consecutive_failures if state else 0) + 1
+    last_success = state.last_success_at if state else None
+    notified = bool(state and state.outage_notified)
+    if failures >= outage_after and not notified:
+        since = last_success.isoformat() if last_success else "never"
+        message = (
+            f"clickbot can't read ClickMeter ({failures} reads in a row failed: {error}). "
+            "Alerts are on hold until it answers again; nothing is lost meanwhile."
+        )
+        await _tell_team(
+            tx, team_id, rules, NoticeKind.OUTAGE, f"outage:{since}", message, ctx, tally
+        )
+        notified = True
+        tally.outages += 1
+    await tx.polls.put(
+        team_id,
+        last_cycle_at=ctx.now,
+        last_success_at=last_success,
+        consecutive_failures=failures,
+        outage_notified=notified,
+    )
+    return tally
+
+
+async def record_success(
+    tx: Transaction, team_id: str, rules: Sequence[AlertRule], ctx: Context
+) -> Tally:
+    """Note a good read for the team; say RECOVERED once if an OUTAGE was said."""
+    tally = Tally()
+    state = await tx.polls.get(team_id)
+    if state is not None and state.outage_notified:
+        since = state.last_success_at.isoformat() if state.last_success_at else "never"
+        message = "clickbot can read ClickMeter again: alerts are back on."
+        await _tell_team(
+            tx, team_id, rules, NoticeKind.RECOVERED, f"recovered:{since}", message, ctx, tally
+        )
+        tally.recoveries += 1
+    await tx.polls.put(
+        team_id,
+        last_cycle_at=ctx.now,
+        last_success_at=ctx.now,
+        consecutive_failures=0,
+        outage_notified=False,
+    )
+    return tally

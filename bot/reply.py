@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answers import Answer, AnswerContext, answer, answer_to_dicts, error_answer
-from bot.commands import CommandError, parse
+from bot.commands import CommandError, ReadingCommand, parse
 from bot.resolve import ResolveError
 from bot.services import Services
 from bot.shares import SharedAnswer
@@ -27,18 +28,58 @@ log = logging.getLogger(__name__)
 SHARE_ACTION = "share_answer"
 
 
-async def compute_answer(text: str, services: Services) -> tuple[Answer, bool]:
-    """The answer to `text`, and whether it is a result worth sharing (not an error)."""
+@dataclass(frozen=True)
+class Origin:
+    """Where a command came from in Slack: alert commands are scoped by workspace (`team_id`),
+    remember who made a rule (`user_id`) and send alerts to the channel typed in by default."""
+
+    team_id: str | None = None
+    user_id: str | None = None
+    channel_id: str | None = None
+
+
+async def compute_answer(
+    text: str, services: Services, origin: Origin | None = None
+) -> tuple[Answer, bool]:
+    """The answer to `text`, and whether it is a result worth sharing (not an error).
+
+    Only answers to reading commands are shareable: the others (`alert ...`) change rules (a
+    Share click re-runs the command when its answer is no longer kept) or show a webhook's
+    secret. They get the database, which reading commands never need."""
+    origin = origin or Origin()
     try:
         command = parse(text)
-        now = services.now() if services.now is not None else None
-        return await answer(command, AnswerContext(client=services.clickmeter, now=now)), True
+        reading = isinstance(command, ReadingCommand)
+        ctx = AnswerContext(
+            client=services.clickmeter,
+            now=services.now() if services.now is not None else None,
+            team_id=origin.team_id,
+            user_id=origin.user_id,
+            channel_id=origin.channel_id,
+            db=None if reading else await services.storage(),
+            poll_seconds=services.poll_seconds,
+        )
+        return await answer(command, ctx), reading
     except (CommandError, ClickMeterError, ResolveError) as exc:
         return error_answer(exc), False
+    except SQLAlchemyError:
+        reference = secrets.token_hex(4)
+        log.exception("the alert database failed answering a command (ref %s)", reference)
+        return storage_error_answer(reference), False
     except Exception:
         reference = secrets.token_hex(4)
         log.exception("unexpected failure answering a command (ref %s)", reference)
         return internal_error_answer(reference), False
+
+
+def storage_error_answer(reference: str) -> Answer:
+    from slack_sdk.models.blocks import SectionBlock
+
+    text = (
+        ":warning: I can't reach the alert database right now, so nothing was changed. "
+        f"Please try again in a minute (reference `{reference}`)."
+    )
+    return Answer(text=text, blocks=[SectionBlock(text=text)])
 
 
 def internal_error_answer(reference: str) -> Answer:
@@ -72,9 +113,9 @@ class Reply:
     blocks: list[dict[str, Any]]
 
 
-async def build_reply(text: str, services: Services) -> Reply:
+async def build_reply(text: str, services: Services, origin: Origin | None = None) -> Reply:
     """The reply to `text`, with the Share in channel button when it is a result."""
-    result, shareable = await compute_answer(text, services)
+    result, shareable = await compute_answer(text, services, origin)
     blocks = answer_to_dicts(result)
     if shareable:
         key = services.shares.put(SharedAnswer(text, result.text, blocks))

@@ -1,4 +1,8 @@
-"""HTTP mode (`clickbot web`): Slack's requests at POST /slack/events, health at GET /healthz."""
+"""HTTP mode (`clickbot web`): Slack's requests at POST /slack/events, health at GET /healthz.
+
+At start-up the alert database (`Services.db`) is migrated to the current schema; at shutdown
+the ClickMeter client and the database's connections are closed.
+"""
 
 from __future__ import annotations
 
@@ -28,11 +32,14 @@ def create_web_app(slack: SlackSettings, services: Services) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        await authorization.warm()
         try:
+            # The alert tables, up to date before the first command: a database that cannot
+            # be migrated stops start-up here rather than failing commands one by one.
+            await services.storage()
+            await authorization.warm()
             yield
         finally:
-            await services.clickmeter.aclose()
+            await services.aclose()
 
     return Starlette(
         routes=[

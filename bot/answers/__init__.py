@@ -9,6 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.answers.alerts import (
+    Refusal,
+    add_answer,
+    list_answer,
+    mute_answer,
+    remove_answer,
+    sample_answer,
+    unmute_answer,
+)
 from bot.answers.base import Answer, AnswerContext
 from bot.answers.errors import error_answer
 from bot.answers.groups import group_answer, groups_answer
@@ -18,9 +27,37 @@ from bot.answers.link import link_answer
 from bot.answers.links import links_answer
 from bot.answers.stats import stats_answer
 from bot.answers.top import top_answer
-from bot.commands import Command, Group, Groups, Help, Hits, Link, Links, Stats, Top
+from bot.answers.webhooks import webhook_add_answer, webhook_list_answer, webhook_remove_answer
+from bot.commands import (
+    AlertAdd,
+    AlertCommand,
+    AlertList,
+    AlertMute,
+    AlertRemove,
+    AlertTest,
+    AlertUnmute,
+    Command,
+    Group,
+    Groups,
+    Help,
+    Hits,
+    Link,
+    Links,
+    Stats,
+    Top,
+    WebhookAdd,
+    WebhookList,
+    WebhookRemove,
+)
 
-__all__ = ["Answer", "AnswerContext", "answer", "answer_to_dicts", "error_answer"]
+__all__ = [
+    "Answer",
+    "AnswerContext",
+    "alert_answer",
+    "answer",
+    "answer_to_dicts",
+    "error_answer",
+]
 
 
 async def answer(command: Command, ctx: AnswerContext) -> Answer:
@@ -42,6 +79,44 @@ async def answer(command: Command, ctx: AnswerContext) -> Answer:
             return await groups_answer(command, ctx)
         case Hits():
             return await hits_answer(command, ctx)
+        case (
+            AlertAdd()
+            | AlertList()
+            | AlertRemove()
+            | AlertMute()
+            | AlertUnmute()
+            | AlertTest()
+            | WebhookAdd()
+            | WebhookList()
+            | WebhookRemove()
+        ):
+            return await alert_answer(command, ctx)
+
+
+async def alert_answer(command: AlertCommand, ctx: AnswerContext) -> Answer:
+    """The answer to an `alert ...` command: what was done, or why it could not be."""
+    try:
+        match command:
+            case AlertAdd():
+                return await add_answer(command, ctx)
+            case AlertList():
+                return await list_answer(command, ctx)
+            case AlertRemove():
+                return await remove_answer(command, ctx)
+            case AlertMute():
+                return await mute_answer(command, ctx)
+            case AlertUnmute():
+                return await unmute_answer(command, ctx)
+            case AlertTest():
+                return await sample_answer(command, ctx)
+            case WebhookAdd():
+                return await webhook_add_answer(command, ctx)
+            case WebhookList():
+                return await webhook_list_answer(command, ctx)
+            case WebhookRemove():
+                return await webhook_remove_answer(command, ctx)
+    except Refusal as refusal:
+        return refusal.answer
 
 
 def answer_to_dicts(answer: Answer) -> list[dict[str, Any]]:

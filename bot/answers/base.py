@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block, ContextBlock
@@ -12,16 +13,31 @@ from slack_sdk.models.blocks import Block, ContextBlock
 from bot.blocks import as_of, context, days_label, escape, fit, truncate_mrkdwn
 from clickmeter import ClickMeterClient, DayRange, Period, Timeframe
 
+if TYPE_CHECKING:
+    from alerts.storage import Database
+
 #: Slack shows at most this much of a message's notification / fallback text.
 TEXT_LIMIT = 3000
 
 
 @dataclass(frozen=True)
 class AnswerContext:
-    """What answering needs: the ClickMeter client, and the time (None: the real time)."""
+    """What answering needs: the ClickMeter client, and the time (None: the real time).
+
+    Alert commands also need who asked, where, and the database: the Slack workspace
+    (`team_id`, which scopes every rule), the user (`user_id`, a rule's creator), the channel
+    the command was typed in (`channel_id`, where an alert goes by default) and `db` (None when
+    this clickbot has no database). `poll_seconds` is the poller's interval, which a new
+    rule's detector is seeded for.
+    """
 
     client: ClickMeterClient
     now: datetime | None = None
+    team_id: str | None = None
+    user_id: str | None = None
+    channel_id: str | None = None
+    db: Database | None = None
+    poll_seconds: float = 300.0
 
 
 @dataclass(frozen=True)

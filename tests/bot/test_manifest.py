@@ -30,4 +30,18 @@ def test_socket_mode_and_interactivity_are_on() -> None:
 
 
 def test_scopes_are_the_ones_used() -> None:
-    assert manifest()["oauth_config"]["scopes"]["bot"] == ["commands"]
+    # commands: /clickmeter; chat:write: alert posts and their edits; channels/groups:history:
+    # the sender's look-up of a post before re-sending it; im:write: telling a rule's creator
+    # that its channel refuses alerts.
+    assert manifest()["oauth_config"]["scopes"]["bot"] == [
+        "commands",
+        "chat:write",
+        "channels:history",
+        "groups:history",
+        "im:write",
+    ]
+
+
+def test_the_usage_hint_mentions_alerts() -> None:
+    (command,) = manifest()["features"]["slash_commands"]
+    assert "alert" in command["usage_hint"]

@@ -1,7 +1,11 @@
 """Buttons."""
 
+from datetime import timedelta
+
 from slack_bolt.async_app import AsyncApp
 
+from alerts.messages import MUTE_1D_ACTION, MUTE_1H_ACTION, SHOW_LINK_ACTION
+from bot.listeners.actions.alerts import mute_alert, show_link
 from bot.listeners.actions.share import acknowledge, share_answer
 from bot.reply import SHARE_ACTION
 from bot.services import Services
@@ -9,3 +13,7 @@ from bot.services import Services
 
 def register(app: AsyncApp, services: Services) -> None:
     app.action(SHARE_ACTION)(ack=acknowledge, lazy=[share_answer(services)])
+    # On alert posts (alerts.messages): ack at once, mute or answer lazily.
+    app.action(MUTE_1H_ACTION)(ack=acknowledge, lazy=[mute_alert(services, timedelta(hours=1))])
+    app.action(MUTE_1D_ACTION)(ack=acknowledge, lazy=[mute_alert(services, timedelta(days=1))])
+    app.action(SHOW_LINK_ACTION)(ack=acknowledge, lazy=[show_link(services)])

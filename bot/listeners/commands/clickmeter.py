@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.reply import build_reply
+from bot.reply import Origin, build_reply
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,12 @@ async def acknowledge(ack: AsyncAck) -> None:
 
 def answer_command(services: Services) -> Callable[..., Awaitable[None]]:
     async def answer_command(command: dict[str, Any], respond: AsyncRespond) -> None:
-        reply = await build_reply(command.get("text") or "", services)
+        origin = Origin(
+            team_id=command.get("team_id") or None,
+            user_id=command.get("user_id") or None,
+            channel_id=command.get("channel_id") or None,
+        )
+        reply = await build_reply(command.get("text") or "", services, origin)
         try:
             await respond(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
         except Exception as exc:  # the user is gone or Slack is down: nothing else to tell

@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[impo
 
 from alerts.engine import CycleReport, EngineConfig, Poller
 from alerts.storage import Database, utcnow
+from bot.metrics import ALERTS_FIRED, POLL_CYCLE_SECONDS, POLL_CYCLES, count_deliveries
 from clickmeter import ClickMeterClient
 
 logger = logging.getLogger("clickbot.worker")
@@ -69,12 +71,17 @@ class Worker:
 
     async def poll(self) -> CycleReport | None:
         """The scheduled job: one cycle; errors are logged, never raised into the scheduler."""
+        started = time.monotonic()
         try:
             async with self._cycle:
                 report = await self.poller.run_cycle()
         except Exception:
+            POLL_CYCLES.labels("failed").inc()
             logger.exception("poll cycle failed")
             return None
+        POLL_CYCLE_SECONDS.observe(time.monotonic() - started)
+        POLL_CYCLES.labels("ok" if report.ok else "failed").inc()
+        ALERTS_FIRED.inc(report.tally.fired)
         self.cycles.append(report)
         self.cycles[:] = self.cycles[-100:]
         logger.info(
@@ -118,6 +125,7 @@ class Worker:
             full = False
             try:
                 report = await self.deliver_once()
+                count_deliveries(report)
                 claimed = getattr(report, "claimed", 0)
                 full = isinstance(claimed, int) and claimed >= FULL_PASS
             except Exception:
@@ -181,26 +189,3 @@ def sender_from_settings(
         return await deliver.deliver_once(db, receivers)
 
     return deliver_once
-
-
-async def run_worker(
-    *,
-    database_url: str,
-    clickmeter_key: str,
-    clickmeter_url: str,
-    poll_seconds: float,
-    slack_token: str | None,
-    slack_api_url: str,
-) -> None:
-    """What `clickbot worker` runs: a worker over these settings until SIGTERM/SIGINT."""
-    async with (
-        Database(database_url) as db,
-        ClickMeterClient(clickmeter_key, base_url=clickmeter_url) as client,
-    ):
-        worker = Worker(
-            db,
-            client,
-            poll_seconds=poll_seconds,
-            deliver_once=sender_from_settings(db, slack_token, slack_api_url),
-        )
-        await worker.run()

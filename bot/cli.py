@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import gc
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from bot.services import Services
-from clickmeter import ClickMeterClient
 from config import (
+    AlertSettings,
     ClickMeterSettings,
     LoggingSettings,
     ServerSettings,
+    Settings,
     SettingsError,
     SlackSettings,
     SlackTokenSettings,
+    StorageSettings,
     load_settings,
 )
 
@@ -77,25 +77,38 @@ def sandbox(
     run_sandbox(config, host=host, port=port)
 
 
+#: What every way of running the bot reads, all checked at once so every problem is reported
+#: in one go.
+BOT_SETTINGS = (
+    ClickMeterSettings,
+    SlackSettings,
+    ServerSettings,
+    StorageSettings,
+    AlertSettings,
+    LoggingSettings,
+)
+
+
+def _configured(*groups: type[Any]) -> Settings:
+    """Load `groups` (or stop with one line per problem) and set up logging from them."""
+    from bot.logs import configure_logging
+
+    try:
+        settings = load_settings(*groups)
+    except SettingsError as exc:
+        raise _fail_on_settings(exc) from None
+    logging = settings.need(LoggingSettings)
+    configure_logging(logging.log_level, settings.secrets(), logging.log_format)
+    return settings
+
+
 @app.command()
 def check() -> None:
     """Check the settings, ClickMeter (/me) and, when a bot token is set, Slack (auth.test)."""
     from bot.check import run_checks
-    from bot.logs import configure_logging
 
-    try:
-        settings = load_settings(ClickMeterSettings, SlackTokenSettings, LoggingSettings)
-    except SettingsError as exc:
-        raise _fail_on_settings(exc) from None
-    clickmeter, slack, logging = settings.clickmeter, settings.slack_token, settings.logging
-    assert clickmeter is not None
-    assert slack is not None
-    assert logging is not None
-    secrets = [clickmeter.clickmeter_api_key.get_secret_value()]
-    if slack.slack_bot_token is not None:
-        secrets.append(slack.slack_bot_token.get_secret_value())
-    configure_logging(logging.log_level, secrets, logging.log_format)
-
+    settings = _configured(ClickMeterSettings, SlackTokenSettings, LoggingSettings)
+    clickmeter, slack = settings.need(ClickMeterSettings), settings.need(SlackTokenSettings)
     results = asyncio.run(run_checks(clickmeter, slack))
     out.print("[green]✓[/green] settings: read from the environment and .env", highlight=False)
     marks = {True: "[green]✓[/green]", False: "[red]✗[/red]", None: "[dim]–[/dim]"}
@@ -104,112 +117,44 @@ def check() -> None:
     raise typer.Exit(code=1 if any(r.ok is False for r in results) else 0)
 
 
-def _bot_settings() -> tuple[ClickMeterSettings, SlackSettings, ServerSettings]:
-    """The settings every way of running the bot needs, logging configured from them."""
-    from bot.logs import configure_logging
-    from config import AlertSettings, StorageSettings
+@app.command()
+def web() -> None:
+    """Serve the Slack app over HTTP on PORT (POST /slack/events, GET /healthz, GET /metrics)."""
+    from bot.runtime import serve_web
 
-    try:
-        # Storage and alert settings are read by `_services`; asked here too so that every
-        # problem with the environment is reported at once.
-        settings = load_settings(
-            ClickMeterSettings,
-            SlackSettings,
-            ServerSettings,
-            StorageSettings,
-            AlertSettings,
-            LoggingSettings,
-        )
-    except SettingsError as exc:
-        raise _fail_on_settings(exc) from None
-    clickmeter, slack, server, logging = (
-        settings.clickmeter,
-        settings.slack,
-        settings.server,
-        settings.logging,
-    )
-    assert clickmeter is not None
-    assert slack is not None
-    assert server is not None
-    assert logging is not None
-    secrets = [
-        clickmeter.clickmeter_api_key.get_secret_value(),
-        slack.slack_bot_token.get_secret_value(),
-        slack.slack_signing_secret.get_secret_value(),
-    ]
-    if slack.slack_app_token is not None:
-        secrets.append(slack.slack_app_token.get_secret_value())
-    configure_logging(logging.log_level, secrets, logging.log_format)
-    return clickmeter, slack, server
-
-
-#: How long identical ClickMeter GETs share one answer. Answers show the time of their data, and
-#: without sharing 9 requests a second would serve fewer than 9 commands a second.
-CLICKMETER_CACHE_TTL_S = 30.0
-
-
-def _services(clickmeter: ClickMeterSettings) -> Services:
-    """The bot's services: the ClickMeter client and the alert database (DATABASE_URL; the
-    web app migrates it at start-up, Socket Mode before the first alert command)."""
-    from alerts.storage import Database
-    from config import AlertSettings, StorageSettings
-
-    try:
-        settings = load_settings(StorageSettings, AlertSettings)
-    except SettingsError as exc:
-        raise _fail_on_settings(exc) from None
-    storage, alerts = settings.storage, settings.alerts
-    assert storage is not None
-    assert alerts is not None
-    client = ClickMeterClient(
-        clickmeter.clickmeter_api_key,
-        base_url=clickmeter.clickmeter_api_url,
-        cache_ttl=CLICKMETER_CACHE_TTL_S,
-    )
-    return Services(
-        clickmeter=client,
-        db=Database(storage.database_url),
-        poll_seconds=alerts.alert_poll_seconds,
-    )
-
-
-def _freeze_startup_heap() -> None:
-    """Keep what start-up built (modules, the app, its clients) out of the cyclic GC.
-
-    It lives as long as the process, yet every full collection walked all of it (~70,000
-    objects): 50 to 100 ms with the event loop stopped, which every request in flight waited
-    out. Frozen, a full collection walks only what requests made since.
-    """
-    gc.collect()
-    gc.freeze()
+    settings = _configured(*BOT_SETTINGS)
+    port = settings.need(ServerSettings).port
+    out.print(f"clickbot listening on http://0.0.0.0:{port}/slack/events", highlight=False)
+    serve_web(settings)
 
 
 @app.command()
-def web() -> None:
-    """Serve the Slack app over HTTP on PORT (POST /slack/events, GET /healthz)."""
-    import uvicorn
+def worker(
+    metrics_port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Serve this process's /metrics here.")
+    ] = None,
+) -> None:
+    """Run the scheduler: poll ClickMeter every ALERT_POLL_SECONDS, send digests and alerts."""
+    from bot.runtime import run_worker
 
-    from bot.web import create_web_app
-
-    clickmeter, slack, server = _bot_settings()
-    web_app = create_web_app(slack, _services(clickmeter))
-    out.print(f"clickbot listening on http://0.0.0.0:{server.port}/slack/events", highlight=False)
-    _freeze_startup_heap()
-    uvicorn.run(web_app, host="0.0.0.0", port=server.port, log_level="warning")  # noqa: S104
+    settings = _configured(*BOT_SETTINGS)
+    seconds = settings.need(AlertSettings).alert_poll_seconds
+    out.print(f"clickbot worker: polling every {seconds}s", highlight=False)
+    asyncio.run(run_worker(settings, metrics_port))
 
 
 @app.command()
 def run() -> None:
-    """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT."""
-    clickmeter, slack, _ = _bot_settings()
-    if slack.slack_app_token is None:
-        web()
-        return
-    from bot.socket import run_socket_mode
+    """Run everything in one process: the app (Socket Mode with SLACK_APP_TOKEN, else HTTP on
+    PORT) and the worker."""
+    from bot.runtime import run_all
 
-    out.print("clickbot connecting to Slack in Socket Mode", highlight=False)
-    _freeze_startup_heap()
-    asyncio.run(run_socket_mode(slack, _services(clickmeter)))
+    settings = _configured(*BOT_SETTINGS)
+    socket = settings.need(SlackSettings).slack_app_token is not None
+    port = settings.need(ServerSettings).port
+    how = "Socket Mode" if socket else f"HTTP on port {port}"
+    out.print(f"clickbot running: the app in {how}, and the worker", highlight=False)
+    asyncio.run(run_all(settings))
 
 
 @app.command()
@@ -264,41 +209,6 @@ def replay(
         raise typer.Exit(code=2)
     for episode in replay_series(built, observations).episodes:
         typer.echo(json.dumps(episode.to_json()))
-
-
-@app.command()
-def worker() -> None:
-    """Run the alert worker: poll ClickMeter every ALERT_POLL_SECONDS and deliver alerts."""
-    from alerts.worker import run_worker
-    from bot.logs import configure_logging
-    from config import AlertSettings, StorageSettings
-
-    try:
-        settings = load_settings(
-            ClickMeterSettings, SlackSettings, StorageSettings, AlertSettings, LoggingSettings
-        )
-    except SettingsError as exc:
-        raise _fail_on_settings(exc) from None
-    clickmeter, slack, storage = settings.clickmeter, settings.slack, settings.storage
-    alerts, logging = settings.alerts, settings.logging
-    assert clickmeter is not None
-    assert slack is not None
-    assert storage is not None
-    assert alerts is not None
-    assert logging is not None
-    key, token = clickmeter.clickmeter_api_key, slack.slack_bot_token
-    configure_logging(logging.log_level, [key.get_secret_value(), token.get_secret_value()])
-    out.print(f"clickbot worker: polling every {alerts.alert_poll_seconds}s", highlight=False)
-    asyncio.run(
-        run_worker(
-            database_url=storage.database_url,
-            clickmeter_key=key.get_secret_value(),
-            clickmeter_url=clickmeter.clickmeter_api_url,
-            poll_seconds=alerts.alert_poll_seconds,
-            slack_token=token.get_secret_value(),
-            slack_api_url=slack.slack_api_url,
-        )
-    )
 
 
 def main() -> None:

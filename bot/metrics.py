@@ -43,14 +43,13 @@ POLL_CYCLES = Counter(
 )
 ALERTS_FIRED = Counter(
     "clickbot_alerts_fired_total",
-    "Alert episodes that started, by condition (spike, drop, threshold).",
-    ["condition"],
+    "Alert episodes that started.",
     registry=REGISTRY,
 )
 DELIVERIES = Counter(
     "clickbot_deliveries_total",
-    "Outbox deliveries, by kind and result (sent, retried, dead).",
-    ["kind", "result"],
+    "Outbox delivery attempts, by result (sent, retried, dead: dead ones are the failures).",
+    ["result"],
     registry=REGISTRY,
 )
 OUTBOX_DEPTH = Gauge(
@@ -70,6 +69,14 @@ def observe_clickmeter(endpoint: str, outcome: str) -> None:
     CLICKMETER_REQUESTS.labels(endpoint, outcome).inc()
     if not outcome.startswith("2"):
         CLICKMETER_ERRORS.labels(endpoint).inc()
+
+
+def count_deliveries(report: object) -> None:
+    """Add one sender pass (an `alerts.deliver.DeliveryReport`) to the delivery counters."""
+    for result in ("sent", "retried", "dead"):
+        done = getattr(report, result, None)
+        if isinstance(done, list) and done:
+            DELIVERIES.labels(result).inc(len(done))
 
 
 def exposition() -> bytes:

@@ -17,7 +17,8 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answers import Answer, AnswerContext, answer, answer_to_dicts, error_answer
-from bot.commands import CommandError, ReadingCommand, parse
+from bot.commands import SUBCOMMANDS, CommandError, ReadingCommand, parse
+from bot.metrics import COMMANDS
 from bot.resolve import ResolveError
 from bot.services import Services
 from bot.shares import SharedAnswer
@@ -47,6 +48,20 @@ async def compute_answer(
     Share click re-runs the command when its answer is no longer kept) or show a webhook's
     secret. They get the database, which reading commands never need."""
     origin = origin or Origin()
+    result, outcome, reading = await _answer(text, services, origin)
+    COMMANDS.labels(_subcommand(text), outcome).inc()
+    return result, outcome == "answered" and reading
+
+
+def _subcommand(text: str) -> str:
+    """The subcommand typed, as a metrics label (a bounded set: never the user's own words)."""
+    first = (text.split() or ["help"])[0].lower()
+    return first if first in SUBCOMMANDS else "unknown"
+
+
+async def _answer(text: str, services: Services, origin: Origin) -> tuple[Answer, str, bool]:
+    """The answer, its outcome (answered, user_error, api_error or bug), and whether the
+    command only reads."""
     try:
         command = parse(text)
         reading = isinstance(command, ReadingCommand)
@@ -59,17 +74,19 @@ async def compute_answer(
             db=None if reading else await services.storage(),
             poll_seconds=services.poll_seconds,
         )
-        return await answer(command, ctx), reading
-    except (CommandError, ClickMeterError, ResolveError) as exc:
-        return error_answer(exc), False
+        return await answer(command, ctx), "answered", reading
+    except (CommandError, ResolveError) as exc:
+        return error_answer(exc), "user_error", False
+    except ClickMeterError as exc:
+        return error_answer(exc), "api_error", False
     except SQLAlchemyError:
         reference = secrets.token_hex(4)
         log.exception("the alert database failed answering a command (ref %s)", reference)
-        return storage_error_answer(reference), False
+        return storage_error_answer(reference), "bug", False
     except Exception:
         reference = secrets.token_hex(4)
         log.exception("unexpected failure answering a command (ref %s)", reference)
-        return internal_error_answer(reference), False
+        return internal_error_answer(reference), "bug", False
 
 
 def storage_error_answer(reference: str) -> Answer:

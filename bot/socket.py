@@ -9,15 +9,13 @@ from bot.services import Services
 from config import SlackSettings
 
 
-async def run_socket_mode(slack: SlackSettings, services: Services) -> None:
-    """Connect to Slack over a WebSocket and serve until cancelled."""
+async def connect_socket_mode(slack: SlackSettings, services: Services) -> AsyncSocketModeHandler:
+    """Migrate, learn the bot's identity, open the WebSocket; the caller closes the handler."""
     if slack.slack_app_token is None:
         raise ValueError("Socket Mode needs SLACK_APP_TOKEN")
     app, authorization = create_app(slack, services)
+    await services.storage()
     await authorization.warm()
     handler = AsyncSocketModeHandler(app, slack.slack_app_token.get_secret_value())
-    try:
-        await handler.start_async()  # type: ignore[no-untyped-call]
-    finally:
-        await handler.close_async()  # type: ignore[no-untyped-call]
-        await services.clickmeter.aclose()
+    await handler.connect_async()  # type: ignore[no-untyped-call]
+    return handler

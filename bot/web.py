@@ -1,4 +1,4 @@
-"""HTTP mode (`clickbot web`): Slack's requests at POST /slack/events, health at GET /healthz.
+"""HTTP mode (`clickbot web`): Slack's requests at POST /slack/events, GET /healthz, GET /metrics.
 
 At start-up the alert database (`Services.db`) is migrated to the current schema; at shutdown
 the ClickMeter client and the database's connections are closed.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -16,6 +17,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.app import create_app
+from bot.health import health_report
+from bot.metrics import exposition
 from bot.services import Services
 from config import SlackSettings
 
@@ -28,7 +31,12 @@ def create_web_app(slack: SlackSettings, services: Services) -> Starlette:
         return await handler.handle(request)
 
     async def healthz(request: Request) -> Response:
-        return JSONResponse({"ok": True})
+        status, body = await health_report(services)
+        return JSONResponse(body, status_code=status)
+
+    async def metrics(request: Request) -> Response:
+        await health_report(services)  # refreshes the gauges read from the database
+        return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -45,6 +53,7 @@ def create_web_app(slack: SlackSettings, services: Services) -> Starlette:
         routes=[
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

@@ -181,6 +181,25 @@ class Settings:
     alerts: AlertSettings | None = None
     logging: LoggingSettings | None = None
 
+    def need(self, group: type[G]) -> G:
+        """The loaded group; asking for one the command did not load is a programming error."""
+        value = getattr(self, _FIELDS[group])
+        if not isinstance(value, group):
+            raise LookupError(f"{group.__name__} was not loaded for this command")
+        return value
+
+    def secrets(self) -> list[str]:
+        """Every secret value among the loaded settings, for the log scrubber."""
+        found: list[str] = []
+        for name in _FIELDS.values():
+            group = getattr(self, name)
+            if group is None:
+                continue
+            for value in vars(group).values():
+                if isinstance(value, SecretStr):
+                    found.append(value.get_secret_value())
+        return found
+
 
 _FIELDS = {
     ClickMeterSettings: "clickmeter",

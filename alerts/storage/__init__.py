@@ -18,7 +18,7 @@ from alerts.storage.models import (
     Webhook,
 )
 from alerts.storage.outbox import DEFAULT_LEASE, Outbox
-from alerts.storage.polling import PollStates, Snapshot
+from alerts.storage.polling import PollOverview, PollStates, Snapshot
 from alerts.storage.rules import Rules
 from alerts.storage.types import UTCDateTime, utcnow
 from alerts.storage.webhooks import Webhooks
@@ -34,6 +34,7 @@ __all__ = [
     "Episodes",
     "Outbox",
     "OutboxItem",
+    "PollOverview",
     "PollState",
     "PollStates",
     "Rules",

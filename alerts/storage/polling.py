@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +29,14 @@ class Snapshot:
     observed_at: datetime
 
 
+@dataclass(frozen=True)
+class PollOverview:
+    last_cycle_at: datetime | None
+    last_success_at: datetime | None
+    consecutive_failures: int
+    teams: int
+
+
 class PollStates:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -36,6 +44,27 @@ class PollStates:
     async def get(self, team_id: str) -> PollState | None:
         """The team's poll state, or None before its first cycle."""
         return await self.session.get(PollState, team_id)
+
+    async def overview(self) -> PollOverview:
+        """Polling across every team: the latest cycle and success, the worst failure streak."""
+        row = (
+            await self.session.execute(
+                select(
+                    func.max(PollState.last_cycle_at),
+                    func.max(PollState.last_success_at),
+                    func.coalesce(func.max(PollState.consecutive_failures), 0),
+                    func.count(),
+                )
+            )
+        ).one()
+        # max() keeps the column's type, so the times come back aware UTC like the columns.
+        last_cycle, last_success, failures, teams = row
+        return PollOverview(
+            last_cycle_at=last_cycle,
+            last_success_at=last_success,
+            consecutive_failures=int(failures),
+            teams=int(teams),
+        )
 
     async def put(
         self,

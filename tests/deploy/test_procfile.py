@@ -1,0 +1,153 @@
+"""The Procfile as a platform runs it: `web` and `worker` under honcho, against the sandbox.
+
+Both are real processes started from the Procfile's own lines, configured only through the
+environment: the web process serves /healthz, the worker polls ClickMeter and delivers an
+alert to Slack, and SIGTERM stops both cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from alerts.storage import Database
+from bot.localslack import MockSlackServer
+from bot.localslack.signed import TEAM_ID, USER_ID, signed_headers, slash_command_body
+from tests.conftest import Sandbox
+from tests.servers import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+def add_rule(database_url: str) -> None:
+    async def go() -> None:
+        async with Database(database_url) as db:
+            await db.migrate()
+            async with db.transaction() as tx:
+                await tx.rules.add(
+                    TEAM_ID,
+                    created_by=USER_ID,
+                    channel_id="C0GENERAL",
+                    scope_kind="account",
+                    scope_ref="account",
+                    scope_label="the account",
+                    condition="spike",
+                    sensitivity="medium",
+                )
+
+    asyncio.run(go())
+
+
+def wait_for(check: Callable[[], object], timeout: float, what: str) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with_value = check()
+        if with_value:
+            return with_value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def procfile_processes(
+    make_sandbox: Callable[..., Sandbox], mock_slack: MockSlackServer, tmp_path: Path
+) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
+    sandbox = make_sandbox(frozen=False, start=None)
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'clickbot.sqlite3'}"
+    add_rule(database_url)
+    port = free_port()
+    env = {
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": str(tmp_path),
+        "CLICKMETER_API_KEY": sandbox.api_key,
+        "CLICKMETER_API_URL": sandbox.url,
+        "SLACK_BOT_TOKEN": mock_slack.token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": mock_slack.api_url,
+        "DATABASE_URL": database_url,
+        "PORT": str(port),
+        "ALERT_POLL_SECONDS": "30",
+        "LOG_FORMAT": "json",
+    }
+    honcho = subprocess.Popen(  # noqa: S603 - our own Procfile, under honcho
+        [
+            str(BIN / "honcho"),
+            "-f",
+            str(REPO / "Procfile"),
+            "-d",
+            str(tmp_path),
+            "start",
+            "web",
+            "worker",
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        yield honcho, f"http://127.0.0.1:{port}", sandbox.api_key
+    finally:
+        if honcho.poll() is None:
+            os.killpg(honcho.pid, signal.SIGKILL)
+            honcho.wait(10)
+
+
+def test_web_and_worker_run_from_the_procfile(
+    procfile_processes: tuple[subprocess.Popen[str], str, str], mock_slack: MockSlackServer
+) -> None:
+    honcho, web_url, api_key = procfile_processes
+
+    def health() -> dict[str, object] | None:
+        try:
+            answer = httpx.get(f"{web_url}/healthz", timeout=2)
+        except httpx.TransportError:
+            return None
+        return answer.json() if answer.status_code == 200 else None
+
+    # The web process is up and reads the database the worker writes: a poll is recorded.
+    wait_for(health, 60, "the web process's /healthz")
+    polled = wait_for(
+        lambda: (h := health()) and h["scheduler"]["last_poll_at"],  # type: ignore[index]
+        60,
+        "the worker's first poll",
+    )
+    assert polled
+    metrics = httpx.get(f"{web_url}/metrics", timeout=5).text
+    assert "clickbot_outbox_depth" in metrics
+
+    # A signed `/clickmeter alert test 1` to the web process; the worker's sender posts it.
+    response_url = mock_slack.response_url()
+    body = slash_command_body("alert test 1", response_url=response_url)
+    ack = httpx.post(
+        f"{web_url}/slack/events",
+        content=body,
+        headers=signed_headers(SIGNING_SECRET, body),
+        timeout=10,
+    )
+    assert ack.status_code == 200
+    posted = mock_slack.slack.wait_for(lambda: mock_slack.slack.messages("C0GENERAL"), 30)
+    assert len(posted) == 1
+    assert "test" in posted[0].text.lower()
+
+    honcho.send_signal(signal.SIGTERM)
+    output, _ = honcho.communicate(timeout=60)
+    assert honcho.returncode is not None
+    assert "Traceback" not in output, output
+    assert api_key not in output
+    assert mock_slack.token not in output
+    assert "web.1" in output
+    assert "worker.1" in output

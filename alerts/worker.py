@@ -39,6 +39,9 @@ logger = logging.getLogger("clickbot.worker")
 
 DeliverOnce = Callable[[], Awaitable[Any]]
 POLL_JOB = "poll"
+DIGEST_JOB = "digests"
+#: How often due digests are looked for: a digest goes out at most this late.
+DIGEST_TICK_SECONDS = 30.0
 #: A delivery pass that claimed this many items (the sender's default limit) may have left more.
 FULL_PASS = 20
 
@@ -56,6 +59,8 @@ class Worker:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.db = db
+        self.client = client
+        self.clock = clock
         self.poll_seconds = poll_seconds
         self.poller = Poller(
             db, client, config or EngineConfig(poll_seconds=poll_seconds), clock=clock
@@ -98,6 +103,18 @@ class Worker:
             self._wake_sender.set()  # new notices: deliver now, not at the next tick
         return report
 
+    async def send_digests(self) -> None:
+        """The digest job: enqueue the digests that are due (see `alerts.digests.runner`)."""
+        from alerts.digests.runner import run_due_digests
+
+        try:
+            runs = await run_due_digests(self.db, self.client, now=self.clock())
+        except Exception:
+            logger.exception("digest tick failed")
+            return
+        if runs:
+            self._wake_sender.set()
+
     def start_scheduler(self) -> AsyncIOScheduler:
         """Create and start the scheduler with the poll job (needs a running event loop)."""
         scheduler = AsyncIOScheduler(timezone="UTC")
@@ -110,6 +127,16 @@ class Worker:
             coalesce=True,
             misfire_grace_time=max(1, int(self.poll_seconds / 2)),
             next_run_time=utcnow() + timedelta(seconds=1),
+        )
+        scheduler.add_job(
+            self.send_digests,
+            "interval",
+            seconds=DIGEST_TICK_SECONDS,
+            id=DIGEST_JOB,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(DIGEST_TICK_SECONDS),
+            next_run_time=utcnow() + timedelta(seconds=2),
         )
         scheduler.start()
         self.scheduler = scheduler
@@ -183,7 +210,10 @@ def sender_from_settings(
         return None
     receivers: list[Any] = [deliver.WebhookReceiver()]
     if slack_token:
+        from alerts.deliver.digest import DigestReceiver
+
         receivers.append(deliver.SlackReceiver(slack_token, base_url=slack_api_url))
+        receivers.append(DigestReceiver(slack_token, base_url=slack_api_url))
 
     async def deliver_once() -> Any:
         return await deliver.deliver_once(db, receivers)

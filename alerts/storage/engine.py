@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from alerts.storage.digests import Digests
 from alerts.storage.episodes import Episodes
 from alerts.storage.outbox import Outbox
 from alerts.storage.polling import PollStates
@@ -93,6 +94,7 @@ class Transaction:
     webhooks: Webhooks
     outbox: Outbox
     polls: PollStates
+    digests: Digests
 
     @classmethod
     def on(cls, session: AsyncSession) -> Transaction:
@@ -104,6 +106,7 @@ class Transaction:
             Webhooks(session),
             Outbox(session),
             PollStates(session),
+            Digests(session),
         )
 
 

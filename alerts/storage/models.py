@@ -36,7 +36,7 @@ ScopeKind = Literal["account", "link", "group", "tag"]
 Condition = Literal["threshold", "spike", "drop"]
 Sensitivity = Literal["low", "medium", "high"]
 EpisodeState = Literal["firing", "resolved"]
-OutboxKind = Literal["slack.post", "slack.update", "slack.reply", "webhook"]
+OutboxKind = Literal["slack.post", "slack.update", "slack.reply", "webhook", "slack.digest"]
 OutboxStatus = Literal["pending", "sending", "sent", "failed", "dead"]
 
 #: The windows a threshold rule may use: 15 minutes, an hour, a day.
@@ -212,3 +212,45 @@ class CounterSnapshot(Base):
     local_day: Mapped[date] = mapped_column(Date)
     total_clicks: Mapped[int] = mapped_column(BigInteger)
     observed_at: Mapped[datetime]
+
+
+Cadence = Literal["daily", "weekdays", "weekly"]
+
+
+class Digest(Base):
+    """A digest made in Slack: TOP-report summaries posted to a channel at a local time.
+
+    `last_run_for` is the persistent record of the last run: the digest-local day whose digest
+    was last enqueued (or skipped as too late). `next_run_at` is derived from the schedule and
+    kept for display (App Home) and for the scheduler's wake-ups; `last_run_for` decides."""
+
+    __tablename__ = "digests"
+    __table_args__ = (
+        CheckConstraint(_one_of("cadence", Cadence), name="cadence"),
+        CheckConstraint(
+            "(cadence = 'weekly' AND weekday BETWEEN 0 AND 6) "
+            "OR (cadence <> 'weekly' AND weekday IS NULL)",
+            name="weekday",
+        ),
+        Index("ix_digests_team_active", "team_id", "removed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    cadence: Mapped[Cadence] = mapped_column(String(16))
+    #: Monday 0 .. Sunday 6, for a weekly digest only.
+    weekday: Mapped[int | None] = mapped_column(Integer)
+    #: Local wall-clock time, 'HH:MM'.
+    at_time: Mapped[str] = mapped_column(String(5))
+    #: IANA zone name the schedule is in (the account's when the digest was made, unless given).
+    timezone: Mapped[str] = mapped_column(String(64))
+    #: `TopReport` values, in the order shown.
+    reports: Mapped[list[str]] = mapped_column(JSON())
+    #: None for the whole account, else a subject: "tag:email" or "group:9".
+    links_filter: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[datetime | None]
+    last_run_for: Mapped[date | None] = mapped_column(Date)
+    next_run_at: Mapped[datetime | None]

@@ -49,6 +49,7 @@ from bot.commands import (
     WebhookList,
     WebhookRemove,
 )
+from bot.commands.digests import DigestAdd, DigestList, DigestPreview, DigestRemove
 
 __all__ = [
     "Answer",
@@ -91,6 +92,11 @@ async def answer(command: Command, ctx: AnswerContext) -> Answer:
             | WebhookRemove()
         ):
             return await alert_answer(command, ctx)
+        case DigestAdd() | DigestList() | DigestRemove() | DigestPreview():
+            # Imported here: digests render with the answers' builders (a cycle at import).
+            from bot.answers.digests import digest_answer
+
+            return await digest_answer(command, ctx)
 
 
 async def alert_answer(command: AlertCommand, ctx: AnswerContext) -> Answer:

@@ -41,7 +41,21 @@ from bot.commands.reading import (  # registers help, stats, top, links, link, g
 )
 
 # isort: split
-# (registers `alert` after the reading ones: help lists them in this order)
+# (registers `digest`, then `alert`, after the reading ones: help lists them in this order)
+from bot.commands.digests import (
+    DEFAULT_DIGEST_REPORTS,
+    DIGEST_ACTIONS,
+    DigestAdd,
+    DigestCommand,
+    DigestGroup,
+    DigestLinks,
+    DigestList,
+    DigestPreview,
+    DigestRemove,
+    DigestTag,
+)
+
+# isort: split
 from bot.commands.alerts import (
     ALERT_ACTIONS,
     MAX_MUTE,
@@ -79,12 +93,14 @@ from bot.commands.timeframes import (
 from bot.commands.tokens import ChannelRef, Token, UserRef, Word, tokenize
 from bot.commands.webhook_urls import MAX_URL, WebhookUrlError, check_webhook_url
 
-Command: TypeAlias = ReadingCommand | AlertCommand
+Command: TypeAlias = ReadingCommand | AlertCommand | DigestCommand
 
 __all__ = [
     "ALERT_ACTIONS",
+    "DEFAULT_DIGEST_REPORTS",
     "DEFAULT_HITS",
     "DEFAULT_TIMEFRAME",
+    "DIGEST_ACTIONS",
     "HELP_TOPICS",
     "MAX_HITS",
     "MAX_MUTE",
@@ -110,6 +126,14 @@ __all__ = [
     "Command",
     "CommandError",
     "Condition",
+    "DigestAdd",
+    "DigestCommand",
+    "DigestGroup",
+    "DigestLinks",
+    "DigestList",
+    "DigestPreview",
+    "DigestRemove",
+    "DigestTag",
     "Drop",
     "Group",
     "GroupScope",

@@ -1,0 +1,262 @@
+"""`digest add | list | remove | preview`: digests, stored per Slack workspace.
+
+Like alerts, every digest belongs to the workspace the command came from (`AnswerContext
+.team_id`), and transactions never span a ClickMeter or Slack call. A digest's time zone is
+stored when it is made: the one typed, else the ClickMeter account's at that moment.
+
+`digest preview` sends the digest as it would go out today to the person asking, by direct
+message, chart included: directly when a Slack client is given (`slack=`), else through the
+outbox (a 'slack.digest' item to the user, sent by the sender within seconds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, NoReturn
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import Block
+from slack_sdk.web.async_client import AsyncWebClient
+
+from alerts.digests.runner import DIGEST_KIND, gather_for
+from alerts.digests.schedule import next_run, zone_of
+from bot.answers.base import Answer, AnswerContext, make
+from bot.blocks import context, section
+from bot.commands import (
+    DigestAdd,
+    DigestCommand,
+    DigestGroup,
+    DigestList,
+    DigestPreview,
+    DigestRemove,
+    DigestTag,
+)
+from bot.resolve import resolve_group
+
+if TYPE_CHECKING:
+    from alerts.storage import Database
+    from alerts.storage.models import Digest
+
+#: Digests one workspace may have.
+MAX_DIGESTS = 20
+LIST_HINT = "See `/clickmeter digest list` for this workspace's digests."
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class DigestRefusal(Exception):
+    """What to answer instead of doing the command."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer.text)
+        self.answer = answer
+
+
+def _refuse(body: str, hint: str) -> NoReturn:
+    raise DigestRefusal(make(body, [section(body), context(hint)], mrkdwn=True))
+
+
+@dataclass(frozen=True)
+class _Where:
+    db: Database
+    team_id: str
+    user_id: str
+
+
+def _where(ctx: AnswerContext) -> _Where:
+    if ctx.db is None:
+        _refuse(
+            ":sunrise: Digests aren't set up on this clickbot: it has no database.",
+            "Whoever runs clickbot can turn them on by setting `DATABASE_URL` "
+            "(SQLite by default) and restarting it.",
+        )
+    if not ctx.team_id or not ctx.user_id:
+        _refuse(
+            ":thinking_face: I can't tell which Slack workspace this came from, "
+            "so I can't look up its digests.",
+            "Type the command again in Slack.",
+        )
+    return _Where(ctx.db, ctx.team_id, ctx.user_id)
+
+
+def _now(ctx: AnswerContext) -> datetime:
+    now = ctx.now if ctx.now is not None else datetime.now(UTC)
+    return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+
+
+def schedule_text(digest: Digest) -> str:
+    """`daily at 09:00 Europe/Rome`, `weekdays at ...`, `every Monday at ...`."""
+    if digest.cadence == "weekly" and digest.weekday is not None:
+        when = f"every {_DAY_NAMES[digest.weekday]}"
+    else:
+        when = digest.cadence
+    return f"{when} at {digest.at_time} {digest.timezone}"
+
+
+def links_text(links_filter: str | None) -> str:
+    if links_filter is None:
+        return "the whole account"
+    kind, _, value = links_filter.partition(":")
+    return f"links tagged {value}" if kind == "tag" else f"group #{value}"
+
+
+def next_text(at: datetime | None, digest: Digest) -> str:
+    if at is None:
+        return "not scheduled"
+    local = at.astimezone(zone_of(digest))
+    return f"{local:%a %b} {local.day} {local:%H:%M} {local.tzname() or ''}".strip()
+
+
+def describe(digest: Digest) -> str:
+    """`#3 · weekdays at 09:00 Europe/Rome to <#C1> · countries, referrers · the whole account`."""
+    reports = ", ".join(digest.reports) or "no TOP reports"
+    return (
+        f"*#{digest.id}* · {schedule_text(digest)} to <#{digest.channel_id}> · {reports} · "
+        f"{links_text(digest.links_filter)}"
+    )
+
+
+def _channel(command: DigestAdd, ctx: AnswerContext) -> str:
+    if command.channel is not None:
+        return command.channel.id
+    channel = ctx.channel_id or ""
+    if not channel or channel.startswith("D"):
+        _refuse(
+            ":thinking_face: Digests go to a channel, and I can't post them in this conversation.",
+            "Add `to #channel`, e.g. `/clickmeter digest add at 09:00 to #marketing`, or type "
+            "the command in that channel.",
+        )
+    return channel
+
+
+async def _links_filter(command: DigestAdd, ctx: AnswerContext) -> str | None:
+    match command.links:
+        case DigestTag(tag=tag):
+            return f"tag:{tag}"
+        case DigestGroup(group=ref):
+            group = await resolve_group(ctx.client, ref, "digest add")
+            return f"group:{group.id}"
+    return None
+
+
+async def add_answer(command: DigestAdd, ctx: AnswerContext) -> Answer:
+    at = _where(ctx)
+    channel = _channel(command, ctx)
+    links_filter = await _links_filter(command, ctx)
+    timezone = command.timezone or (await ctx.client.account_zone()).key
+    now = _now(ctx)
+    async with at.db.transaction() as tx:
+        if len(await tx.digests.list_active(at.team_id)) >= MAX_DIGESTS:
+            _refuse(
+                f":no_entry: This workspace has {MAX_DIGESTS} digests, the most I keep.",
+                "Remove one first: " + LIST_HINT,
+            )
+        digest = await tx.digests.add(
+            at.team_id,
+            created_by=at.user_id,
+            channel_id=channel,
+            cadence=command.cadence,
+            weekday=command.weekday,
+            at_time=command.at,
+            timezone=timezone,
+            reports=[r.value for r in command.reports],
+            links_filter=links_filter,
+            now=now,
+        )
+        digest.next_run_at = next_run(digest, now)
+    line = f":sunrise: New digest {describe(digest)}."
+    hint = (
+        f"First one: {next_text(digest.next_run_at, digest)}. "
+        f"See it now with `/clickmeter digest preview {digest.id}`."
+    )
+    return make(line, [section(line), context(hint)], mrkdwn=True)
+
+
+async def list_answer(command: DigestList, ctx: AnswerContext) -> Answer:
+    at = _where(ctx)
+    async with at.db.transaction() as tx:
+        digests: Sequence[Digest] = await tx.digests.list_active(at.team_id)
+    if not digests:
+        line = ":sunrise: No digests in this workspace yet."
+        hint = "Add one: `/clickmeter digest add daily at 09:00 to #marketing`."
+        return make(line, [section(line), context(hint)], mrkdwn=True)
+    lines = [f"{describe(d)}\nNext: {next_text(d.next_run_at, d)}" for d in digests]
+    head = f":sunrise: {len(digests)} digest{'s' if len(digests) != 1 else ''} in this workspace"
+    blocks: list[Block] = [section(head)]
+    text = ""
+    for line in lines:  # sections of up to ~2,900 characters each
+        if text and len(text) + len(line) > 2900:
+            blocks.append(section(text))
+            text = ""
+        text = f"{text}\n\n{line}" if text else line
+    blocks.append(section(text))
+    blocks.append(context("Remove one with `/clickmeter digest remove <id>`."))
+    return make(head + "\n" + "\n".join(lines), blocks, mrkdwn=True)
+
+
+async def _get(db: Database, team_id: str, digest_id: int) -> Digest:
+    async with db.transaction() as tx:
+        digest = await tx.digests.get(team_id, digest_id)
+    if digest is None:
+        _refuse(f":mag: There's no digest #{digest_id} in this workspace.", LIST_HINT)
+    return digest
+
+
+async def remove_answer(command: DigestRemove, ctx: AnswerContext) -> Answer:
+    at = _where(ctx)
+    async with at.db.transaction() as tx:
+        digest = await tx.digests.get(at.team_id, command.digest_id)
+        if digest is None:
+            _refuse(f":mag: There's no digest #{command.digest_id} in this workspace.", LIST_HINT)
+        await tx.digests.remove(at.team_id, digest.id, now=_now(ctx))
+    line = f":wastebasket: Removed digest {describe(digest)}."
+    return make(line, [section(line), context("It won't be sent again.")], mrkdwn=True)
+
+
+async def preview_answer(
+    command: DigestPreview, ctx: AnswerContext, *, slack: AsyncWebClient | None = None
+) -> Answer:
+    # Imported here: the digest sender renders with the answers' builders, which import this.
+    from alerts.deliver.digest import digest_payload, preview
+
+    at = _where(ctx)
+    digest = await _get(at.db, at.team_id, command.digest_id)
+    now = _now(ctx)
+    if slack is not None:
+        posted = await preview(ctx.client, slack, digest, at.user_id, now=now)
+        chart = "" if posted.chart == "uploaded" else " (without its chart: I can't upload files)"
+        line = f":incoming_envelope: Sent you digest #{digest.id} as it looks today{chart}."
+    else:
+        day = now.astimezone(ZoneInfo(digest.timezone)).date()
+        content = await gather_for(ctx.client, digest, day, now)
+        async with at.db.transaction() as tx:
+            await tx.outbox.enqueue(
+                at.team_id,
+                kind=DIGEST_KIND,
+                target=at.user_id,
+                payload=digest_payload(digest, day, content, at=now, channel=at.user_id),
+                dedupe_key=f"digest{digest.id}:preview:{at.user_id}:{now.isoformat()}",
+                now=now,
+            )
+        line = f":incoming_envelope: Sending you digest #{digest.id} as it looks today."
+    hint = f"It goes to <#{digest.channel_id}> {schedule_text(digest)}."
+    return make(line, [section(line), context(hint)], mrkdwn=True)
+
+
+async def digest_answer(
+    command: DigestCommand, ctx: AnswerContext, *, slack: AsyncWebClient | None = None
+) -> Answer:
+    """The answer to a `digest ...` command: what was done, or why it could not be."""
+    try:
+        match command:
+            case DigestAdd():
+                return await add_answer(command, ctx)
+            case DigestList():
+                return await list_answer(command, ctx)
+            case DigestRemove():
+                return await remove_answer(command, ctx)
+            case DigestPreview():
+                return await preview_answer(command, ctx, slack=slack)
+    except DigestRefusal as refusal:
+        return refusal.answer

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from bot.answers.alerts import (
-    Refusal,
     add_answer,
     list_answer,
     mute_answer,
@@ -26,6 +25,7 @@ from bot.answers.hits import hits_answer
 from bot.answers.link import link_answer
 from bot.answers.links import links_answer
 from bot.answers.stats import stats_answer
+from bot.answers.stored import Refusal
 from bot.answers.top import top_answer
 from bot.answers.webhooks import webhook_add_answer, webhook_list_answer, webhook_remove_answer
 from bot.commands import (

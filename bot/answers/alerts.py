@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from slack_sdk.models.blocks import Block
 
 from bot.answers.base import Answer, AnswerContext, make
+from bot.answers.stored import refuse, where
 from bot.blocks import clock_time, context, header, number, safe_name, section, short_datetime
 from bot.commands import (
     WINDOWS,
@@ -43,7 +44,7 @@ from bot.resolve import ResolveError, resolve_group, resolve_link
 from clickmeter import ClickMeterClient, ClickMeterError, DatapointStatus, DatapointType
 
 if TYPE_CHECKING:
-    from alerts.storage import AlertEpisode, AlertRule, Database, Transaction
+    from alerts.storage import AlertEpisode, AlertRule, Transaction
     from alerts.storage.models import Condition, ScopeKind, Sensitivity
 
 log = logging.getLogger(__name__)
@@ -61,49 +62,6 @@ TEST_EVERY_S = 30
 
 LIST_HINT = "See `/clickmeter alert list` for this workspace's alerts."
 EXAMPLE_ADD = "/clickmeter alert add link spring-sale spike"
-
-
-class Refusal(Exception):
-    """What to answer instead of doing the command (no database, an unknown id...)."""
-
-    def __init__(self, answer: Answer) -> None:
-        super().__init__(answer.text)
-        self.answer = answer
-
-
-def refusal(body: str, hint: str) -> Answer:
-    """A short problem answer: `body` and `hint` are escaped mrkdwn."""
-    return make(body, [section(body), context(hint)], mrkdwn=True)
-
-
-def refuse(body: str, hint: str) -> NoReturn:
-    raise Refusal(refusal(body, hint))
-
-
-@dataclass(frozen=True)
-class Where:
-    """The database and who is asking, for a command that needs them."""
-
-    db: Database
-    team_id: str
-    user_id: str
-
-
-def where(ctx: AnswerContext) -> Where:
-    """The storage and the Slack context, or a Refusal saying what is missing."""
-    if ctx.db is None:
-        refuse(
-            ":no_bell: Alerts aren't set up on this clickbot: it has no database.",
-            "Whoever runs clickbot can turn them on by setting `DATABASE_URL` "
-            "(SQLite by default) and restarting it.",
-        )
-    if not ctx.team_id or not ctx.user_id:
-        refuse(
-            ":thinking_face: I can't tell which Slack workspace this came from, "
-            "so I can't look up its alerts.",
-            "Type the command again in Slack.",
-        )
-    return Where(ctx.db, ctx.team_id, ctx.user_id)
 
 
 def aware(now: datetime | None) -> datetime:

@@ -12,9 +12,8 @@ outbox (a 'slack.digest' item to the user, sent by the sender within seconds).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block
@@ -23,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from alerts.digests.runner import DIGEST_KIND, gather_for
 from alerts.digests.schedule import next_run, zone_of
 from bot.answers.base import Answer, AnswerContext, make
+from bot.answers.stored import Refusal, Where, refuse, where
 from bot.blocks import context, section
 from bot.commands import (
     DigestAdd,
@@ -45,39 +45,8 @@ LIST_HINT = "See `/clickmeter digest list` for this workspace's digests."
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-class DigestRefusal(Exception):
-    """What to answer instead of doing the command."""
-
-    def __init__(self, answer: Answer) -> None:
-        super().__init__(answer.text)
-        self.answer = answer
-
-
-def _refuse(body: str, hint: str) -> NoReturn:
-    raise DigestRefusal(make(body, [section(body), context(hint)], mrkdwn=True))
-
-
-@dataclass(frozen=True)
-class _Where:
-    db: Database
-    team_id: str
-    user_id: str
-
-
-def _where(ctx: AnswerContext) -> _Where:
-    if ctx.db is None:
-        _refuse(
-            ":sunrise: Digests aren't set up on this clickbot: it has no database.",
-            "Whoever runs clickbot can turn them on by setting `DATABASE_URL` "
-            "(SQLite by default) and restarting it.",
-        )
-    if not ctx.team_id or not ctx.user_id:
-        _refuse(
-            ":thinking_face: I can't tell which Slack workspace this came from, "
-            "so I can't look up its digests.",
-            "Type the command again in Slack.",
-        )
-    return _Where(ctx.db, ctx.team_id, ctx.user_id)
+def _where(ctx: AnswerContext) -> Where:
+    return where(ctx, things="digests", emoji=":sunrise:")
 
 
 def _now(ctx: AnswerContext) -> datetime:
@@ -122,7 +91,7 @@ def _channel(command: DigestAdd, ctx: AnswerContext) -> str:
         return command.channel.id
     channel = ctx.channel_id or ""
     if not channel or channel.startswith("D"):
-        _refuse(
+        refuse(
             ":thinking_face: Digests go to a channel, and I can't post them in this conversation.",
             "Add `to #channel`, e.g. `/clickmeter digest add at 09:00 to #marketing`, or type "
             "the command in that channel.",
@@ -148,7 +117,7 @@ async def add_answer(command: DigestAdd, ctx: AnswerContext) -> Answer:
     now = _now(ctx)
     async with at.db.transaction() as tx:
         if len(await tx.digests.list_active(at.team_id)) >= MAX_DIGESTS:
-            _refuse(
+            refuse(
                 f":no_entry: This workspace has {MAX_DIGESTS} digests, the most I keep.",
                 "Remove one first: " + LIST_HINT,
             )
@@ -199,7 +168,7 @@ async def _get(db: Database, team_id: str, digest_id: int) -> Digest:
     async with db.transaction() as tx:
         digest = await tx.digests.get(team_id, digest_id)
     if digest is None:
-        _refuse(f":mag: There's no digest #{digest_id} in this workspace.", LIST_HINT)
+        refuse(f":mag: There's no digest #{digest_id} in this workspace.", LIST_HINT)
     return digest
 
 
@@ -208,7 +177,7 @@ async def remove_answer(command: DigestRemove, ctx: AnswerContext) -> Answer:
     async with at.db.transaction() as tx:
         digest = await tx.digests.get(at.team_id, command.digest_id)
         if digest is None:
-            _refuse(f":mag: There's no digest #{command.digest_id} in this workspace.", LIST_HINT)
+            refuse(f":mag: There's no digest #{command.digest_id} in this workspace.", LIST_HINT)
         await tx.digests.remove(at.team_id, digest.id, now=_now(ctx))
     line = f":wastebasket: Removed digest {describe(digest)}."
     return make(line, [section(line), context("It won't be sent again.")], mrkdwn=True)
@@ -258,5 +227,5 @@ async def digest_answer(
                 return await remove_answer(command, ctx)
             case DigestPreview():
                 return await preview_answer(command, ctx, slack=slack)
-    except DigestRefusal as refusal:
+    except Refusal as refusal:
         return refusal.answer

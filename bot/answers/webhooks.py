@@ -19,8 +19,9 @@ from alerts.deliver.webhook import (
     TIMESTAMP_HEADER,
     url_problem,
 )
-from bot.answers.alerts import account_zone, chunks, moment, refuse, when, where
+from bot.answers.alerts import account_zone, chunks, moment, when
 from bot.answers.base import Answer, AnswerContext, make
+from bot.answers.stored import refuse, where
 from bot.blocks import context, header, safe_name, section
 from bot.commands import WebhookAdd, WebhookList, WebhookRemove
 

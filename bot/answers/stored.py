@@ -1,0 +1,55 @@
+"""What answers that read or change stored things (alerts, webhooks, digests) share: the
+refusal that replaces doing the command, and the database plus who is asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NoReturn
+
+from alerts.storage import Database
+from bot.answers.base import Answer, AnswerContext, make
+from bot.blocks import context, section
+
+
+class Refusal(Exception):
+    """What to answer instead of doing the command (no database, an unknown id...)."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer.text)
+        self.answer = answer
+
+
+def refusal(body: str, hint: str) -> Answer:
+    """A short problem answer: `body` and `hint` are escaped mrkdwn."""
+    return make(body, [section(body), context(hint)], mrkdwn=True)
+
+
+def refuse(body: str, hint: str) -> NoReturn:
+    raise Refusal(refusal(body, hint))
+
+
+@dataclass(frozen=True)
+class Where:
+    """The database and who is asking, for a command that needs them."""
+
+    db: Database
+    team_id: str
+    user_id: str
+
+
+def where(ctx: AnswerContext, *, things: str = "alerts", emoji: str = ":no_bell:") -> Where:
+    """The storage and the Slack context, or a Refusal saying what is missing; `things` names
+    what the command is about ("alerts", "digests") in the refusal."""
+    if ctx.db is None:
+        refuse(
+            f"{emoji} {things.capitalize()} aren't set up on this clickbot: it has no database.",
+            "Whoever runs clickbot can turn them on by setting `DATABASE_URL` "
+            "(SQLite by default) and restarting it.",
+        )
+    if not ctx.team_id or not ctx.user_id:
+        refuse(
+            ":thinking_face: I can't tell which Slack workspace this came from, "
+            f"so I can't look up its {things}.",
+            "Type the command again in Slack.",
+        )
+    return Where(ctx.db, ctx.team_id, ctx.user_id)

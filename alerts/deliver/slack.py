@@ -79,6 +79,8 @@ class SlackReceiver:
         per_channel_interval: float = 1.0,
         timeout: int = 15,
         client: AsyncWebClient | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         # No retry handlers: retrying (and not posting twice) is the pipeline's job.
         self.client = client or AsyncWebClient(
@@ -86,6 +88,9 @@ class SlackReceiver:
         )
         self.per_channel_interval = per_channel_interval
         self._next_slot: dict[str, float] = {}
+        # The pacing's clock and wait, replaceable so tests check the waits, not the wall clock.
+        self._clock = clock
+        self._sleep = sleep
 
     async def deliver(self, delivery: Delivery) -> Outcome:
         if delivery.kind == "slack.post":
@@ -224,13 +229,13 @@ class SlackReceiver:
 
     async def _pace(self, channel: str) -> None:
         """Wait for the channel's next slot (and reserve the one after it)."""
-        now = time.monotonic()
+        now = self._clock()
         start = max(now, self._next_slot.get(channel, 0.0))
         self._next_slot[channel] = start + self.per_channel_interval
         if len(self._next_slot) > 1000:  # forget channels whose slot is long past
             self._next_slot = {c: t for c, t in self._next_slot.items() if t > now}
         if start > now:
-            await asyncio.sleep(start - now)
+            await self._sleep(start - now)
 
     def _failure(
         self, delivery: Delivery, error: SlackApiError, channel: str | None = None
@@ -239,7 +244,7 @@ class SlackReceiver:
         if status == 429 or code == "ratelimited":
             after = _retry_after(error.response.headers)
             if channel is not None:
-                self._next_slot[channel] = time.monotonic() + after
+                self._next_slot[channel] = self._clock() + after
             return Retry("Slack rate limit", after=after)
         if status >= 500 or code in TRANSIENT_ERRORS:
             return Retry(f"Slack answered HTTP {status} ({code})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import UTC, datetime
@@ -135,10 +136,10 @@ async def test_retry_after_beyond_deadline_gives_up_at_once(
     fake_api: FakeApi, make_client: MakeClient
 ) -> None:
     fake_api.reply("/aggregated", Reply({}, 429, headers={"Retry-After": "120"}))
-    started = time.monotonic()
-    with pytest.raises(RateLimitedError) as caught:
-        await make_client(retry_deadline=5).aggregated("last7")
-    assert time.monotonic() - started < 1
+    # A liveness guard, far from the 120 s a wrong client would wait: not a speed check.
+    async with asyncio.timeout(30):
+        with pytest.raises(RateLimitedError) as caught:
+            await make_client(retry_deadline=5).aggregated("last7")
     assert caught.value.retry_after == 120
     assert "120 seconds" in caught.value.user_message
     assert len(fake_api.seen("/aggregated")) == 1
@@ -146,19 +147,16 @@ async def test_retry_after_beyond_deadline_gives_up_at_once(
 
 async def test_deadline_bounds_total_retry_time(fake_api: FakeApi, make_client: MakeClient) -> None:
     fake_api.reply("/aggregated", Reply({}, 500, headers={"Retry-After": "0.2"}))
-    started = time.monotonic()
     with pytest.raises(ServerError):
         await make_client(max_attempts=50, retry_deadline=0.6).aggregated("last7")
-    assert time.monotonic() - started < 1.0
+    # The deadline, not max_attempts, stopped it: 0.6 s holds at most three 0.2 s waits.
     assert 2 <= len(fake_api.seen("/aggregated")) <= 4
 
 
 async def test_timeouts_are_retried_then_raised(fake_api: FakeApi, make_client: MakeClient) -> None:
     fake_api.reply("/aggregated", Reply({}, delay=1.0))
-    started = time.monotonic()
     with pytest.raises(ClickMeterTimeout) as caught:
         await make_client(timeout=0.2, max_attempts=2).aggregated("last7")
-    assert time.monotonic() - started < 1.0
     assert len(fake_api.seen("/aggregated")) == 2
     assert "slowly" in caught.value.user_message
 

@@ -3,7 +3,6 @@ answers for a while; channel errors tell the rule's creator once."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import time
@@ -174,17 +173,39 @@ async def test_updates_die_with_their_post(
 
 
 async def test_posts_to_one_channel_are_paced(db: Database, mock_slack: MockSlackServer) -> None:
-    paced = SlackReceiver(mock_slack.token, base_url=mock_slack.api_url, per_channel_interval=0.3)
+    """The waits the receiver asks for, on a clock of its own: no wall-clock timing here."""
+    now = [1000.0]
+    waits: list[tuple[str, float]] = []
+    current: list[str] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append((current[-1], seconds))
+        now[0] += seconds
+
+    paced = SlackReceiver(
+        mock_slack.token,
+        base_url=mock_slack.api_url,
+        per_channel_interval=0.3,
+        clock=lambda: now[0],
+        sleep=sleep,
+    )
+    pace = paced._pace
+
+    async def recording_pace(channel: str) -> None:
+        current.append(channel)
+        await pace(channel)
+
+    paced._pace = recording_pace  # type: ignore[method-assign]
     for _ in range(3):
         await fire(db, "C0GENERAL")
     await fire(db, "C0MARKETING")
     await deliver_once(db, [paced])
     posts = mock_slack.slack.calls_to("chat.postMessage")
-    general = [call.at for call in posts if call.args["channel"] == "C0GENERAL"]
-    assert len(general) == 3
-    assert all(b - a >= 0.25 for a, b in itertools.pairwise(general))
-    marketing = next(call.at for call in posts if call.args["channel"] == "C0MARKETING")
-    assert marketing - general[0] < 0.25  # other channels do not wait
+    assert [call.args["channel"] for call in posts].count("C0GENERAL") == 3
+    general = [seconds for channel, seconds in waits if channel == "C0GENERAL"]
+    assert len(general) == 2  # the 2nd and 3rd post each wait for their slot
+    assert all(seconds == pytest.approx(0.3, abs=1e-9) for seconds in general)
+    assert not [w for w in waits if w[0] == "C0MARKETING"]  # other channels do not wait
 
 
 async def test_blocks_slack_refuses_are_a_logged_bug_not_a_retry(

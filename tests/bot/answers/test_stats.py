@@ -23,6 +23,27 @@ def today(sandbox: Sandbox) -> date:
     return date.fromisoformat(sandbox.state()["clock"]["today"])
 
 
+def until_same_time(sandbox: Sandbox, first: date, last: date, name: str) -> float:
+    """The API's own count of `name` from `first` to `last` at 14:30 (the sandbox's clock):
+    whole days before `last`, then `last`'s hours before 14 and half of hour 14."""
+    whole = aggregated(
+        sandbox,
+        timeFrame="custom",
+        fromDay=f"{first:%Y%m%d}",
+        toDay=f"{last - timedelta(days=1):%Y%m%d}",
+    ).get(name, 0)
+    hourly = aggregated(
+        sandbox, timeFrame="custom", fromDay=f"{last:%Y%m%d}", toDay=f"{last:%Y%m%d}", hourly="true"
+    ).get("hourlyBreakDown", {})
+    hours = {int(hour): counters.get(name, 0) for hour, counters in hourly.items()}
+    part = hours.get(14, 0) * 0.5
+    return (
+        whole
+        + sum(v for h, v in hours.items() if h < 14)
+        + (round(part) if isinstance(whole, int) else part)
+    )
+
+
 @pytest.mark.parametrize(("typed", "timeframe", "days"), [("", "last7", 7), ("30d", "last30", 30)])
 async def test_totals_and_change_match_the_api(
     sandbox: Sandbox, ctx: AnswerContext, typed: str, timeframe: str, days: int
@@ -31,12 +52,12 @@ async def test_totals_and_change_match_the_api(
     assert_valid(result)
     now = aggregated(sandbox, timeFrame=timeframe)
     first = today(sandbox) - timedelta(days=days - 1)
-    before = aggregated(
-        sandbox,
-        timeFrame="custom",
-        fromDay=f"{first - timedelta(days=days):%Y%m%d}",
-        toDay=f"{first - timedelta(days=1):%Y%m%d}",
-    )
+    # Today is not over: the days before are counted up to the same time of day.
+    span = (first - timedelta(days=days), first - timedelta(days=1))
+    before = {
+        "totalClicks": until_same_time(sandbox, *span, "totalClicks"),
+        "conversionsValue": until_same_time(sandbox, *span, "conversionsValue"),
+    }
     clicks = field(result, "Clicks")
     assert clicks.startswith(f"*{count(now['totalClicks'])}*")
     assert f"(was {count(before['totalClicks'])})" in clicks
@@ -55,6 +76,7 @@ async def test_footer_names_the_days_compared_and_the_data_time(ctx: AnswerConte
     text = everything(result)
     # The sandbox's frozen clock is 2026-03-18 14:30 in Berlin.
     assert "Mar 12 – Mar 18, 2026 vs Mar 5 – Mar 11, 2026" in text
+    assert "compared up to 14:30 on the last day" in text
     assert "data as of 14:30 CET" in text
     assert "📈 Account stats · last 7 days" in text
 

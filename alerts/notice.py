@@ -83,4 +83,3 @@ def metadata(outbox_id: int, notice: AlertNotice) -> dict[str, Any]:
             "kind": notice.kind.value,
         },
     }
-

@@ -4,6 +4,11 @@ Starts the ClickMeter sandbox, a local Slack and the bot's own web app, checks t
 `clickbot check` does, then sends `/clickmeter …` commands exactly as Slack does (signed HTTP to
 /slack/events) and draws each message the local Slack receives on the response_url. At a
 terminal you type the commands; otherwise (a pipe, CI) a scripted tour plays and exits.
+
+The tour also sets a spike alert with `/clickmeter alert add`, then runs the alert worker's jobs
+in-process (poll cycles, each moving the sandbox's frozen clock on by the poll interval, and
+a pass of the sender) on the bot's own database, a temporary SQLite file, and draws the alert
+post #general gets, its resolved edit and the reply in its thread.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
@@ -23,6 +29,10 @@ import httpx
 from rich.console import Console
 from rich.text import Text
 
+from alerts.deliver import DeliveryReport, SlackReceiver, WebhookReceiver, deliver_once
+from alerts.engine import CycleReport, EngineConfig, Poller
+from alerts.notice import METADATA_EVENT_TYPE
+from alerts.storage import Database
 from bot.check import run_checks
 from bot.localslack import MockSlackServer
 from bot.localslack.driver import (
@@ -32,8 +42,10 @@ from bot.localslack.driver import (
     running_bot,
     share_button_value,
 )
-from bot.localslack.render import render_post
+from bot.localslack.models import Message
+from bot.localslack.render import render_message, render_post
 from bot.logs import RedactSecrets
+from clickmeter import ClickMeterClient
 from clickmeter.sandbox import SandboxConfig, SandboxServer
 from config import ClickMeterSettings, SlackTokenSettings, load_group
 
@@ -42,6 +54,12 @@ DEMO_TIMEZONE = "W. Europe Standard Time"
 COMMAND = "/clickmeter"
 SPIKE_PER_MINUTE = 120
 SPIKE_MINUTES = 5
+#: The alert poller's interval in the demo (sandbox time: the clock is moved, not waited on).
+POLL_SECONDS = 300.0
+ALERT_CHANNEL = "C0GENERAL"
+#: Poll cycles the tour allows for the alert to fire, then to resolve.
+FIRE_CYCLES = 2
+RESOLVE_CYCLES = 8
 #: The tour gives up after this many unanswered steps rather than wait out every one.
 MAX_FAILURES = 2
 #: Seconds to wait for an answer; they take well under one.
@@ -119,6 +137,42 @@ def spike(link: str) -> Callable[[Session], object]:
     return lambda session: session.spike(link)
 
 
+def alert_on(link: str) -> Callable[[Session], object]:
+    """Add a spike alert on `link` to #general, then let the poller take its first looks."""
+
+    def run(session: Session) -> object:
+        answer = session.ask(f"alert add link {link} spike high to <#{ALERT_CHANNEL}|general>")
+        if answer is None:
+            return None
+        return session.poll(2, first=True)
+
+    return run
+
+
+def alert_fires(session: Session) -> object:
+    """Poll until the alert is posted in #general; draw the post."""
+    session.poll(FIRE_CYCLES, until=lambda _: session.alert_post() is not None)
+    post = session.alert_post()
+    if post is None:
+        session.fail(f"no alert in #general within {FIRE_CYCLES} poll cycles")
+        return None
+    session.show_message(post, "new post, tagged with its outbox id")
+    return post
+
+
+def alert_resolves(session: Session) -> object:
+    """Poll until the episode resolves; draw the edited post and the reply in its thread."""
+    reports = session.poll(RESOLVE_CYCLES, until=lambda report: report.tally.resolved > 0)
+    post = session.alert_post()
+    if not any(report.tally.resolved for report in reports) or post is None:
+        session.fail(f"the alert did not resolve within {RESOLVE_CYCLES} poll cycles")
+        return None
+    session.show_message(post, "edited (chat.update)")
+    for reply in session.thread(post):
+        session.show_message(reply, "reply in its thread")
+    return reports
+
+
 def tour_steps(account: DemoAccount) -> list[Step]:
     hot = account.busiest()
     group = f'"{hot.group}"' if " " in hot.group else hot.group
@@ -135,17 +189,93 @@ def tour_steps(account: DemoAccount) -> list[Step]:
         Step("A typo gets a did-you-mean, not an error", ask("tpo contries")),
         Step("Share the account stats in #general", share("stats last7")),
         Step("The link today, before a spike", ask(f"link {hot.name} today")),
+        Step(f"An alert for spikes on {hot.name}, in #general", alert_on(hot.name)),
         Step(f"A burst of clicks on {hot.name}", spike(hot.name)),
         Step("The link today, after the spike", ask(f"link {hot.name} today")),
+        Step("The poller sees the burst: one alert in #general", alert_fires),
+        Step("The burst is over: the alert resolves", alert_resolves),
     ]
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """One poll cycle of the demo and the sender pass after it."""
+
+    at: datetime
+    #: Whether the clock was moved on by the poll interval before it.
+    moved: bool
+    report: CycleReport
+    sent: DeliveryReport
+
+
+#: Called after each cycle; True stops the polling there.
+OnCycle = Callable[[Cycle], bool]
+
+
+@dataclass
+class DemoAlerts:
+    """The alert worker's jobs, run in-process on demand over the bot's database: poll cycles
+    (the sandbox clock moved on by the interval before each) and a pass of the sender."""
+
+    database_url: str
+    sandbox_url: str
+    api_key: str
+    slack: MockSlackServer
+    poll_seconds: float = POLL_SECONDS
+
+    def cycles(self, count: int, each: OnCycle, *, first: bool = False) -> None:
+        """Up to `count` cycles, each followed by a sender pass and handed to `each` (which
+        returns True to stop there); `first`: the first cycle leaves the clock where it is (the
+        poller's first snapshot). The sender's clock is the sandbox's too: items are stamped
+        with sandbox time, which may run ahead of the real one."""
+
+        async def run() -> None:
+            with httpx.Client(base_url=self.sandbox_url, timeout=10) as control:
+                now = self._clock(control, {"frozen": True})
+
+                def clock() -> datetime:
+                    return now
+
+                async with Database(self.database_url) as db:
+                    client = ClickMeterClient(self.api_key, base_url=self.sandbox_url)
+                    slack = SlackReceiver(
+                        self.slack.token, base_url=self.slack.api_url, per_channel_interval=0
+                    )
+                    poller = Poller(db, client, EngineConfig(self.poll_seconds), clock=clock)
+                    try:
+                        for n in range(count):
+                            moved = bool(n or not first)
+                            if moved:
+                                now = self._clock(control, {"advance_seconds": self.poll_seconds})
+                            report = await poller.run_cycle()
+                            sent = await deliver_once(db, [slack, WebhookReceiver()], now=now)
+                            if each(Cycle(now, moved, report, sent)):
+                                break
+                    finally:
+                        await client.aclose()
+
+        asyncio.run(run())
+
+    @staticmethod
+    def _clock(control: httpx.Client, body: dict[str, Any]) -> datetime:
+        response = control.post("/_sandbox/clock", json=body)
+        response.raise_for_status()
+        return datetime.fromisoformat(response.json()["now"])
 
 
 class Session:
     """One user (alice, in #general) talking to the bot, with each answer drawn as it arrives."""
 
-    def __init__(self, console: Console, bot: BotDriver, sandbox_url: str) -> None:
+    def __init__(
+        self,
+        console: Console,
+        bot: BotDriver,
+        sandbox_url: str,
+        alerts: DemoAlerts | None = None,
+    ) -> None:
         self.console = console
         self.bot = bot
+        self.alerts = alerts
         self.sandbox = httpx.Client(base_url=sandbox_url, timeout=10)
         workspace = bot.slack.slack
         self.names = {u.id: u.name for u in workspace.users.values()}
@@ -234,6 +364,67 @@ class Session:
         )
         self.console.print(Text(said, style="magenta"), highlight=False)
         return found.today_clicks, now
+
+    def poll(
+        self,
+        cycles: int,
+        *,
+        first: bool = False,
+        until: Callable[[CycleReport], bool] | None = None,
+    ) -> list[CycleReport]:
+        """Run up to `cycles` poll cycles and sender passes (stopping once `until(report)`),
+        one line for each."""
+        reports: list[CycleReport] = []
+        if self.alerts is None:
+            self.fail("alerts are not set up in this demo")
+            return reports
+        minutes = f"+{self.alerts.poll_seconds / 60:g} min"
+
+        def each(cycle: Cycle) -> bool:
+            report, tally = cycle.report, cycle.report.tally
+            reports.append(report)
+            if not report.ok:
+                said = f"ClickMeter unreadable ({report.error})"
+            elif tally.fired:
+                said = "an alert fired"
+            elif tally.resolved:
+                said = "the alert resolved"
+            else:
+                said = f"{report.rules} rule(s), nothing to say"
+            line = (
+                f"⏱ poll at {cycle.at.astimezone(UTC):%H:%M} UTC (sandbox clock "
+                f"{minutes if cycle.moved else 'as is: first look'}): {report.calls} API "
+                f"call(s), {said}; sender: {len(cycle.sent.sent)} delivered"
+            )
+            self.console.print(Text(line, style="cyan"), highlight=False)
+            return until is not None and until(report)
+
+        self.alerts.cycles(cycles, each, first=first)
+        return reports
+
+    def alert_post(self) -> Message | None:
+        """The latest alert post in #general (thread replies left out)."""
+        posts = [
+            m
+            for m in self.bot.slack.slack.messages(ALERT_CHANNEL, include_replies=False)
+            if (m.metadata or {}).get("event_type") == METADATA_EVENT_TYPE
+        ]
+        return posts[-1] if posts else None
+
+    def thread(self, post: Message) -> list[Message]:
+        return [
+            m
+            for m in self.bot.slack.slack.messages(ALERT_CHANNEL)
+            if m.is_reply and m.thread_ts == post.ts
+        ]
+
+    def show_message(self, message: Message, note: str) -> None:
+        """Draw a message as #general shows it."""
+        self.console.print(
+            render_message(
+                message.text, message.blocks, ephemeral=False, names=self.names, note=note
+            )
+        )
 
     def fail(self, reason: str) -> None:
         self.failures += 1
@@ -334,12 +525,13 @@ def _quiet_logs(console: Console, secrets: list[str]) -> Iterator[None]:
 
 
 def _sandbox_start() -> datetime | None:
-    """Real time, unless the account's midnight is near: the spike then moves the clock into
-    tomorrow and `today` starts from zero, so start the sandbox an hour back."""
+    """Real time, unless the account's midnight is near: the spike and the poll cycles (about
+    an hour of sandbox time at most) would move the clock into tomorrow, where `today` starts
+    from zero, so start the sandbox two hours back."""
     now = datetime.now(UTC)
     local = now.astimezone(ZoneInfo("Europe/Berlin"))  # DEMO_TIMEZONE's zone
-    if local.hour == 23 and local.minute >= 30:
-        return now - timedelta(hours=1)
+    if local.hour == 23 or (local.hour == 22 and local.minute >= 30):
+        return now - timedelta(hours=2)
     return None
 
 
@@ -402,11 +594,24 @@ def run_demo(
             )
             if not _check(console, sandbox.url, slack):
                 return 1
-            bot = stack.enter_context(running_bot(sandbox.url, DEMO_API_KEY, slack))
-            console.print(
-                f"clickbot (the `clickbot web` app) at {bot.url}/slack/events", highlight=False
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="clickbot-demo-"))
+            database_url = f"sqlite+aiosqlite:///{folder}/clickbot.sqlite3"
+            bot = stack.enter_context(
+                running_bot(
+                    sandbox.url,
+                    DEMO_API_KEY,
+                    slack,
+                    db=Database(database_url),
+                    poll_seconds=POLL_SECONDS,
+                )
             )
-            session = Session(console, bot, sandbox.url)
+            console.print(
+                f"clickbot (the `clickbot web` app) at {bot.url}/slack/events · "
+                "alerts in a temporary SQLite file",
+                highlight=False,
+            )
+            alerts = DemoAlerts(database_url, sandbox.url, DEMO_API_KEY, slack)
+            session = Session(console, bot, sandbox.url, alerts)
             stack.callback(session.close)
             if interactive:
                 return repl(session, read_line or _read_line(console))

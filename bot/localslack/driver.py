@@ -12,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from bot.localslack.models import ResponsePost
 from bot.localslack.server import MockSlackServer
 from bot.localslack.signed import block_actions_body, signed_headers, slash_command_body
+
+if TYPE_CHECKING:
+    from alerts.storage import Database
 
 #: A made-up secret for local runs only; the bot and its driver agree on it.
 SIGNING_SECRET = "7c1d3e0b5a9f48e2b6d4c8a1f0e3b2d5"
@@ -121,11 +124,15 @@ def running_bot(
     slack: MockSlackServer,
     *,
     signing_secret: str = SIGNING_SECRET,
+    db: Database | None = None,
+    poll_seconds: float = 300.0,
     **client_options: Any,
 ) -> Iterator[BotDriver]:
     """The real web app (`clickbot web`) on a free port, talking to `slack` and the sandbox.
 
-    `client_options` go to `ClickMeterClient` (e.g. `requests_per_second=None`).
+    `db`: where `/clickmeter alert ...` keeps rules (the app migrates it at start-up; None: alerts
+    are not set up), seeded for a poller every `poll_seconds`. `client_options` go to
+    `ClickMeterClient` (e.g. `requests_per_second=None`).
     """
     # Imported here: the mock itself does not depend on the bot, only this driver does.
     from bot.services import Services
@@ -142,7 +149,9 @@ def running_bot(
         slack_app_token=None,
     )
     services = Services(
-        clickmeter=ClickMeterClient(api_key, base_url=sandbox_url, **client_options)
+        clickmeter=ClickMeterClient(api_key, base_url=sandbox_url, **client_options),
+        db=db,
+        poll_seconds=poll_seconds,
     )
     with (
         ThreadedServer(create_web_app(settings, services)) as server,

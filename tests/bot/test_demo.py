@@ -103,6 +103,26 @@ def test_the_tour_plays_every_command_and_exits_0(monkeypatch: pytest.MonkeyPatc
     assert high >= low + 500  # 120 a minute for 5 minutes
     after = clicks_shown(step(steps, "The link today, after the spike"))
     assert after >= high > before
+
+    # The spike alert: set with the slash command, fired by the poller within two cycles, posted
+    # once in #general with its buttons, then resolved (the post edited, a reply in its thread).
+    added = step(steps, "An alert for spikes on ")
+    assert f"Alert #1: spike (high) on {hot} → #general" in added
+    assert "first look" in added
+    assert "an alert fired" not in added  # normal traffic: quiet
+    fired = step(steps, "The poller sees the burst")
+    assert len(re.findall(r"⏱ poll at", fired)) <= 2
+    assert "an alert fired; sender: 1 delivered" in fired
+    assert f"🚨 Click spike on {hot}" in fired
+    assert "[ Mute 1h ]  [ Mute 1d ]  [ Show link stats ]" in fired
+    assert "posted in #general · new post" in fired
+    resolved = step(steps, "The burst is over")
+    assert "the alert resolved; sender: 2 delivered" in resolved
+    assert "an alert fired" not in resolved  # one episode, one post
+    assert f"✅ Resolved: click spike on {hot}" in resolved
+    assert "edited (chat.update)" in resolved
+    assert "✅ Resolved after" in resolved
+    assert "reply in its thread" in resolved
     assert "Tour finished: ok." in text
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from bot.listeners.commands import COMMAND
+from bot.listeners.events import BOT_EVENTS
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 
@@ -45,3 +46,12 @@ def test_scopes_are_the_ones_used() -> None:
 def test_the_usage_hint_mentions_alerts() -> None:
     (command,) = manifest()["features"]["slash_commands"]
     assert "alert" in command["usage_hint"]
+
+
+def test_the_home_tab_is_on_and_its_event_subscribed() -> None:
+    data = manifest()
+    home = data["features"]["app_home"]
+    assert home["home_tab_enabled"] is True
+    assert home["messages_tab_enabled"] is False  # clickbot answers commands, not DMs
+    assert data["settings"]["event_subscriptions"]["bot_events"] == list(BOT_EVENTS)
+    assert BOT_EVENTS == ("app_home_opened",)

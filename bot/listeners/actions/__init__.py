@@ -5,6 +5,13 @@ from datetime import timedelta
 from slack_bolt.async_app import AsyncApp
 
 from alerts.messages import MUTE_1D_ACTION, MUTE_1H_ACTION, SHOW_LINK_ACTION
+from bot.home import (
+    HOME_MUTE_1H_ACTION,
+    HOME_REMOVE_ALERT_ACTION,
+    HOME_REMOVE_DIGEST_ACTION,
+    HOME_UNMUTE_ACTION,
+)
+from bot.listeners.actions import home
 from bot.listeners.actions.alerts import mute_alert, show_link
 from bot.listeners.actions.share import acknowledge, share_answer
 from bot.reply import SHARE_ACTION
@@ -17,3 +24,15 @@ def register(app: AsyncApp, services: Services) -> None:
     app.action(MUTE_1H_ACTION)(ack=acknowledge, lazy=[mute_alert(services, timedelta(hours=1))])
     app.action(MUTE_1D_ACTION)(ack=acknowledge, lazy=[mute_alert(services, timedelta(days=1))])
     app.action(SHOW_LINK_ACTION)(ack=acknowledge, lazy=[show_link(services)])
+    # On the App Home tab (bot.home): ack at once, change the rule or digest and re-publish
+    # the tab lazily.
+    app.action(HOME_MUTE_1H_ACTION)(
+        ack=acknowledge, lazy=[home.home_button(services, home.mute_1h)]
+    )
+    app.action(HOME_UNMUTE_ACTION)(ack=acknowledge, lazy=[home.home_button(services, home.unmute)])
+    app.action(HOME_REMOVE_ALERT_ACTION)(
+        ack=acknowledge, lazy=[home.home_button(services, home.remove_alert)]
+    )
+    app.action(HOME_REMOVE_DIGEST_ACTION)(
+        ack=acknowledge, lazy=[home.home_button(services, home.remove_digest)]
+    )

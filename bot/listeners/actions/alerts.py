@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,6 +23,9 @@ from bot.answers.alerts import account_zone, aware, summary, when
 from bot.blocks import context, section
 from bot.reply import compute_answer
 from bot.services import Services
+
+if TYPE_CHECKING:
+    from alerts.storage import AlertRule, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +75,20 @@ def _longer_mute(current: datetime | None, until: datetime) -> datetime | None:
     return current if current is not None and current >= until else None
 
 
+async def mute_rule(
+    tx: Transaction, team_id: str, rule_id: int, until: datetime
+) -> tuple[AlertRule | None, datetime | None]:
+    """Mute the team's rule until `until`: (the rule or None if it is gone, the end of a longer
+    mute already in force, which is kept rather than shortened, else None). Also used by the
+    App Home's Mute 1h button."""
+    rule = await tx.rules.get(team_id, rule_id)
+    # A longer mute in force (a teammate's Mute 1d) is kept, not shortened.
+    kept = _longer_mute(rule.muted_until if rule else None, until)
+    if rule is not None and kept is None:
+        await tx.rules.mute(team_id, rule.id, until)
+    return rule, kept
+
+
 def mute_alert(services: Services, duration: timedelta) -> Callable[..., Awaitable[None]]:
     async def mute_alert(body: dict[str, Any], respond: AsyncRespond) -> None:
         click = read_click(body)
@@ -87,11 +104,7 @@ def mute_alert(services: Services, duration: timedelta) -> Callable[..., Awaitab
             db = await services.storage()
             assert db is not None
             async with db.transaction() as tx:
-                rule = await tx.rules.get(click.team_id, click.rule_id)
-                # A longer mute in force (a teammate's Mute 1d) is kept, not shortened.
-                kept = _longer_mute(rule.muted_until if rule else None, until)
-                if rule is not None and kept is None:
-                    await tx.rules.mute(click.team_id, rule.id, until)
+                rule, kept = await mute_rule(tx, click.team_id, click.rule_id, until)
         except SQLAlchemyError:
             log.exception("could not mute rule %s from a button", click.rule_id)
             await _say(respond, ":warning: I couldn't reach the alert database; try again soon.")

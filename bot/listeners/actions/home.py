@@ -1,0 +1,126 @@
+"""The App Home tab's buttons: **Mute 1h**, **Unmute**, **Remove** (an alert or a digest).
+
+Each is acknowledged at once; the change runs lazily, only ever on a rule or digest of the
+workspace the click came from, and the home tab is then published again for the person who
+clicked, with the outcome in a line under its header (home tab clicks have no response_url to
+answer on). Removes are confirmed in Slack first (the buttons carry a confirm dialog).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
+
+from alerts.storage import Transaction
+from bot.answers.alerts import account_zone, aware, summary, when
+from bot.answers.digests import schedule_text
+from bot.home import button_id
+from bot.listeners.actions.alerts import mute_rule
+from bot.listeners.events.app_home import publish_home
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+#: What a home button does, in a transaction, at a moment shown in a zone: the notice to show.
+Change = Callable[["Transaction", "HomeClick", datetime, tzinfo], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class HomeClick:
+    """Who clicked which home button, about which rule or digest, in which workspace."""
+
+    team_id: str
+    user_id: str
+    target: int | None
+
+
+def read_home_click(body: dict[str, Any]) -> HomeClick:
+    actions = body.get("actions") or [{}]
+    user = body.get("user") or {}
+    team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+    return HomeClick(team, str(user.get("id") or ""), button_id(actions[0].get("value")))
+
+
+def _gone_alert(click: HomeClick) -> str:
+    return f":mag: Alert #{click.target} no longer exists in this workspace: nothing to change."
+
+
+async def mute_1h(tx: Transaction, click: HomeClick, now: datetime, zone: tzinfo) -> str:
+    assert click.target is not None
+    until = now + timedelta(hours=1)
+    rule, kept = await mute_rule(tx, click.team_id, click.target, until)
+    if rule is None:
+        return _gone_alert(click)
+    if kept is not None:
+        return (
+            f":no_bell: Alert #{rule.id} is already muted until {when(kept, now, zone)}: "
+            f"{summary(rule)}."
+        )
+    return f":no_bell: Alert #{rule.id} muted until {when(until, now, zone)}: {summary(rule)}."
+
+
+async def unmute(tx: Transaction, click: HomeClick, now: datetime, zone: tzinfo) -> str:
+    assert click.target is not None
+    rule = await tx.rules.get(click.team_id, click.target)
+    if rule is None:
+        return _gone_alert(click)
+    await tx.rules.unmute(click.team_id, rule.id)
+    return f":bell: Alert #{rule.id} is on again: {summary(rule)}."
+
+
+async def remove_alert(tx: Transaction, click: HomeClick, now: datetime, zone: tzinfo) -> str:
+    assert click.target is not None
+    rule = await tx.rules.get(click.team_id, click.target)
+    if rule is None:
+        return _gone_alert(click)
+    await tx.rules.remove(click.team_id, rule.id, now=now)
+    return f":wastebasket: Removed alert #{rule.id}: {summary(rule)}."
+
+
+async def remove_digest(tx: Transaction, click: HomeClick, now: datetime, zone: tzinfo) -> str:
+    assert click.target is not None
+    digest = await tx.digests.get(click.team_id, click.target)
+    if digest is None:
+        return (
+            f":mag: Digest #{click.target} no longer exists in this workspace: nothing to remove."
+        )
+    await tx.digests.remove(click.team_id, digest.id, now=now)
+    return (
+        f":wastebasket: Removed digest #{digest.id} ({schedule_text(digest)} to "
+        f"<#{digest.channel_id}>)."
+    )
+
+
+def home_button(services: Services, change: Change) -> Callable[..., Awaitable[None]]:
+    """The lazy listener of a home button: `change` the clicked item, then re-publish."""
+
+    async def home_button(body: dict[str, Any], client: AsyncWebClient) -> None:
+        click = read_home_click(body)
+        if not click.user_id or not click.team_id:
+            log.warning("a home tab click without a user or a team: ignored")
+            return
+        notice = None
+        if services.db is None:
+            notice = ":no_bell: Alerts and digests aren't set up on this clickbot."
+        elif click.target is None:
+            notice = ":thinking_face: That button didn't say what to change."
+        else:
+            now = aware(services.now() if services.now is not None else None)
+            zone = await account_zone(services.clickmeter)  # (cached; never inside the tx)
+            try:
+                db = await services.storage()
+                assert db is not None
+                async with db.transaction() as tx:
+                    notice = await change(tx, click, now, zone)
+            except SQLAlchemyError:
+                log.exception("a home tab click on #%s failed", click.target)
+                notice = ":warning: I couldn't reach the alert database; try again soon."
+        await publish_home(services, client, click.team_id, click.user_id, notice)
+
+    return home_button

@@ -1,0 +1,89 @@
+"""`app_home_opened`: publish the App Home tab (`bot.home`) for the user who opened it.
+
+The tab shows the workspace's alerts and digests as they are when it is opened (and after each
+click on its buttons, see `bot.listeners.actions.home`): it is read in one short transaction,
+then the account's zone is asked of ClickMeter (outside the transaction), then the view goes to
+`views.publish`. A clickbot without a database shows a friendly explanation instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.answers.alerts import account_zone, aware
+from bot.home import home_view, no_database_view, unavailable_view
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+async def acknowledge(ack: AsyncAck) -> None:
+    await ack()
+
+
+async def build_home(services: Services, team_id: str, notice: str | None = None) -> View:
+    """The home tab of workspace `team_id` as of now (`notice`: the outcome of a click)."""
+    now = aware(services.now() if services.now is not None else None)
+    if services.db is None:
+        return no_database_view(now, await account_zone(services.clickmeter))
+    try:
+        db = await services.storage()
+        assert db is not None
+        async with db.transaction() as tx:
+            rules = list(await tx.rules.list_active(team_id))
+            episodes = list(await tx.episodes.list_open(team_id))
+            digests = list(await tx.digests.list_active(team_id))
+    except SQLAlchemyError:
+        log.exception("could not read the home tab of team %s", team_id)
+        return unavailable_view(now, await account_zone(services.clickmeter))
+    zone = await account_zone(services.clickmeter)
+    return home_view(rules, episodes, digests, now, zone, notice=notice)
+
+
+async def publish_home(
+    services: Services,
+    client: AsyncWebClient,
+    team_id: str,
+    user_id: str,
+    notice: str | None = None,
+) -> None:
+    """Build the home tab of `team_id` and publish it for `user_id` (failures are logged)."""
+    view = await build_home(services, team_id, notice)
+    try:
+        await client.views_publish(user_id=user_id, view=view)
+    except SlackApiError as exc:
+        log.warning("could not publish the home tab for %s: %s", user_id, exc.response.get("error"))
+    except Exception as exc:  # Slack unreachable: the next opening tries again
+        log.warning("could not publish the home tab for %s: %r", user_id, exc)
+
+
+def event_team(body: dict[str, Any]) -> str:
+    """The workspace an Events API callback came from."""
+    team = body.get("team_id")
+    if not team:
+        authorizations = body.get("authorizations") or [{}]
+        team = authorizations[0].get("team_id") if isinstance(authorizations[0], dict) else None
+    return str(team or "")
+
+
+def home_opened(services: Services) -> Callable[..., Awaitable[None]]:
+    async def home_opened(
+        body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        if event.get("tab", "home") != "home":
+            return  # the Messages tab (off in manifest.yml): nothing to publish
+        user, team = str(event.get("user") or ""), event_team(body)
+        if not user or not team:
+            log.warning("app_home_opened without a user or a team: ignored")
+            return
+        await publish_home(services, client, team, user)
+
+    return home_opened

@@ -30,6 +30,7 @@ from rich.console import Console
 from rich.text import Text
 
 from alerts.deliver import DeliveryReport, SlackReceiver, WebhookReceiver, deliver_once
+from alerts.deliver.digest import DigestReceiver
 from alerts.engine import CycleReport, EngineConfig, Poller
 from alerts.notice import METADATA_EVENT_TYPE
 from alerts.storage import Database
@@ -44,6 +45,7 @@ from bot.localslack.driver import (
 )
 from bot.localslack.models import Message
 from bot.localslack.render import render_message, render_post
+from bot.localslack.signed import USER_ID
 from bot.logs import RedactSecrets
 from clickmeter import ClickMeterClient
 from clickmeter.sandbox import SandboxConfig, SandboxServer
@@ -173,6 +175,36 @@ def alert_resolves(session: Session) -> object:
     return reports
 
 
+def digest_preview(session: Session) -> object:
+    """Add a daily digest for #general, then `digest preview` it: the sender delivers it to
+    the asker as a direct message, chart included."""
+    added = session.ask(f"digest add daily at 09:00 to <#{ALERT_CHANNEL}|general>")
+    if added is None or session.ask("digest preview 1") is None:
+        return None
+    if session.alerts is None:
+        session.fail("digests are not set up in this demo")
+        return None
+    sent = session.alerts.send()
+    slack = session.bot.slack.slack
+    direct = "D" + USER_ID[1:]
+    previews = [
+        m
+        for m in slack.messages(direct)
+        if (m.metadata or {}).get("event_type") == "clickbot_digest"
+    ]
+    if not previews:
+        session.fail(f"no digest preview arrived (sender: {len(sent.sent)} delivered)")
+        return None
+    session.show_message(previews[-1], "a direct message to you", where="your DMs")
+    for file in slack.files.values():
+        if file.content:
+            session.console.print(
+                Text(f"📎 chart uploaded with it: {file.filename}, {len(file.content):,} bytes"),
+                highlight=False,
+            )
+    return previews[-1]
+
+
 def tour_steps(account: DemoAccount) -> list[Step]:
     hot = account.busiest()
     group = f'"{hot.group}"' if " " in hot.group else hot.group
@@ -194,6 +226,7 @@ def tour_steps(account: DemoAccount) -> list[Step]:
         Step("The link today, after the spike", ask(f"link {hot.name} today")),
         Step("The poller sees the burst: one alert in #general", alert_fires),
         Step("The burst is over: the alert resolves", alert_resolves),
+        Step("A daily digest for #general, previewed now in your DMs", digest_preview),
     ]
 
 
@@ -238,9 +271,7 @@ class DemoAlerts:
 
                 async with Database(self.database_url) as db:
                     client = ClickMeterClient(self.api_key, base_url=self.sandbox_url)
-                    slack = SlackReceiver(
-                        self.slack.token, base_url=self.slack.api_url, per_channel_interval=0
-                    )
+                    receivers = self._receivers()
                     poller = Poller(db, client, EngineConfig(self.poll_seconds), clock=clock)
                     try:
                         for n in range(count):
@@ -248,13 +279,32 @@ class DemoAlerts:
                             if moved:
                                 now = self._clock(control, {"advance_seconds": self.poll_seconds})
                             report = await poller.run_cycle()
-                            sent = await deliver_once(db, [slack, WebhookReceiver()], now=now)
+                            sent = await deliver_once(db, receivers, now=now)
                             if each(Cycle(now, moved, report, sent)):
                                 break
                     finally:
                         await client.aclose()
 
         asyncio.run(run())
+
+    def send(self) -> DeliveryReport:
+        """One pass of the sender (alerts, digests, webhooks) on the sandbox's clock."""
+
+        async def run() -> DeliveryReport:
+            with httpx.Client(base_url=self.sandbox_url, timeout=10) as control:
+                now = self._clock(control, {"frozen": True})
+            async with Database(self.database_url) as db:
+                return await deliver_once(db, self._receivers(), now=now)
+
+        return asyncio.run(run())
+
+    def _receivers(self) -> list[Any]:
+        token, url = self.slack.token, self.slack.api_url
+        return [
+            SlackReceiver(token, base_url=url, per_channel_interval=0),
+            DigestReceiver(token, base_url=url, per_channel_interval=0),
+            WebhookReceiver(),
+        ]
 
     @staticmethod
     def _clock(control: httpx.Client, body: dict[str, Any]) -> datetime:
@@ -418,11 +468,16 @@ class Session:
             if m.is_reply and m.thread_ts == post.ts
         ]
 
-    def show_message(self, message: Message, note: str) -> None:
-        """Draw a message as #general shows it."""
+    def show_message(self, message: Message, note: str, where: str = "#general") -> None:
+        """Draw a message as `where` (a channel, by default #general) shows it."""
         self.console.print(
             render_message(
-                message.text, message.blocks, ephemeral=False, names=self.names, note=note
+                message.text,
+                message.blocks,
+                ephemeral=False,
+                where=where,
+                names=self.names,
+                note=note,
             )
         )
 

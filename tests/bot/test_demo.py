@@ -123,6 +123,11 @@ def test_the_tour_plays_every_command_and_exits_0(monkeypatch: pytest.MonkeyPatc
     assert "edited (chat.update)" in resolved
     assert "✅ Resolved after" in resolved
     assert "reply in its thread" in resolved
+    digest = step(steps, "A daily digest for #general")
+    assert "New digest #1 · daily at 09:00" in digest
+    assert "Daily digest ·" in digest
+    assert "a direct message to you" in digest
+    assert "📎 chart uploaded with it: clicks-" in digest
     assert "Tour finished: ok." in text
 
 

@@ -40,6 +40,7 @@ def test_scopes_are_the_ones_used() -> None:
         "channels:history",
         "groups:history",
         "im:write",
+        "files:write",
     ]
 
 

@@ -16,6 +16,7 @@ import contextlib
 import gc
 import logging
 import signal
+from collections.abc import Iterator
 
 import uvicorn
 from prometheus_client import start_http_server
@@ -36,6 +37,8 @@ from config import (
 )
 
 log = logging.getLogger(__name__)
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 #: How long identical ClickMeter GETs share one answer. Answers show the time of their data, and
 #: without sharing 9 requests a second would serve fewer than 9 commands a second.
@@ -119,11 +122,28 @@ async def run_all(settings: Settings) -> None:
         else:
             server = _http_server(settings, services)
             freeze_startup_heap()
-            await server.serve()  # returns after SIGTERM/SIGINT, requests drained
+            with _signals_survive_uvicorn():
+                await server.serve()  # returns after SIGTERM/SIGINT, requests drained
     finally:
         worker.stop()
         await worker_task
         await services.aclose()
+
+
+@contextlib.contextmanager
+def _signals_survive_uvicorn() -> Iterator[None]:
+    """Let the process go on after uvicorn stops on a signal, so the worker can finish.
+
+    uvicorn re-raises the signal it stopped on once it has restored the handlers it found: with
+    quiet ones in place, that lands here instead of ending the process before the worker's
+    deliveries in flight are done.
+    """
+    quiet = {sig: signal.signal(sig, lambda signum, frame: None) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in quiet.items():
+            signal.signal(sig, handler)
 
 
 async def _socket_mode_until_signal(settings: Settings, services: Services) -> None:
@@ -131,7 +151,7 @@ async def _socket_mode_until_signal(settings: Settings, services: Services) -> N
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in STOP_SIGNALS:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     handler = await connect_socket_mode(settings.need(SlackSettings), services)

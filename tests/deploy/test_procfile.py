@@ -151,3 +151,51 @@ def test_web_and_worker_run_from_the_procfile(
     assert mock_slack.token not in output
     assert "web.1" in output
     assert "worker.1" in output
+
+
+def test_run_serves_and_polls_in_one_process(
+    make_sandbox: Callable[..., Sandbox], mock_slack: MockSlackServer, tmp_path: Path
+) -> None:
+    """`clickbot run` without SLACK_APP_TOKEN: the app over HTTP and the worker, one process."""
+    sandbox = make_sandbox(frozen=False, start=None)
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'clickbot.sqlite3'}"
+    add_rule(database_url)
+    port = free_port()
+    env = {
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": str(tmp_path),
+        "CLICKMETER_API_KEY": sandbox.api_key,
+        "CLICKMETER_API_URL": sandbox.url,
+        "SLACK_BOT_TOKEN": mock_slack.token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": mock_slack.api_url,
+        "DATABASE_URL": database_url,
+        "PORT": str(port),
+        "ALERT_POLL_SECONDS": "30",
+    }
+    process = subprocess.Popen(  # noqa: S603 - our own console script
+        [str(BIN / "clickbot"), "run"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+
+        def polled() -> object:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            except httpx.TransportError:
+                return None
+            return answer.status_code == 200 and answer.json()["scheduler"]["last_poll_at"]
+
+        assert wait_for(polled, 60, "a poll recorded by the one process")
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, output
+    assert "Traceback" not in output, output
+    assert "the app in HTTP on port" in output

@@ -17,13 +17,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.app import create_app
+from bot.gc_tuning import freeze_startup_heap
 from bot.health import health_report
 from bot.metrics import exposition
 from bot.services import Services
 from config import SlackSettings
 
 
-def create_web_app(slack: SlackSettings, services: Services) -> Starlette:
+def create_web_app(
+    slack: SlackSettings, services: Services, *, freeze_heap: bool = False
+) -> Starlette:
     app, authorization = create_app(slack, services)
     handler = AsyncSlackRequestHandler(app)
 
@@ -45,6 +48,10 @@ def create_web_app(slack: SlackSettings, services: Services) -> Starlette:
             # be migrated stops start-up here rather than failing commands one by one.
             await services.storage()
             await authorization.warm()
+            if freeze_heap:
+                # Last, so what start-up built (migrations import Alembic and the models) is
+                # frozen too. Only for a server process: it freezes everything alive.
+                freeze_startup_heap()
             yield
         finally:
             await services.aclose()

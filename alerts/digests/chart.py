@@ -12,14 +12,13 @@ import io
 import warnings
 from collections.abc import Sequence
 from datetime import date
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.text import Text
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from typing import TYPE_CHECKING
 
 from alerts.digests.content import DigestContent
 from bot.blocks import days_label
+
+if TYPE_CHECKING:
+    from matplotlib.text import Text
 
 WIDTH_PX, HEIGHT_PX, DPI = 800, 360, 100
 #: Where the bars are drawn: (left, bottom, width, height) as fractions of the figure.
@@ -77,6 +76,12 @@ def render_clicks_chart(days: Sequence[date], clicks: Sequence[int], *, title: s
 
 
 def _draw(days: Sequence[date], clicks: Sequence[int], title: str) -> bytes:
+    # Imported here: matplotlib takes a second and tens of MB to load, and only the worker
+    # draws charts (the web process imports this module for the digest's other parts).
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor="white")
     FigureCanvasAgg(figure)
     axes = figure.add_axes(AXES)

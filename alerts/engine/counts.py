@@ -108,8 +108,8 @@ def _tags(row: Row) -> set[str]:
 async def _page(
     client: ClickMeterClient, path: str, params: dict[str, Any]
 ) -> tuple[int, list[Row]]:
-    # The client's own HTTP core, without validating rows into models (see the docstring).
-    body = await client._http.get_json(path, {**params, "limit": PAGE})
+    # Raw rows, not models (see the docstring): only a few fields of each are read.
+    body = await client.get_json(path, {**params, "limit": PAGE})
     if not isinstance(body, dict) or not isinstance(body.get("result", []), list):
         raise BadResponseError(f"ClickMeter GET {path}: not a summary page", endpoint=path)
     rows = body.get("result") or []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clickmeter import ClickMeterClient, NetworkError
+from clickmeter import ClickMeterClient, NetworkError, NotFoundError
 from tests.client.conftest import API_KEY, FakeApi, MakeClient, Reply
 from tests.servers import free_port
 
@@ -37,3 +37,19 @@ async def test_transport_errors_are_observed_by_name() -> None:
         with pytest.raises(NetworkError):
             await client.aggregated("today")
     assert seen == [("/aggregated", "ConnectError"), ("/aggregated", "ConnectError")]
+
+
+async def test_get_json_is_raw_but_paced_and_mapped(
+    fake_api: FakeApi, make_client: MakeClient
+) -> None:
+    fake_api.json("/aggregated/summary/datapoints", {"count": 1, "result": [{"entityId": "7"}]})
+    fake_api.reply(
+        "/datapoints/9", Reply({"errorCode": 1, "httpErrorCode": 404, "Message": "x"}, 404)
+    )
+    client = make_client()
+    body = await client.get_json("/aggregated/summary/datapoints", {"timeFrame": "today"})
+    assert body == {"count": 1, "result": [{"entityId": "7"}]}
+    (seen,) = fake_api.seen("/aggregated/summary/datapoints")
+    assert seen.headers["x-clickmeter-authkey"] == API_KEY
+    with pytest.raises(NotFoundError):
+        await client.get_json("/datapoints/9")

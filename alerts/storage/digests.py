@@ -14,18 +14,19 @@ from datetime import date, datetime
 from typing import get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import or_, update
 
 from alerts.storage.models import Cadence, Digest
+from alerts.storage.owned import TeamRows
 from alerts.storage.types import utcnow
 
 _HH_MM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
 
-class Digests:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class Digests(TeamRows[Digest]):
+    model = Digest
+    # `mark_run` updates rows in bulk, behind the session's back.
+    refresh = True
 
     async def add(
         self,
@@ -72,45 +73,6 @@ class Digests:
         self.session.add(digest)
         await self.session.flush()
         return digest
-
-    async def get(
-        self, team_id: str, digest_id: int, *, include_removed: bool = False
-    ) -> Digest | None:
-        """The team's digest, or None (unknown, another team's, or removed unless asked for)."""
-        digest = await self.session.get(Digest, digest_id, populate_existing=True)
-        if digest is None or digest.team_id != team_id:
-            return None
-        if digest.removed_at is not None and not include_removed:
-            return None
-        return digest
-
-    async def list_active(self, team_id: str) -> Sequence[Digest]:
-        """The team's digests that are not removed, oldest first."""
-        query = (
-            select(Digest)
-            .where(Digest.team_id == team_id, Digest.removed_at.is_(None))
-            .order_by(Digest.id)
-        )
-        return (await self.session.scalars(query)).all()
-
-    async def all_active(self) -> Sequence[Digest]:
-        """Every team's active digests, by team then age: what the runner looks at."""
-        query = (
-            select(Digest)
-            .where(Digest.removed_at.is_(None))
-            .order_by(Digest.team_id, Digest.id)
-            .execution_options(populate_existing=True)
-        )
-        return (await self.session.scalars(query)).all()
-
-    async def remove(self, team_id: str, digest_id: int, *, now: datetime | None = None) -> bool:
-        """Mark the digest removed; False if there was no such active digest for the team."""
-        digest = await self.get(team_id, digest_id)
-        if digest is None:
-            return False
-        digest.removed_at = now or utcnow()
-        await self.session.flush()
-        return True
 
     async def mark_run(self, digest_id: int, local_day: date, next_run_at: datetime | None) -> bool:
         """Record that the digest of `local_day` was enqueued (or skipped), and when the next

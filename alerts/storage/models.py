@@ -64,7 +64,15 @@ class Base(DeclarativeBase):
     }
 
 
-class AlertRule(Base):
+class TeamOwned:
+    """Columns of a row a team owns and removes softly (removal keeps it, and its history)."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    removed_at: Mapped[datetime | None]
+
+
+class AlertRule(TeamOwned, Base):
     """A rule made in Slack. Removal sets `removed_at` and keeps the row (and its history)."""
 
     __tablename__ = "alert_rules"
@@ -77,8 +85,6 @@ class AlertRule(Base):
         Index("ix_alert_rules_team_active", "team_id", "removed_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    team_id: Mapped[str] = mapped_column(String(32))
     created_by: Mapped[str] = mapped_column(String(32))
     channel_id: Mapped[str] = mapped_column(String(32))
     scope_kind: Mapped[ScopeKind] = mapped_column(String(16))
@@ -90,7 +96,6 @@ class AlertRule(Base):
     sensitivity: Mapped[Sensitivity | None] = mapped_column(String(8))
     muted_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    removed_at: Mapped[datetime | None]
     #: The detector's learnt baseline per subject; storage never looks inside.
     detector_state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: The last error the rule's creator was told about (e.g. 'not_in_channel'), to tell once.
@@ -137,19 +142,16 @@ class AlertEpisode(Base):
     slack_ts: Mapped[str | None] = mapped_column(String(32))
 
 
-class Webhook(Base):
+class Webhook(TeamOwned, Base):
     """An outgoing webhook; `secret` signs each delivery (HMAC) and is shown once at creation."""
 
     __tablename__ = "webhooks"
     __table_args__ = (Index("ix_webhooks_team_active", "team_id", "removed_at"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    team_id: Mapped[str] = mapped_column(String(32))
     url: Mapped[str] = mapped_column(Text)
     secret: Mapped[str] = mapped_column(String(128))
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    removed_at: Mapped[datetime | None]
 
 
 class OutboxItem(Base):
@@ -217,7 +219,7 @@ class CounterSnapshot(Base):
 Cadence = Literal["daily", "weekdays", "weekly"]
 
 
-class Digest(Base):
+class Digest(TeamOwned, Base):
     """A digest made in Slack: TOP-report summaries posted to a channel at a local time.
 
     `last_run_for` is the persistent record of the last run: the digest-local day whose digest
@@ -235,8 +237,6 @@ class Digest(Base):
         Index("ix_digests_team_active", "team_id", "removed_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    team_id: Mapped[str] = mapped_column(String(32))
     created_by: Mapped[str] = mapped_column(String(32))
     channel_id: Mapped[str] = mapped_column(String(32))
     cadence: Mapped[Cadence] = mapped_column(String(16))
@@ -251,6 +251,5 @@ class Digest(Base):
     #: None for the whole account, else a subject: "tag:email" or "group:9".
     links_filter: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    removed_at: Mapped[datetime | None]
     last_run_for: Mapped[date | None] = mapped_column(Date)
     next_run_at: Mapped[datetime | None]

@@ -8,12 +8,8 @@ episodes keep pointing at their rule. Methods run inside the caller's transactio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from alerts.storage.models import (
     THRESHOLD_WINDOWS,
@@ -22,12 +18,12 @@ from alerts.storage.models import (
     ScopeKind,
     Sensitivity,
 )
+from alerts.storage.owned import TeamRows
 from alerts.storage.types import utcnow
 
 
-class Rules:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class Rules(TeamRows[AlertRule]):
+    model = AlertRule
 
     async def add(
         self,
@@ -70,44 +66,6 @@ class Rules:
         self.session.add(rule)
         await self.session.flush()
         return rule
-
-    async def get(
-        self, team_id: str, rule_id: int, *, include_removed: bool = False
-    ) -> AlertRule | None:
-        """The team's rule, or None (unknown, another team's, or removed unless asked for)."""
-        rule = await self.session.get(AlertRule, rule_id)
-        if rule is None or rule.team_id != team_id:
-            return None
-        if rule.removed_at is not None and not include_removed:
-            return None
-        return rule
-
-    async def list_active(self, team_id: str) -> Sequence[AlertRule]:
-        """The team's rules that are not removed (muted ones included), oldest first."""
-        query = (
-            select(AlertRule)
-            .where(AlertRule.team_id == team_id, AlertRule.removed_at.is_(None))
-            .order_by(AlertRule.id)
-        )
-        return (await self.session.scalars(query)).all()
-
-    async def all_active(self) -> Sequence[AlertRule]:
-        """Every team's active rules, by team then age: what the poller evaluates."""
-        query = (
-            select(AlertRule)
-            .where(AlertRule.removed_at.is_(None))
-            .order_by(AlertRule.team_id, AlertRule.id)
-        )
-        return (await self.session.scalars(query)).all()
-
-    async def remove(self, team_id: str, rule_id: int, *, now: datetime | None = None) -> bool:
-        """Mark the rule removed; False if there was no such active rule for the team."""
-        rule = await self.get(team_id, rule_id)
-        if rule is None:
-            return False
-        rule.removed_at = now or utcnow()
-        await self.session.flush()
-        return True
 
     async def mute(self, team_id: str, rule_id: int, until: datetime) -> bool:
         """Silence the rule until `until` (replacing any earlier mute); False if no such rule."""

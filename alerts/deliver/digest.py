@@ -38,11 +38,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from alerts.deliver.receiver import Delivery, Outcome, Permanent, Retry, Sent
 from alerts.deliver.slack import (
     CHANNEL_ERRORS,
-    HISTORY_MARGIN_SECONDS,
     HISTORY_PAGE,
-    HISTORY_PAGES,
-    KNOWN_ERRORS,
     SlackReceiver,
+    history_oldest,
 )
 from alerts.digests.chart import chart_filename, chart_title, render_digest_chart
 from alerts.digests.content import DigestContent
@@ -216,6 +214,7 @@ class DigestReceiver(SlackReceiver):
     """Delivers 'slack.digest' items (see the module docstring) with one bot token."""
 
     kinds: frozenset[OutboxKind] = frozenset({"slack.digest"})
+    tag_event_type = METADATA_EVENT_TYPE
 
     async def deliver(self, delivery: Delivery) -> Outcome:
         try:
@@ -248,33 +247,21 @@ class DigestReceiver(SlackReceiver):
         channel = delivery.channel
         if not channel or is_user(channel):
             return None  # a preview DM: history needs the DM's id; a repeat preview is harmless
-        created = min(delivery.created_at.timestamp(), datetime.now(UTC).timestamp())
-        oldest = f"{created - HISTORY_MARGIN_SECONDS:.6f}"
-        cursor: str | None = None
-        try:
-            for _ in range(HISTORY_PAGES):
-                page = await self.client.conversations_history(
-                    channel=channel,
-                    oldest=oldest,
-                    limit=HISTORY_PAGE,
-                    include_all_metadata=True,
-                    cursor=cursor,
-                )
-                for message in page.get("messages") or []:
-                    if _is_tag_of(message, delivery):
-                        log.info("digest item %s was already in Slack: adopting it", delivery.id)
-                        return Sent({"channel": channel, "ts": message["ts"], "adopted": True})
-                cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-                if not cursor:
-                    return None
-        except SlackApiError as error:
-            if _error_code(error) not in KNOWN_ERRORS and error.response.status_code < 500:
-                log.warning("cannot check history for digest item %s: %s", delivery.id, error)
-                return None
-            return self._failure(delivery, error)
-        except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            return Retry(f"cannot reach Slack to check history ({type(error).__name__})")
-        return None
+        oldest = history_oldest(delivery)
+        found = await self._look_up(
+            delivery,
+            channel,
+            lambda cursor: self.client.conversations_history(
+                channel=channel,
+                oldest=oldest,
+                limit=HISTORY_PAGE,
+                include_all_metadata=True,
+                cursor=cursor,
+            ),
+        )
+        if isinstance(found, Sent):
+            return Sent({**found.result, "adopted": True})
+        return found
 
     async def _tell_about_channel(self, envelope: DigestEnvelope, channel: str, code: str) -> None:
         why = {
@@ -297,16 +284,6 @@ class DigestReceiver(SlackReceiver):
 def is_user(channel: str) -> bool:
     """A user id (`U…`/`W…`): posting to it goes to the DM with that user."""
     return channel[:1] in ("U", "W")
-
-
-def _is_tag_of(message: dict[str, Any], delivery: Delivery) -> bool:
-    tag = message.get("metadata") or {}
-    payload = tag.get("event_payload") or {}
-    return (
-        tag.get("event_type") == METADATA_EVENT_TYPE
-        and str(payload.get("outbox_id")) == str(delivery.id)
-        and payload.get("team_id") == delivery.team_id
-    )
 
 
 async def preview(

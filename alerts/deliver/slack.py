@@ -70,6 +70,8 @@ class SlackReceiver:
     """Delivers slack.post / slack.update / slack.reply items with one bot token."""
 
     kinds: frozenset[OutboxKind] = frozenset({"slack.post", "slack.update", "slack.reply"})
+    #: The metadata `event_type` its posts carry, by which an earlier attempt is found.
+    tag_event_type: str = METADATA_EVENT_TYPE
 
     def __init__(
         self,
@@ -122,36 +124,46 @@ class SlackReceiver:
         there is none. Updates are never looked up: editing twice shows nothing twice."""
         if delivery.kind == "slack.update":
             return None
-        # Never later than now: an item stamped by a pinned (test or replay) clock still works.
-        created = min(delivery.created_at.timestamp(), time.time())
-        oldest = f"{created - HISTORY_MARGIN_SECONDS:.6f}"
-        try:
-            if delivery.kind == "slack.post":
-                if not delivery.channel:
-                    return None
-                return await self._search(
-                    delivery,
-                    lambda cursor: self.client.conversations_history(
-                        channel=delivery.channel or "",
-                        oldest=oldest,
-                        limit=HISTORY_PAGE,
-                        include_all_metadata=True,
-                        cursor=cursor,
-                    ),
-                )
-            parent = delivery.parent or {}
-            channel, ts = str(parent.get("channel", "")), str(parent.get("ts", ""))
-            return await self._search(
+        oldest = history_oldest(delivery)
+        if delivery.kind == "slack.post":
+            if not delivery.channel:
+                return None
+            target: str = delivery.channel
+            return await self._look_up(
                 delivery,
-                lambda cursor: self.client.conversations_replies(
-                    channel=channel,
-                    ts=ts,
+                target,
+                lambda cursor: self.client.conversations_history(
+                    channel=target,
                     oldest=oldest,
                     limit=HISTORY_PAGE,
                     include_all_metadata=True,
                     cursor=cursor,
                 ),
             )
+        parent = delivery.parent or {}
+        channel, ts = str(parent.get("channel", "")), str(parent.get("ts", ""))
+        return await self._look_up(
+            delivery,
+            channel,
+            lambda cursor: self.client.conversations_replies(
+                channel=channel,
+                ts=ts,
+                oldest=oldest,
+                limit=HISTORY_PAGE,
+                include_all_metadata=True,
+                cursor=cursor,
+            ),
+        )
+
+    async def _look_up(
+        self,
+        delivery: Delivery,
+        channel: str,
+        fetch: Callable[[str | None], Awaitable[AsyncSlackResponse]],
+    ) -> Outcome | None:
+        """`_search`, with what Slack's answers to the search mean for the item."""
+        try:
+            return await self._search(delivery, channel, fetch)
         except SlackApiError as error:
             if _code(error) not in KNOWN_ERRORS and error.response.status_code < 500:
                 # Looking is refused for good (e.g. `missing_scope`: no channels:history):
@@ -207,16 +219,19 @@ class SlackReceiver:
     async def _search(
         self,
         delivery: Delivery,
+        channel: str,
         fetch: Callable[[str | None], Awaitable[AsyncSlackResponse]],
     ) -> Outcome | None:
         cursor: str | None = None
         for _ in range(HISTORY_PAGES):
             page = await fetch(cursor)
             for message in page.get("messages") or []:
-                if _is_tag_of(message, delivery):
-                    channel = page.get("channel") or _channel_of(delivery)
+                if _is_tag_of(message, delivery, self.tag_event_type):
                     log.info("outbox item %s was already in Slack: adopting it", delivery.id)
-                    result: dict[str, Any] = {"channel": channel, "ts": message["ts"]}
+                    result: dict[str, Any] = {
+                        "channel": page.get("channel") or channel,
+                        "ts": message["ts"],
+                    }
                     if delivery.kind == "slack.reply" and delivery.parent:
                         result["thread_ts"] = delivery.parent.get("ts")
                     return Sent(result)
@@ -277,21 +292,22 @@ def _code(error: SlackApiError) -> str:
     return str(error.response.get("error") or f"http_{error.response.status_code}")
 
 
-def _is_tag_of(message: dict[str, Any], delivery: Delivery) -> bool:
+def _is_tag_of(message: dict[str, Any], delivery: Delivery, event_type: str) -> bool:
     tag = message.get("metadata") or {}
     payload = tag.get("event_payload") or {}
     return (
-        tag.get("event_type") == METADATA_EVENT_TYPE
+        tag.get("event_type") == event_type
         # Compared as text: a JSON round trip elsewhere may turn the id into a string.
         and str(payload.get("outbox_id")) == str(delivery.id)
         and payload.get("team_id") == delivery.team_id
     )
 
 
-def _channel_of(delivery: Delivery) -> str:
-    if delivery.kind == "slack.post":
-        return delivery.channel or ""
-    return str((delivery.parent or {}).get("channel", ""))
+def history_oldest(delivery: Delivery) -> str:
+    """Where a search for an earlier attempt starts: a margin before the item was made, and
+    never later than now (an item stamped by a pinned test or replay clock still works)."""
+    created = min(delivery.created_at.timestamp(), time.time())
+    return f"{created - HISTORY_MARGIN_SECONDS:.6f}"
 
 
 def _retry_after(headers: Any) -> float:

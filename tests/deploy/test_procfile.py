@@ -11,7 +11,6 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,11 +22,10 @@ from alerts.storage import Database
 from bot.localslack import MockSlackServer
 from bot.localslack.signed import TEAM_ID, USER_ID, signed_headers, slash_command_body
 from tests.conftest import Sandbox
+from tests.deploy.environment import BIN, SIGNING_SECRET, deployment_env
 from tests.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
 def add_rule(database_url: str) -> None:
@@ -67,19 +65,15 @@ def procfile_processes(
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'clickbot.sqlite3'}"
     add_rule(database_url)
     port = free_port()
-    env = {
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "HOME": str(tmp_path),
-        "CLICKMETER_API_KEY": sandbox.api_key,
-        "CLICKMETER_API_URL": sandbox.url,
-        "SLACK_BOT_TOKEN": mock_slack.token,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": mock_slack.api_url,
-        "DATABASE_URL": database_url,
-        "PORT": str(port),
-        "ALERT_POLL_SECONDS": "30",
-        "LOG_FORMAT": "json",
-    }
+    env = deployment_env(
+        sandbox,
+        mock_slack,
+        tmp_path,
+        database_url,
+        PORT=str(port),
+        ALERT_POLL_SECONDS="30",
+        LOG_FORMAT="json",
+    )
     honcho = subprocess.Popen(  # noqa: S603 - our own Procfile, under honcho
         [
             str(BIN / "honcho"),
@@ -161,18 +155,9 @@ def test_run_serves_and_polls_in_one_process(
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'clickbot.sqlite3'}"
     add_rule(database_url)
     port = free_port()
-    env = {
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "HOME": str(tmp_path),
-        "CLICKMETER_API_KEY": sandbox.api_key,
-        "CLICKMETER_API_URL": sandbox.url,
-        "SLACK_BOT_TOKEN": mock_slack.token,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": mock_slack.api_url,
-        "DATABASE_URL": database_url,
-        "PORT": str(port),
-        "ALERT_POLL_SECONDS": "30",
-    }
+    env = deployment_env(
+        sandbox, mock_slack, tmp_path, database_url, PORT=str(port), ALERT_POLL_SECONDS="30"
+    )
     process = subprocess.Popen(  # noqa: S603 - our own console script
         [str(BIN / "clickbot"), "run"],
         env=env,

@@ -8,10 +8,8 @@ a restarted worker delivers it: four posts in the end, each once.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,8 +19,8 @@ from alerts.storage import Database
 from bot.localslack import MockSlackServer
 from bot.localslack.signed import TEAM_ID
 from tests.conftest import Sandbox
+from tests.deploy.environment import BIN, deployment_env
 
-BIN = Path(sys.executable).parent
 ITEMS = 4
 
 
@@ -80,17 +78,7 @@ def test_sigterm_mid_delivery_loses_and_doubles_nothing(
     enqueue(database_url)
     slack = mock_slack.slack
     slack.inject("delay", method="chat.postMessage", times=ITEMS * 3, seconds=2.0)
-    env = {
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "HOME": str(tmp_path),
-        "CLICKMETER_API_KEY": sandbox.api_key,
-        "CLICKMETER_API_URL": sandbox.url,
-        "SLACK_BOT_TOKEN": mock_slack.token,
-        "SLACK_SIGNING_SECRET": "8f742231b10e8888abcd99yyyzzz85a5",
-        "SLACK_API_URL": mock_slack.api_url,
-        "DATABASE_URL": database_url,
-        "ALERT_POLL_SECONDS": "300",
-    }
+    env = deployment_env(sandbox, mock_slack, tmp_path, database_url, ALERT_POLL_SECONDS="300")
     worker = start_worker(env, tmp_path)
     try:
         slack.wait_for(lambda: slack.messages("C0GENERAL"), timeout=60)

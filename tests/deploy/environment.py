@@ -1,0 +1,31 @@
+"""The environment a deployed clickbot process gets, pointed at the sandbox and the local
+Slack: the settings travel only this way, as on a platform."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from bot.localslack import MockSlackServer
+from tests.conftest import Sandbox
+
+BIN = Path(sys.executable).parent
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+def deployment_env(
+    sandbox: Sandbox, slack: MockSlackServer, home: Path, database_url: str, **more: str
+) -> dict[str, str]:
+    """Every setting a clickbot process needs, plus `more` (e.g. PORT, LOG_FORMAT)."""
+    return {
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": str(home),
+        "CLICKMETER_API_KEY": sandbox.api_key,
+        "CLICKMETER_API_URL": sandbox.url,
+        "SLACK_BOT_TOKEN": slack.token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": database_url,
+        **more,
+    }

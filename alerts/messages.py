@@ -15,16 +15,15 @@ when the subject is one link, `alert_show_link`; each value is JSON
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from alerts.notice import AlertNotice, NoticeKind
-from bot.blocks import (
+from messages import (
     MINUS,
+    Message,
     clock_time,
     context,
     fields,
@@ -53,15 +52,7 @@ _BACK_TO_NORMAL = {
 }
 
 
-@dataclass(frozen=True)
-class SlackMessage:
-    """What to send: `text` (the fallback, always set) and `blocks` as Block Kit dicts."""
-
-    text: str
-    blocks: list[dict[str, Any]]
-
-
-def render(notice: AlertNotice) -> SlackMessage:
+def render(notice: AlertNotice) -> Message:
     """The channel message for `notice` (for UPDATE / RESOLVED: the post's new content)."""
     renderers = {
         NoticeKind.FIRING: _firing,
@@ -75,7 +66,7 @@ def render(notice: AlertNotice) -> SlackMessage:
     return _message(text, blocks)
 
 
-def thread_reply(notice: AlertNotice) -> SlackMessage:
+def thread_reply(notice: AlertNotice) -> Message:
     """The reply in the post's thread: for RESOLVED, how long it lasted and where it ended."""
     if notice.kind is not NoticeKind.RESOLVED:
         return render(notice)
@@ -86,7 +77,7 @@ def thread_reply(notice: AlertNotice) -> SlackMessage:
     return _message(line, [section(line)])
 
 
-def channel_problem(*, rule_id: int, subject_label: str, channel: str, error: str) -> SlackMessage:
+def channel_problem(*, rule_id: int, subject_label: str, channel: str, error: str) -> Message:
     """The direct message to a rule's creator when its channel refuses alerts (`error` is
     Slack's code: not_in_channel, channel_not_found or is_archived): what happened, and what
     to do about it."""
@@ -309,6 +300,6 @@ def _esc(text: str) -> str:
     return safe_name(text, FALLBACK_LIMIT)
 
 
-def _message(text: str, blocks: list[Block]) -> SlackMessage:
+def _message(text: str, blocks: list[Block]) -> Message:
     fallback = truncate(" ".join(text.split()), FALLBACK_LIMIT) or "clickbot alert"
-    return SlackMessage(fallback, [block.to_dict() for block in fit(blocks)])
+    return Message(fallback, fit(blocks))

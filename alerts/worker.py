@@ -31,9 +31,9 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 
 from alerts.engine import CycleReport, EngineConfig, Poller
-from alerts.storage import Database, utcnow
 from bot.metrics import ALERTS_FIRED, POLL_CYCLE_SECONDS, POLL_CYCLES, count_deliveries
 from clickmeter import ClickMeterClient
+from storage import Database, utcnow
 
 logger = logging.getLogger("clickbot.worker")
 

@@ -57,10 +57,10 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.localslack import MockSlackServer
-from bot.localslack.signed import signed_headers, slash_command_body
-from clickmeter.sandbox import SandboxConfig, create_app
-from clickmeter.sandbox.serving import ThreadedServer, free_port
+from devtools.localslack import MockSlackServer
+from devtools.localslack.signed import signed_headers, slash_command_body
+from devtools.sandbox import SandboxConfig, create_app
+from devtools.sandbox.serving import ThreadedServer, free_port
 
 API_KEY = "0b4f7c1e-3d2a-4e5f-9a8b-7c6d5e4f3a2b"
 SIGNING_SECRET = "5e0c2b7a9d4f41e8b3c6a1d0f7e2b9c4"

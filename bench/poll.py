@@ -41,8 +41,8 @@ import httpx
 
 from alerts.detect import make_detector
 from alerts.engine import EngineConfig, Poller
-from alerts.storage import Database
 from clickmeter import ClickMeterClient
+from storage import Database
 
 API_KEY = "00000000-0000-4000-8000-00000000b0b0"
 PAGE = 100
@@ -76,7 +76,7 @@ class CountingTransport(httpx.AsyncBaseTransport):
 def _serve(port: int, datapoints: int, rate_limit: float) -> None:
     import uvicorn
 
-    from clickmeter.sandbox import SandboxConfig, create_app
+    from devtools.sandbox import SandboxConfig, create_app
 
     config = SandboxConfig(
         api_key=API_KEY, datapoints=datapoints, rate_limit=rate_limit, history_days=1

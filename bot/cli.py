@@ -58,7 +58,7 @@ def sandbox(
 ) -> None:
     """Run a local ClickMeter API v2 with a synthetic account and live traffic."""
     from clickmeter._timezones import UnknownTimezoneError, zone_from_windows
-    from clickmeter.sandbox import SandboxConfig, run_sandbox
+    from devtools.sandbox import SandboxConfig, run_sandbox
 
     try:
         zone_from_windows(timezone)
@@ -160,7 +160,7 @@ def run() -> None:
 @app.command()
 def demo() -> None:
     """Start the sandbox, a local Slack and the bot; type /clickmeter commands or watch a tour."""
-    from bot.demo import run_demo
+    from devtools.demo import run_demo
 
     raise typer.Exit(code=run_demo(out))
 

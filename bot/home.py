@@ -33,12 +33,12 @@ from alerts.digests.schedule import next_run
 from bot.answers.alerts import EXAMPLE_ADD, condition_text, summary, when
 from bot.answers.digests import describe as describe_digest
 from bot.answers.digests import schedule_text
-from bot.blocks import clock_time, context, divider, header, plural, section, truncate
-from bot.blocks.format import truncate_mrkdwn
+from messages import clock_time, context, divider, header, plural, section, truncate
+from messages.format import truncate_mrkdwn
 
 if TYPE_CHECKING:
-    from alerts.storage import AlertEpisode, AlertRule
-    from alerts.storage.models import Digest
+    from storage import AlertEpisode, AlertRule
+    from storage.models import Digest
 
 HOME_MUTE_1H_ACTION = "home_mute_1h"
 HOME_UNMUTE_ACTION = "home_unmute"

@@ -1,6 +1,6 @@
 """From the text a user typed to the message they get back, whatever happens on the way.
 
-Every outcome is an `Answer`: a result, a "you typed something wrong" with what to type
+Every outcome is an `Message`: a result, a "you typed something wrong" with what to type
 instead, a "ClickMeter is unhappy" with what to do, or, for our own bugs, an apology with a
 reference that matches the log line. Nothing raises to Bolt.
 """
@@ -11,18 +11,18 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.answers import Answer, AnswerContext, answer, answer_to_dicts, error_answer
+from bot.answers import AnswerContext, answer, error_answer
 from bot.commands import SUBCOMMANDS, CommandError, ReadingCommand, parse
 from bot.metrics import COMMANDS
 from bot.resolve import ResolveError
 from bot.services import Services
 from bot.shares import SharedAnswer
 from clickmeter import ClickMeterError
+from messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class Origin:
 
 async def compute_answer(
     text: str, services: Services, origin: Origin | None = None
-) -> tuple[Answer, bool]:
+) -> tuple[Message, bool]:
     """The answer to `text`, and whether it is a result worth sharing (not an error).
 
     Only answers to reading commands are shareable: the others (`alert ...`) change rules (a
@@ -59,7 +59,7 @@ def _subcommand(text: str) -> str:
     return first if first in SUBCOMMANDS else "unknown"
 
 
-async def _answer(text: str, services: Services, origin: Origin) -> tuple[Answer, str, bool]:
+async def _answer(text: str, services: Services, origin: Origin) -> tuple[Message, str, bool]:
     """The answer, its outcome (answered, user_error, api_error or bug), and whether the
     command only reads."""
     try:
@@ -89,24 +89,20 @@ async def _answer(text: str, services: Services, origin: Origin) -> tuple[Answer
         return internal_error_answer(reference), "bug", False
 
 
-def storage_error_answer(reference: str) -> Answer:
-    from slack_sdk.models.blocks import SectionBlock
-
+def storage_error_answer(reference: str) -> Message:
     text = (
         ":warning: I can't reach the alert database right now, so nothing was changed. "
         f"Please try again in a minute (reference `{reference}`)."
     )
-    return Answer(text=text, blocks=[SectionBlock(text=text)])
+    return Message(text=text, blocks=[SectionBlock(text=text)])
 
 
-def internal_error_answer(reference: str) -> Answer:
-    from slack_sdk.models.blocks import SectionBlock
-
+def internal_error_answer(reference: str) -> Message:
     text = (
         ":warning: Something went wrong on clickbot's side while answering. It has been logged "
         f"(reference `{reference}`); please try again in a minute."
     )
-    return Answer(text=text, blocks=[SectionBlock(text=text)])
+    return Message(text=text, blocks=[SectionBlock(text=text)])
 
 
 def share_button_value(key: str, command_text: str) -> str:
@@ -122,24 +118,15 @@ def read_share_button_value(value: str) -> tuple[str, str]:
         return "", ""
 
 
-@dataclass(frozen=True)
-class Reply:
-    """A message for `respond()`: fallback text and Block Kit blocks as dicts."""
-
-    text: str
-    blocks: list[dict[str, Any]]
-
-
-async def build_reply(text: str, services: Services, origin: Origin | None = None) -> Reply:
+async def build_reply(text: str, services: Services, origin: Origin | None = None) -> Message:
     """The reply to `text`, with the Share in channel button when it is a result."""
     result, shareable = await compute_answer(text, services, origin)
-    blocks = answer_to_dicts(result)
-    if shareable:
-        key = services.shares.put(SharedAnswer(text, result.text, blocks))
-        button = ButtonElement(
-            text="Share in channel",
-            action_id=SHARE_ACTION,
-            value=share_button_value(key, text),
-        )
-        blocks = [*blocks, ActionsBlock(block_id="share", elements=[button]).to_dict()]
-    return Reply(result.text, blocks)
+    if not shareable:
+        return result
+    key = services.shares.put(SharedAnswer(text, result.text, result.block_dicts()))
+    button = ButtonElement(
+        text="Share in channel",
+        action_id=SHARE_ACTION,
+        value=share_button_value(key, text),
+    )
+    return Message(result.text, [*result.blocks, ActionsBlock(block_id="share", elements=[button])])

@@ -13,9 +13,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.blocks.format import escape, safe_name
 from bot.commands import NameRef
 from clickmeter import ClickMeterClient, Datapoint, DatapointStatus, Group, NotFoundError
+from messages.format import escape, safe_name
 
 #: Candidates listed when a name is ambiguous.
 MAX_CANDIDATES = 10

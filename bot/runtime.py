@@ -20,7 +20,6 @@ from collections.abc import Iterator
 import uvicorn
 from prometheus_client import start_http_server
 
-from alerts.storage import Database
 from alerts.worker import Worker, sender_from_settings
 from bot.gc_tuning import freeze_startup_heap
 from bot.metrics import REGISTRY, observe_clickmeter
@@ -35,6 +34,7 @@ from config import (
     SlackSettings,
     StorageSettings,
 )
+from storage import Database
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from alerts.storage import Database
 from bot.shares import ShareStore
 from clickmeter import ClickMeterClient
+from storage import Database
 
 
 @dataclass

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.localslack import MockSlackServer
-from clickmeter.sandbox import SandboxConfig, SandboxServer
+from devtools.localslack import MockSlackServer
+from devtools.sandbox import SandboxConfig, SandboxServer
 
 SANDBOX_KEY = "0f6c1b2a-3d4e-4f50-8a9b-c0d1e2f3a4b5"
 #: A fixed instant so the seeded account and its history are the same on every run.

@@ -1,5 +1,5 @@
 """Serve an ASGI app over real HTTP from a background thread (re-exported for tests)."""
 
-from clickmeter.sandbox.serving import ThreadedServer, free_port, serve_in_thread
+from devtools.sandbox.serving import ThreadedServer, free_port, serve_in_thread
 
 __all__ = ["ThreadedServer", "free_port", "serve_in_thread"]

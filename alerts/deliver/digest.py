@@ -46,11 +46,11 @@ from alerts.digests.chart import chart_filename, chart_title, render_digest_char
 from alerts.digests.content import DigestContent
 from alerts.digests.message import render_digest
 from alerts.notice import AlertNotice, NoticeKind
-from alerts.storage.models import OutboxKind
+from storage.models import OutboxKind
 
 if TYPE_CHECKING:
-    from alerts.storage.models import Digest
     from clickmeter import ClickMeterClient
+    from storage.models import Digest
 
 log = logging.getLogger(__name__)
 

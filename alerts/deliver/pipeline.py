@@ -48,8 +48,8 @@ from alerts.deliver.receiver import (
 )
 from alerts.messages import channel_problem
 from alerts.notice import AlertNotice
-from alerts.storage import DEFAULT_LEASE, Database, OutboxItem, Transaction, utcnow
-from alerts.storage.outbox import UNDELIVERED
+from storage import DEFAULT_LEASE, Database, OutboxItem, Transaction, utcnow
+from storage.outbox import UNDELIVERED
 
 log = logging.getLogger(__name__)
 
@@ -346,4 +346,4 @@ async def _creator_to_tell(
     message = channel_problem(
         rule_id=rule.id, subject_label=rule.scope_label, channel=channel, error=error
     )
-    return rule.created_by, message.text, message.blocks
+    return rule.created_by, message.text, message.block_dicts()

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from alerts.notice import AlertNotice
-from alerts.storage.models import OutboxKind
+from storage.models import OutboxKind
 
 
 @dataclass(frozen=True)

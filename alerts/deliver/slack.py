@@ -28,9 +28,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from alerts.deliver.receiver import Delivery, Outcome, Permanent, Retry, Sent
-from alerts.messages import SlackMessage, render, thread_reply
+from alerts.messages import render, thread_reply
 from alerts.notice import METADATA_EVENT_TYPE, metadata
-from alerts.storage.models import OutboxKind
+from messages import Message
+from storage.models import OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ class SlackReceiver:
                 delivery,
                 channel,
                 lambda: self.client.chat_update(
-                    channel=channel, ts=ts, text=message.text, blocks=message.blocks
+                    channel=channel, ts=ts, text=message.text, blocks=message.block_dicts()
                 ),
             )
         reply = thread_reply(delivery.notice)
@@ -187,12 +188,12 @@ class SlackReceiver:
     # --- internals ---------------------------------------------------------------------------
 
     async def _post(
-        self, delivery: Delivery, channel: str, message: SlackMessage, thread_ts: str | None = None
+        self, delivery: Delivery, channel: str, message: Message, thread_ts: str | None = None
     ) -> AsyncSlackResponse:
         return await self.client.chat_postMessage(
             channel=channel,
             text=message.text,
-            blocks=message.blocks,
+            blocks=message.block_dicts(),
             thread_ts=thread_ts,
             metadata=metadata(delivery.id, delivery.notice),
             unfurl_links=False,

@@ -40,7 +40,7 @@ import httpx
 
 from alerts.deliver.receiver import Delivery, Outcome, Permanent, Retry, Sent
 from alerts.notice import webhook_event
-from alerts.storage.models import OutboxKind
+from storage.models import OutboxKind
 
 TIMESTAMP_HEADER = "X-Clickbot-Timestamp"
 SIGNATURE_HEADER = "X-Clickbot-Signature"

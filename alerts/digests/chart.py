@@ -15,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from alerts.digests.content import DigestContent
-from bot.blocks import days_label
+from messages import days_label
 
 if TYPE_CHECKING:
     from matplotlib.text import Text

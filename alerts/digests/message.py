@@ -1,8 +1,8 @@
 """The digest as a Slack message: Block Kit built from a `DigestContent`, no ClickMeter call.
 
 Within Slack's limits whatever the account's size: every table shows a fixed number of rows
-with cut names (`bot.blocks.table`), every text is cut to 3,000 characters, at most 5 fields,
-and the blocks are fitted to 48 (`bot.blocks.fit`) in case of many TOP reports.
+with cut names (`messages.table`), every text is cut to 3,000 characters, at most 5 fields,
+and the blocks are fitted to 48 (`messages.fit`) in case of many TOP reports.
 """
 
 from __future__ import annotations
@@ -21,17 +21,18 @@ from alerts.digests.content import (
     ReportTable,
     Totals,
 )
-from bot.answers.base import TEXT_LIMIT, Answer, make
-from bot.answers.top import REPORT_NAMES
-from bot.blocks import (
+from messages import (
     MINUS,
+    TEXT_LIMIT,
     Column,
+    Message,
     as_of,
     context,
     days_label,
     delta,
     fields,
     header,
+    make,
     money,
     number,
     plural,
@@ -42,6 +43,7 @@ from bot.blocks import (
     sparkline,
     truncate,
 )
+from messages.reports import REPORT_NAMES
 
 #: Room for a section's title line above its table, under Slack's 3,000 characters.
 TABLE_LIMIT = 2800
@@ -228,7 +230,7 @@ def summary_text(content: DigestContent) -> str:
     return text
 
 
-def render_digest(content: DigestContent, *, chart_uploaded: bool) -> Answer:
+def render_digest(content: DigestContent, *, chart_uploaded: bool) -> Message:
     """The digest message; when the chart could not be uploaded, a text sparkline stands in."""
     emoji = "☀️" if content.kind == "daily" else "🗓️"
     blocks: list[Block] = [header(f"{emoji} {title(content)}"), *fields(total_fields(content))]

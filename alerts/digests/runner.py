@@ -28,10 +28,10 @@ from typing import Final, Literal
 from alerts.deliver.digest import digest_payload
 from alerts.digests.content import DigestContent, DigestKind, gather_digest
 from alerts.digests.schedule import DEFAULT_GRACE, due, next_run
-from alerts.storage import Database
-from alerts.storage.models import Digest, OutboxKind
-from alerts.storage.types import utcnow
 from clickmeter import ClickMeterClient, ClickMeterError, TopReport
+from storage import Database
+from storage.models import Digest, OutboxKind
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 

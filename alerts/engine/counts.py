@@ -28,8 +28,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from alerts.engine.intervals import local_day_of
-from alerts.storage import AlertRule, utcnow
 from clickmeter import BadResponseError, ClickMeterClient
+from storage import AlertRule, utcnow
 
 PAGE = 100
 #: Page requests in flight at once (the client's throttle sets the pace; see `_all_pages`).

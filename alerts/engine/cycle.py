@@ -41,8 +41,8 @@ from alerts.engine.lifecycle import (
     record_failure,
     record_success,
 )
-from alerts.storage import AlertRule, Database, Snapshot, Transaction, utcnow
 from clickmeter import ClickMeterClient, ClickMeterError
+from storage import AlertRule, Database, Snapshot, Transaction, utcnow
 
 logger = logging.getLogger("clickbot.engine")
 

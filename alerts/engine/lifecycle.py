@@ -36,8 +36,8 @@ from typing import Any
 
 from alerts.detect import Decision
 from alerts.notice import AlertNotice, NoticeKind
-from alerts.storage import AlertEpisode, AlertRule, OutboxItem, Transaction, Webhook
-from alerts.storage.models import OutboxKind
+from storage import AlertEpisode, AlertRule, OutboxItem, Transaction, Webhook
+from storage.models import OutboxKind
 
 REPEAT_INTERVAL = timedelta(hours=1)
 

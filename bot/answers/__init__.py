@@ -1,4 +1,4 @@
-"""Answers to `/clickmeter` commands: a parsed `Command` in, a Block Kit `Answer` out.
+"""Answers to `/clickmeter` commands: a parsed `Command` in, a Block Kit `Message` out.
 
 One module per subcommand; this one dispatches. `answer` may raise `ClickMeterError` (and
 `ResolveError` for names that are not exactly one link or group); `error_answer` turns those
@@ -6,8 +6,6 @@ and `CommandError` into a message saying what to type instead.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from bot.answers.alerts import (
     add_answer,
@@ -17,7 +15,7 @@ from bot.answers.alerts import (
     sample_answer,
     unmute_answer,
 )
-from bot.answers.base import Answer, AnswerContext
+from bot.answers.base import AnswerContext
 from bot.answers.errors import error_answer
 from bot.answers.groups import group_answer, groups_answer
 from bot.answers.help import help_answer
@@ -50,18 +48,18 @@ from bot.commands import (
     WebhookRemove,
 )
 from bot.commands.digests import DigestAdd, DigestList, DigestPreview, DigestRemove
+from messages import Message
 
 __all__ = [
-    "Answer",
     "AnswerContext",
+    "Message",
     "alert_answer",
     "answer",
-    "answer_to_dicts",
     "error_answer",
 ]
 
 
-async def answer(command: Command, ctx: AnswerContext) -> Answer:
+async def answer(command: Command, ctx: AnswerContext) -> Message:
     """The answer to `command`, with ClickMeter's numbers for its timeframe."""
     match command:
         case Help():
@@ -99,7 +97,7 @@ async def answer(command: Command, ctx: AnswerContext) -> Answer:
             return await digest_answer(command, ctx)
 
 
-async def alert_answer(command: AlertCommand, ctx: AnswerContext) -> Answer:
+async def alert_answer(command: AlertCommand, ctx: AnswerContext) -> Message:
     """The answer to an `alert ...` command: what was done, or why it could not be."""
     try:
         match command:
@@ -123,8 +121,3 @@ async def alert_answer(command: AlertCommand, ctx: AnswerContext) -> Answer:
                 return await webhook_remove_answer(command, ctx)
     except Refusal as refusal:
         return refusal.answer
-
-
-def answer_to_dicts(answer: Answer) -> list[dict[str, Any]]:
-    """The answer's blocks as JSON-ready dicts, for `chat.postMessage` / `respond`."""
-    return [block.to_dict() for block in answer.blocks]

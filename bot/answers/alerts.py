@@ -22,9 +22,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from slack_sdk.models.blocks import Block
 
-from bot.answers.base import Answer, AnswerContext, make
+from bot.answers.base import AnswerContext
 from bot.answers.stored import refuse, where
-from bot.blocks import clock_time, context, header, number, safe_name, section, short_datetime
 from bot.commands import (
     WINDOWS,
     AccountScope,
@@ -42,10 +41,21 @@ from bot.commands import (
 )
 from bot.resolve import ResolveError, resolve_group, resolve_link
 from clickmeter import ClickMeterClient, ClickMeterError, DatapointStatus, DatapointType
+from messages import (
+    Message,
+    clock_time,
+    context,
+    header,
+    make,
+    number,
+    safe_name,
+    section,
+    short_datetime,
+)
 
 if TYPE_CHECKING:
-    from alerts.storage import AlertEpisode, AlertRule, Transaction
-    from alerts.storage.models import Condition, ScopeKind, Sensitivity
+    from storage import AlertEpisode, AlertRule, Transaction
+    from storage.models import Condition, ScopeKind, Sensitivity
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +272,7 @@ async def _seed(ctx: AnswerContext, team_id: str, user_id: str, spec: Spec) -> d
     """The new rule's detector state seeded from ClickMeter's history; {} when that fails
     (the poller then retries, and the detector otherwise learns live)."""
     from alerts.engine import seed_rule
-    from alerts.storage import AlertRule
+    from storage import AlertRule
 
     draft = AlertRule(team_id=team_id, created_by=user_id, detector_state={}, **spec.fields())
     try:
@@ -275,7 +285,7 @@ async def _seed(ctx: AnswerContext, team_id: str, user_id: str, spec: Spec) -> d
         return {}
 
 
-async def add_answer(command: AlertAdd, ctx: AnswerContext) -> Answer:
+async def add_answer(command: AlertAdd, ctx: AnswerContext) -> Message:
     at = where(ctx)
     channel = _channel(command, ctx)
     condition, threshold, window, sensitivity = _condition(command)
@@ -294,7 +304,7 @@ async def add_answer(command: AlertAdd, ctx: AnswerContext) -> Answer:
     return _created(rule, spec, seeded=bool(state))
 
 
-def _created(rule: AlertRule, spec: Spec, *, seeded: bool) -> Answer:
+def _created(rule: AlertRule, spec: Spec, *, seeded: bool) -> Message:
     line = (
         f":white_check_mark: Alert {describe(rule)}. "
         f"Mute with `/clickmeter alert mute {rule.id} 1h`"
@@ -346,7 +356,7 @@ def chunks(lines: Sequence[str], limit: int = 2900) -> list[str]:
     return ["\n".join(part) for part in parts if part]
 
 
-async def list_answer(command: AlertList, ctx: AnswerContext) -> Answer:
+async def list_answer(command: AlertList, ctx: AnswerContext) -> Message:
     at = where(ctx)
     async with at.db.transaction() as tx:
         rules = list(await tx.rules.list_active(at.team_id))
@@ -381,7 +391,7 @@ async def list_answer(command: AlertList, ctx: AnswerContext) -> Answer:
 # --- remove, mute, unmute ---------------------------------------------------------------------
 
 
-async def remove_answer(command: AlertRemove, ctx: AnswerContext) -> Answer:
+async def remove_answer(command: AlertRemove, ctx: AnswerContext) -> Message:
     at = where(ctx)
     async with at.db.transaction() as tx:
         rule = await tx.rules.get(at.team_id, command.alert_id)
@@ -392,7 +402,7 @@ async def remove_answer(command: AlertRemove, ctx: AnswerContext) -> Answer:
     return make(line, [section(line), context("It won't alert again.")], mrkdwn=True)
 
 
-async def mute_answer(command: AlertMute, ctx: AnswerContext) -> Answer:
+async def mute_answer(command: AlertMute, ctx: AnswerContext) -> Message:
     at = where(ctx)
     now = moment(ctx)
     until = now + command.duration
@@ -407,7 +417,7 @@ async def mute_answer(command: AlertMute, ctx: AnswerContext) -> Answer:
     return make(line, [section(line), context(hint)], mrkdwn=True)
 
 
-async def unmute_answer(command: AlertUnmute, ctx: AnswerContext) -> Answer:
+async def unmute_answer(command: AlertUnmute, ctx: AnswerContext) -> Message:
     at = where(ctx)
     now = moment(ctx)
     async with at.db.transaction() as tx:
@@ -457,7 +467,7 @@ async def _enqueue_test(
     return True, len(webhooks)
 
 
-async def sample_answer(command: AlertTest, ctx: AnswerContext) -> Answer:
+async def sample_answer(command: AlertTest, ctx: AnswerContext) -> Message:
     from alerts.engine import test_notice
 
     at = where(ctx)

@@ -1,5 +1,5 @@
-"""What every answer shares: its inputs (`AnswerContext`), its output (`Answer`), the account's
-clock and the footer line saying which days and which moment the numbers are for."""
+"""What every answer shares: its inputs (`AnswerContext`), the account's clock and the
+footer line saying which days and which moment the numbers are for."""
 
 from __future__ import annotations
 
@@ -8,16 +8,13 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import Block, ContextBlock
+from slack_sdk.models.blocks import ContextBlock
 
-from bot.blocks import as_of, context, days_label, escape, fit, truncate_mrkdwn
 from clickmeter import ClickMeterClient, DayRange, Period, Timeframe
+from messages import as_of, context, days_label
 
 if TYPE_CHECKING:
-    from alerts.storage import Database
-
-#: Slack shows at most this much of a message's notification / fallback text.
-TEXT_LIMIT = 3000
+    from storage import Database
 
 
 @dataclass(frozen=True)
@@ -38,14 +35,6 @@ class AnswerContext:
     channel_id: str | None = None
     db: Database | None = None
     poll_seconds: float = 300.0
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A message: `text` for notifications and fallbacks, `blocks` for the message itself."""
-
-    text: str
-    blocks: list[Block]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,14 +77,3 @@ def footer(
     if previous is not None:
         shown += f" vs {days_label(previous.first, previous.last)}"
     return context(" · ".join([*extra, shown, as_of(clock.now, clock.zone)]))
-
-
-def make(text: str, blocks: list[Block], *, mrkdwn: bool = False) -> Answer:
-    """An Answer within Slack's limits (text length, block count).
-
-    `text` is plain and gets escaped: Slack parses a message's `text` as mrkdwn, so a link
-    named `<!channel>` would otherwise notify a whole channel. Pass `mrkdwn=True` for text
-    that is escaped mrkdwn already.
-    """
-    body = (text if mrkdwn else escape(text)).strip() or "…"
-    return Answer(text=truncate_mrkdwn(body, TEXT_LIMIT), blocks=fit(blocks))

@@ -21,9 +21,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from alerts.digests.runner import DIGEST_KIND, gather_for
 from alerts.digests.schedule import next_run, zone_of
-from bot.answers.base import Answer, AnswerContext, make
+from bot.answers.base import AnswerContext
 from bot.answers.stored import Refusal, Where, refuse, where
-from bot.blocks import context, section
 from bot.commands import (
     DigestAdd,
     DigestCommand,
@@ -34,10 +33,11 @@ from bot.commands import (
     DigestTag,
 )
 from bot.resolve import resolve_group
+from messages import Message, context, make, section
 
 if TYPE_CHECKING:
-    from alerts.storage import Database
-    from alerts.storage.models import Digest
+    from storage import Database
+    from storage.models import Digest
 
 #: Digests one workspace may have.
 MAX_DIGESTS = 20
@@ -109,7 +109,7 @@ async def _links_filter(command: DigestAdd, ctx: AnswerContext) -> str | None:
     return None
 
 
-async def add_answer(command: DigestAdd, ctx: AnswerContext) -> Answer:
+async def add_answer(command: DigestAdd, ctx: AnswerContext) -> Message:
     at = _where(ctx)
     channel = _channel(command, ctx)
     links_filter = await _links_filter(command, ctx)
@@ -142,7 +142,7 @@ async def add_answer(command: DigestAdd, ctx: AnswerContext) -> Answer:
     return make(line, [section(line), context(hint)], mrkdwn=True)
 
 
-async def list_answer(command: DigestList, ctx: AnswerContext) -> Answer:
+async def list_answer(command: DigestList, ctx: AnswerContext) -> Message:
     at = _where(ctx)
     async with at.db.transaction() as tx:
         digests: Sequence[Digest] = await tx.digests.list_active(at.team_id)
@@ -172,7 +172,7 @@ async def _get(db: Database, team_id: str, digest_id: int) -> Digest:
     return digest
 
 
-async def remove_answer(command: DigestRemove, ctx: AnswerContext) -> Answer:
+async def remove_answer(command: DigestRemove, ctx: AnswerContext) -> Message:
     at = _where(ctx)
     async with at.db.transaction() as tx:
         digest = await tx.digests.get(at.team_id, command.digest_id)
@@ -185,7 +185,7 @@ async def remove_answer(command: DigestRemove, ctx: AnswerContext) -> Answer:
 
 async def preview_answer(
     command: DigestPreview, ctx: AnswerContext, *, slack: AsyncWebClient | None = None
-) -> Answer:
+) -> Message:
     # Imported here: the digest sender renders with the answers' builders, which import this.
     from alerts.deliver.digest import digest_payload, preview
 
@@ -215,7 +215,7 @@ async def preview_answer(
 
 async def digest_answer(
     command: DigestCommand, ctx: AnswerContext, *, slack: AsyncWebClient | None = None
-) -> Answer:
+) -> Message:
     """The answer to a `digest ...` command: what was done, or why it could not be."""
     try:
         match command:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block
 
-from bot.answers.base import Answer, make
-from bot.blocks import context, escape, section
 from bot.commands import CommandError
 from bot.resolve import ResolveError
 from clickmeter import (
@@ -16,6 +14,7 @@ from clickmeter import (
     UnsupportedTimeframeError,
     ValidationError,
 )
+from messages import Message, context, escape, make, section
 
 HELP_HINT = "Type `/clickmeter help` for every command."
 
@@ -37,7 +36,7 @@ def _clickmeter_hint(error: ClickMeterError) -> str:
     return HELP_HINT
 
 
-def error_answer(error: CommandError | ClickMeterError | ResolveError) -> Answer:
+def error_answer(error: CommandError | ClickMeterError | ResolveError) -> Message:
     """A short, friendly message for `error`: what went wrong and what to type instead."""
     if isinstance(error, CommandError):
         # The parser's message is mrkdwn already, with the user's text escaped.

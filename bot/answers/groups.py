@@ -6,15 +6,15 @@ import asyncio
 
 from slack_sdk.models.blocks import Block
 
-from bot.answers.base import Answer, AnswerContext, account_clock, footer, make, period_days
+from bot.answers.base import AnswerContext, account_clock, footer, period_days
 from bot.answers.listing import collect, name_of, ranking_table
 from bot.answers.stats import metric_fields
-from bot.blocks import fields, header, number, plural, section, share
 from bot.commands import Group, Groups
 from bot.resolve import resolve_group
+from messages import Message, fields, header, make, number, plural, section, share
 
 
-async def group_answer(command: Group, ctx: AnswerContext) -> Answer:
+async def group_answer(command: Group, ctx: AnswerContext) -> Message:
     client = ctx.client
     clock = await account_clock(ctx)
     group = await resolve_group(client, command.group)
@@ -41,7 +41,7 @@ async def group_answer(command: Group, ctx: AnswerContext) -> Answer:
     return make(text, blocks)
 
 
-async def groups_answer(command: Groups, ctx: AnswerContext) -> Answer:
+async def groups_answer(command: Groups, ctx: AnswerContext) -> Message:
     clock = await account_clock(ctx)
     period = command.timeframe.period
     days = await period_days(ctx, clock, period)

@@ -6,11 +6,10 @@ from collections import defaultdict
 
 from slack_sdk.models.blocks import Block
 
-from bot.answers.base import Answer, make
 from bot.answers.top import REPORT_LABELS
-from bot.blocks import context, escape, header, section
 from bot.commands import DEFAULT_TIMEFRAME, MAX_HITS, REPORT_WORDS, SUBCOMMANDS, Help
 from bot.commands.timeframes import RANGE_EXAMPLE, TIMEFRAME_WORDS
+from messages import Message, context, escape, header, make, section
 
 _TOPICS_LINE = (
     "More: `/clickmeter help timeframes` · `/clickmeter help reports` · "
@@ -22,7 +21,7 @@ def _cmd(text: str) -> str:
     return f"`/clickmeter {escape(text)}`"
 
 
-def _overview() -> Answer:
+def _overview() -> Message:
     lines = [
         f"{_cmd(sub.usage)}\n{escape(sub.summary)} · e.g. {_cmd(sub.example('30d'))}"
         for sub in SUBCOMMANDS.values()
@@ -86,7 +85,7 @@ def _subcommand(name: str) -> str:
     return f"{_cmd(sub.usage)}\n{summary}.\ne.g. {shown}"
 
 
-def help_answer(command: Help) -> Answer:
+def help_answer(command: Help) -> Message:
     """The overview, or the help on `command.topic`."""
     topic = command.topic
     if topic is None:

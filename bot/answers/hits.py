@@ -7,21 +7,23 @@ from urllib.parse import urlsplit
 
 from slack_sdk.models.blocks import Block
 
-from bot.answers.base import Answer, AnswerContext, account_clock, make
-from bot.blocks import (
+from bot.answers.base import AnswerContext, account_clock
+from bot.commands import Hits
+from bot.resolve import resolve_link
+from clickmeter import Hit
+from messages import (
     Column,
+    Message,
     as_of,
     code_sections,
     context,
     header,
+    make,
     plural,
     section,
     short_datetime,
     table_chunks,
 )
-from bot.commands import Hits
-from bot.resolve import resolve_link
-from clickmeter import Hit
 
 #: Up to 50 rows need two code blocks of 3,000 characters; three leave room for long cells.
 MAX_CHUNKS = 3
@@ -44,7 +46,7 @@ def hit_row(hit: Hit, zone: tzinfo) -> list[str]:
     return [when, country, referrer(hit), browser, kind]
 
 
-async def hits_answer(command: Hits, ctx: AnswerContext) -> Answer:
+async def hits_answer(command: Hits, ctx: AnswerContext) -> Message:
     client = ctx.client
     clock = await account_clock(ctx)
     dp = await resolve_link(client, command.link, "hits")

@@ -6,21 +6,9 @@ import asyncio
 
 from slack_sdk.models.blocks import Block
 
-from bot.answers.base import Answer, AnswerContext, account_clock, footer, make, period_days
+from bot.answers.base import AnswerContext, account_clock, footer, period_days
 from bot.answers.stats import metric_fields
 from bot.answers.top import item_label, ranked
-from bot.blocks import (
-    days_label,
-    escape,
-    fields,
-    header,
-    number,
-    safe_name,
-    section,
-    share,
-    sparkline,
-    truncate,
-)
 from bot.commands import Link
 from bot.resolve import resolve_link
 from clickmeter import (
@@ -34,6 +22,20 @@ from clickmeter import (
     Top,
     TopReport,
     UnsupportedTimeframeError,
+)
+from messages import (
+    Message,
+    days_label,
+    escape,
+    fields,
+    header,
+    make,
+    number,
+    safe_name,
+    section,
+    share,
+    sparkline,
+    truncate,
 )
 
 #: Longer than this many days, the sparkline shows weeks (one bar a day would not fit).
@@ -103,7 +105,7 @@ def top_lines(title: str, report: Top | None) -> tuple[str, str]:
     return title, "\n".join(lines) or "_none_"
 
 
-async def link_answer(command: Link, ctx: AnswerContext) -> Answer:
+async def link_answer(command: Link, ctx: AnswerContext) -> Message:
     client = ctx.client
     clock = await account_clock(ctx)
     dp = await resolve_link(client, command.link)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block
 
-from bot.answers.base import Answer, AnswerContext, account_clock, footer, make, period_days
+from bot.answers.base import AnswerContext, account_clock, footer, period_days
 from bot.answers.listing import collect, name_of, ranking_table
-from bot.blocks import header, number, plural, safe_name, section, share, truncate
 from bot.commands import Links
+from messages import Message, header, make, number, plural, safe_name, section, share, truncate
 
 
-async def links_answer(command: Links, ctx: AnswerContext) -> Answer:
+async def links_answer(command: Links, ctx: AnswerContext) -> Message:
     clock = await account_clock(ctx)
     period = command.timeframe.period
     days = await period_days(ctx, clock, period)

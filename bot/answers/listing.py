@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from bot.blocks import Column, number, render_table, share
 from clickmeter import AggregatedResult, DatapointStatus
+from messages import Column, number, render_table, share
 
 TOP_ROWS = 10
 

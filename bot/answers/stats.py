@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 from slack_sdk.models.blocks import Block
 
-from bot.answers.base import Answer, AnswerContext, account_clock, footer, make, period_days
-from bot.blocks import delta, fields, header, money, number
+from bot.answers.base import AnswerContext, account_clock, footer, period_days
 from bot.commands import Stats
 from clickmeter import AggregatedResult, DayRange, Period, Timeframe
+from messages import Message, delta, fields, header, make, money, number
 
 #: (label, counter, how to write it), in the order shown.
 METRICS: tuple[tuple[str, str, Callable[[float], str]], ...] = (
@@ -86,7 +86,7 @@ async def previous_until_now(
     return add_up(parts)
 
 
-async def stats_answer(command: Stats, ctx: AnswerContext) -> Answer:
+async def stats_answer(command: Stats, ctx: AnswerContext) -> Message:
     clock = await account_clock(ctx)
     period = command.timeframe.period
     days = await period_days(ctx, clock, period)

@@ -6,20 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NoReturn
 
-from alerts.storage import Database
-from bot.answers.base import Answer, AnswerContext, make
-from bot.blocks import context, section
+from bot.answers.base import AnswerContext
+from messages import Message, context, make, section
+from storage import Database
 
 
 class Refusal(Exception):
     """What to answer instead of doing the command (no database, an unknown id...)."""
 
-    def __init__(self, answer: Answer) -> None:
+    def __init__(self, answer: Message) -> None:
         super().__init__(answer.text)
         self.answer = answer
 
 
-def refusal(body: str, hint: str) -> Answer:
+def refusal(body: str, hint: str) -> Message:
     """A short problem answer: `body` and `hint` are escaped mrkdwn."""
     return make(body, [section(body), context(hint)], mrkdwn=True)
 

@@ -4,31 +4,26 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block
 
-from bot.answers.base import Answer, AnswerContext, account_clock, footer, make, period_days
-from bot.blocks import Column, header, number, plural, render_table, safe_name, section, share
+from bot.answers.base import AnswerContext, account_clock, footer, period_days
 from bot.commands import Top
 from bot.resolve import resolve_group, resolve_link
 from clickmeter import TopItem, TopReport
+from messages import (
+    Column,
+    Message,
+    header,
+    make,
+    number,
+    plural,
+    render_table,
+    safe_name,
+    section,
+    share,
+)
+from messages.reports import REPORT_NAMES
 
 TOP_ROWS = 10
 
-#: Report -> (title in user words, the singular for a column).
-REPORT_NAMES: dict[TopReport, tuple[str, str]] = {
-    TopReport.COUNTRIES: ("Countries", "Country"),
-    TopReport.REFERRERS: ("Referrers", "Referrer"),
-    TopReport.DESTINATIONS: ("Destinations", "Destination"),
-    TopReport.BROWSERS: ("Browsers", "Browser"),
-    TopReport.PLATFORMS: ("Platforms", "Platform"),
-    TopReport.OSS: ("Operating systems", "OS"),
-    TopReport.CITIES: ("Cities", "City"),
-    TopReport.LANGUAGES: ("Languages", "Language"),
-    TopReport.KEYWORDS: ("Keywords", "Keyword"),
-    TopReport.PARAMS: ("Query parameters", "Parameters"),
-    TopReport.ISPS: ("ISPs", "ISP"),
-    TopReport.IPS: ("IP addresses", "IP"),
-    TopReport.BROWSERS_FAMILIES: ("Browser families", "Browser family"),
-    TopReport.OSS_FAMILIES: ("OS families", "OS family"),
-}
 REPORT_LABELS: dict[TopReport, str] = {report: names[0] for report, names in REPORT_NAMES.items()}
 
 
@@ -69,7 +64,7 @@ def top_table(report: TopReport, items: list[TopItem], rows: int = TOP_ROWS) -> 
     return render_table(columns, cells, more=len(items) - len(shown))
 
 
-async def top_answer(command: Top, ctx: AnswerContext) -> Answer:
+async def top_answer(command: Top, ctx: AnswerContext) -> Message:
     client = ctx.client
     clock = await account_clock(ctx)
     datapoint_id = group_id = None

@@ -20,15 +20,15 @@ from alerts.deliver.webhook import (
     url_problem,
 )
 from bot.answers.alerts import account_zone, chunks, moment, when
-from bot.answers.base import Answer, AnswerContext, make
+from bot.answers.base import AnswerContext
 from bot.answers.stored import refuse, where
-from bot.blocks import context, header, safe_name, section
 from bot.commands import WebhookAdd, WebhookList, WebhookRemove
+from messages import Message, context, header, make, safe_name, section
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from alerts.storage import Webhook
+    from storage import Webhook
 
 #: Webhooks one workspace may have: every alert is sent to each.
 MAX_WEBHOOKS = 10
@@ -44,7 +44,7 @@ def _line(webhook: Webhook, now: datetime, zone: tzinfo) -> str:
     return f"• *#{webhook.id}* {_url(webhook.url)} · added by <@{webhook.created_by}> {added}"
 
 
-async def webhook_add_answer(command: WebhookAdd, ctx: AnswerContext) -> Answer:
+async def webhook_add_answer(command: WebhookAdd, ctx: AnswerContext) -> Message:
     at = where(ctx)
     problem = url_problem(command.url)
     if problem is not None:
@@ -74,7 +74,7 @@ async def webhook_add_answer(command: WebhookAdd, ctx: AnswerContext) -> Answer:
     return _added(webhook)
 
 
-def _added(webhook: Webhook) -> Answer:
+def _added(webhook: Webhook) -> Message:
     line = (
         f":link: Webhook #{webhook.id} added: every alert of this workspace is also POSTed "
         f"as JSON to {_url(webhook.url)}."
@@ -86,7 +86,7 @@ def _added(webhook: Webhook) -> Answer:
         f"secret, of the `{TIMESTAMP_HEADER}` value, a `.`, and the raw request body "
         "(before parsing the JSON). Compare in constant time and refuse timestamps more than "
         f"5 minutes off. `{DELIVERY_HEADER}` stays the same when a delivery is retried: skip "
-        "ids you have handled. Answer 2xx once the alert is taken."
+        "ids you have handled. Message 2xx once the alert is taken."
     )
     code = (
         "```\n"
@@ -109,7 +109,7 @@ def _added(webhook: Webhook) -> Answer:
     return make(line, blocks, mrkdwn=True)
 
 
-async def webhook_list_answer(command: WebhookList, ctx: AnswerContext) -> Answer:
+async def webhook_list_answer(command: WebhookList, ctx: AnswerContext) -> Message:
     at = where(ctx)
     async with at.db.transaction() as tx:
         webhooks = list(await tx.webhooks.list_active(at.team_id))
@@ -130,7 +130,7 @@ async def webhook_list_answer(command: WebhookList, ctx: AnswerContext) -> Answe
     return make(f"{len(webhooks)} webhook{'s' if len(webhooks) != 1 else ''}", blocks)
 
 
-async def webhook_remove_answer(command: WebhookRemove, ctx: AnswerContext) -> Answer:
+async def webhook_remove_answer(command: WebhookRemove, ctx: AnswerContext) -> Message:
     at = where(ctx)
     async with at.db.transaction() as tx:
         webhook = await tx.webhooks.get(at.team_id, command.webhook_id)

@@ -13,6 +13,7 @@ from datetime import date
 
 from bot.commands.suggest import code
 from clickmeter import Period, Timeframe
+from messages.format import MONTHS, range_label
 
 #: The longest custom range accepted, in days (both ends included). ClickMeter publishes no
 #: limit for `custom`; its longest rolling window is a year (`last12months`, or `lastyear` in a
@@ -21,8 +22,6 @@ MAX_RANGE_DAYS = 366
 
 #: Example shown whenever a range is mistyped.
 RANGE_EXAMPLE = "2026-11-01..2026-11-15"
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +175,7 @@ def _to_day(token: str, year: str, month: str, day: str) -> date:
     last_day = calendar.monthrange(y, m)[1]
     if not 1 <= d <= last_day:
         raise TimeframeError(
-            f"{code(token)}: {_MONTHS[m - 1]} {y} has no day {d} (it has {last_day} days)."
+            f"{code(token)}: {MONTHS[m - 1]} {y} has no day {d} (it has {last_day} days)."
         )
     return date(y, m, d)
 
@@ -184,19 +183,3 @@ def _to_day(token: str, year: str, month: str, day: str) -> date:
 def format_day(day: date) -> str:
     """`2026-11-01`: the form users type and this module reads."""
     return day.isoformat()
-
-
-def range_label(first: date, last: date) -> str:
-    """Display text: "Nov 1, 2026", "Nov 1 - Nov 15, 2026", "Dec 20, 2025 - Jan 5, 2026".
-
-    The separator is an en dash with spaces around it.
-    """
-
-    def short(day: date) -> str:
-        return f"{_MONTHS[day.month - 1]} {day.day}"
-
-    if first == last:
-        return f"{short(first)}, {first.year}"
-    if first.year == last.year:
-        return f"{short(first)} – {short(last)}, {last.year}"
-    return f"{short(first)}, {first.year} – {short(last)}, {last.year}"

@@ -35,16 +35,16 @@ from alerts.deliver import (
 from alerts.engine import CycleReport, EngineConfig, Poller
 from alerts.messages import MUTE_1H_ACTION
 from alerts.notice import METADATA_EVENT_TYPE
-from alerts.storage import Database
-from bot.localslack import MockSlackServer
-from bot.localslack.driver import SIGNING_SECRET, BotDriver
-from bot.localslack.models import Message
-from bot.localslack.signed import block_actions_body, slash_command_body
 from bot.services import Services
 from bot.web import create_web_app
 from clickmeter import ClickMeterClient
-from clickmeter.sandbox.serving import ThreadedServer
 from config import SlackSettings, load_group
+from devtools.localslack import MockSlackServer
+from devtools.localslack.driver import SIGNING_SECRET, BotDriver
+from devtools.localslack.models import Message
+from devtools.localslack.signed import block_actions_body, slash_command_body
+from devtools.sandbox.serving import ThreadedServer
+from storage import Database
 from tests.alerts.engine.conftest import SandboxClock
 from tests.conftest import Sandbox
 

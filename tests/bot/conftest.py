@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.localslack import MockSlackServer
+from devtools.localslack import MockSlackServer
 from tests.bot.harness import BotUnderTest, running_bot
 from tests.conftest import Sandbox
 

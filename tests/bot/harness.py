@@ -1,7 +1,7 @@
 """The bot under test: the real web app over HTTP, the sandbox behind it, the Slack mock beside.
 
 Commands arrive as Slack sends them: form bodies signed with the signing secret. The driver
-lives in `bot.localslack.driver` so the terminal demo runs the very same path.
+lives in `devtools.localslack.driver` so the terminal demo runs the very same path.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bot.localslack import MockSlackServer
-from bot.localslack.driver import SIGNING_SECRET, BotDriver
-from bot.localslack.driver import running_bot as _running_bot
+from devtools.localslack import MockSlackServer
+from devtools.localslack.driver import SIGNING_SECRET, BotDriver
+from devtools.localslack.driver import running_bot as _running_bot
 
 __all__ = ["SIGNING_SECRET", "BotUnderTest", "running_bot"]
 

@@ -6,8 +6,8 @@ import json
 import time
 from collections.abc import Callable
 
-from bot.localslack import MockSlackServer
-from bot.localslack.signed import slash_command_body
+from devtools.localslack import MockSlackServer
+from devtools.localslack.signed import slash_command_body
 from tests.bot.harness import BotUnderTest, running_bot
 from tests.conftest import Sandbox
 

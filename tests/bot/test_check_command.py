@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.localslack import MockSlackServer
+from devtools.localslack import MockSlackServer
 from tests.conftest import Sandbox
 from tests.servers import free_port
 

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from rich.console import Console
 
-from bot.demo import DEMO_API_KEY, run_demo
-from bot.localslack import MockSlack
-from bot.localslack.driver import SIGNING_SECRET
+from devtools.demo import DEMO_API_KEY, run_demo
+from devtools.localslack import MockSlack
+from devtools.localslack.driver import SIGNING_SECRET
 
 
 def recording() -> Console:

@@ -6,10 +6,9 @@ from typing import Any
 
 from rich.console import Console, RenderableType
 
-from bot.answers import answer_to_dicts
 from bot.answers.help import help_answer
 from bot.commands import Help
-from bot.localslack.render import mrkdwn, render_blocks, render_post
+from devtools.localslack.render import mrkdwn, render_blocks, render_post
 
 NAMES = {"U0ALICE": "alice", "C0GENERAL": "general"}
 
@@ -155,7 +154,7 @@ def test_text_only_posts_deletions_and_replacements() -> None:
 
 
 def test_a_real_answer_renders_whole() -> None:
-    blocks = answer_to_dicts(help_answer(Help()))
+    blocks = help_answer(Help()).block_dicts()
     drawn = plain(render_post({"response_type": "ephemeral", "text": "help", "blocks": blocks}))
     assert "📖 ClickMeter in Slack" in drawn
     assert "/clickmeter stats [timeframe]" in drawn

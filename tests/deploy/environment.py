@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.localslack import MockSlackServer
+from devtools.localslack import MockSlackServer
 from tests.conftest import Sandbox
 
 BIN = Path(sys.executable).parent

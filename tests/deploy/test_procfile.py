@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from alerts.storage import Database
-from bot.localslack import MockSlackServer
-from bot.localslack.signed import TEAM_ID, USER_ID, signed_headers, slash_command_body
+from devtools.localslack import MockSlackServer
+from devtools.localslack.signed import TEAM_ID, USER_ID, signed_headers, slash_command_body
+from storage import Database
 from tests.conftest import Sandbox
 from tests.deploy.environment import BIN, SIGNING_SECRET, deployment_env
 from tests.servers import free_port

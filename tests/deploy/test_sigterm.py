@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from alerts.notice import AlertNotice, NoticeKind
-from alerts.storage import Database
-from bot.localslack import MockSlackServer
-from bot.localslack.signed import TEAM_ID
+from devtools.localslack import MockSlackServer
+from devtools.localslack.signed import TEAM_ID
+from storage import Database
 from tests.conftest import Sandbox
 from tests.deploy.environment import BIN, deployment_env
 
@@ -51,7 +51,7 @@ def statuses(database_url: str) -> list[str]:
     async def go() -> list[str]:
         from sqlalchemy import select
 
-        from alerts.storage import OutboxItem
+        from storage import OutboxItem
 
         async with Database(database_url) as db, db.transaction() as tx:
             return list((await tx.session.scalars(select(OutboxItem.status))).all())

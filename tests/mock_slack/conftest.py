@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.localslack import MockSlack, MockSlackServer
+from devtools.localslack import MockSlack, MockSlackServer
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.localslack import BOT_USER_ID, MockSlack, MockSlackServer
+from devtools.localslack import BOT_USER_ID, MockSlack, MockSlackServer
 
 GENERAL = "C0GENERAL"
 SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "*Clicks* up 12%"}}

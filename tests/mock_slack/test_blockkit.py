@@ -8,7 +8,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.localslack import MockSlack, validate_blocks, validate_view
+from devtools.localslack import MockSlack, validate_blocks, validate_view
 
 
 def mrkdwn(text: str) -> dict[str, Any]:

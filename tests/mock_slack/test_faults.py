@@ -20,7 +20,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.localslack import MockSlack, MockSlackServer
+from devtools.localslack import MockSlack, MockSlackServer
 
 QUICK = FixedValueRetryIntervalCalculator(0.01)
 

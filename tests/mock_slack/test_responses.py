@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.localslack import MockSlack, MockSlackServer
+from devtools.localslack import MockSlack, MockSlackServer
 
 SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "*42* clicks"}}
 

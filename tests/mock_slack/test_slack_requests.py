@@ -1,4 +1,4 @@
-"""Signed Slack requests (bot/localslack/signed.py), checked by slack_sdk and by a Bolt app."""
+"""Signed Slack requests (devtools/localslack/signed.py), checked by slack_sdk and by a Bolt app."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.localslack import MockSlack, MockSlackServer
-from bot.localslack.signed import (
+from devtools.localslack import MockSlack, MockSlackServer
+from devtools.localslack.signed import (
     block_actions_body,
     block_actions_payload,
     bolt_request,

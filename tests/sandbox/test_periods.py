@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clickmeter._timeframes import NOT_FOR_HITS, Timeframe
-from clickmeter.sandbox.periods import DayRange, resolve, to_us, utc_bounds_us
+from devtools.sandbox.periods import DayRange, resolve, to_us, utc_bounds_us
 
 CREATED = date(2024, 5, 17)
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -18,14 +18,13 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.answers import answer_to_dicts
 from bot.answers.alerts import account_zone, aware, summary, when
-from bot.blocks import context, section
 from bot.reply import compute_answer
 from bot.services import Services
+from messages import context, section
 
 if TYPE_CHECKING:
-    from alerts.storage import AlertRule, Transaction
+    from storage import AlertRule, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +138,6 @@ def show_link(services: Services) -> Callable[..., Awaitable[None]]:
             await _say(respond, ":thinking_face: This alert isn't about one link.")
             return
         result, _ = await compute_answer(f"link {click.link_id} today", services)
-        await _say(respond, result.text, answer_to_dicts(result))
+        await _say(respond, result.text, result.block_dicts())
 
     return show_link

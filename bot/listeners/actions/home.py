@@ -17,13 +17,13 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from alerts.storage import Transaction
 from bot.answers.alerts import account_zone, aware, summary, when
 from bot.answers.digests import schedule_text
 from bot.home import button_id
 from bot.listeners.actions.alerts import mute_rule
 from bot.listeners.events.app_home import publish_home
 from bot.services import Services
+from storage import Transaction
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 
-from bot.answers import answer_to_dicts
 from bot.reply import compute_answer, read_share_button_value
 from bot.services import Services
 
@@ -32,7 +31,7 @@ def share_answer(services: Services) -> Callable[..., Awaitable[None]]:
         else:
             # Kept answers do not survive a restart: answer the same command afresh.
             fresh, _ = await compute_answer(command_text, services)
-            text, blocks = fresh.text, answer_to_dicts(fresh)
+            text, blocks = fresh.text, fresh.block_dicts()
         typed = command_text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         byline = f"Shared by <@{user}> · `/clickmeter {typed}`"
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=byline[:2000])]).to_dict())

@@ -36,7 +36,7 @@ def answer_command(services: Services) -> Callable[..., Awaitable[None]]:
         )
         reply = await build_reply(command.get("text") or "", services, origin)
         try:
-            await respond(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
+            await respond(response_type="ephemeral", text=reply.text, blocks=reply.block_dicts())
         except Exception as exc:  # the user is gone or Slack is down: nothing else to tell
             log.warning("could not deliver an answer to the response_url: %s", exc)
 

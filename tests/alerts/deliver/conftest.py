@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from alerts.deliver import SlackReceiver
-from alerts.storage import Database
-from bot.localslack import MockSlackServer
+from devtools.localslack import MockSlackServer
+from storage import Database
 
 
 @pytest.fixture(scope="session")

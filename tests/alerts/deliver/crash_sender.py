@@ -13,7 +13,7 @@ import sys
 from datetime import timedelta
 
 from alerts.deliver import Delivery, Outcome, Sent, SlackReceiver, deliver_once
-from alerts.storage import Database
+from storage import Database
 
 
 class DiesAfterSending(SlackReceiver):

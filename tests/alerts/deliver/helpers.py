@@ -10,9 +10,9 @@ from typing import Any
 
 from alerts.deliver import Backoff, DeliveryReport, Receiver, deliver_once
 from alerts.notice import AlertNotice, NoticeKind
-from alerts.storage import Database, OutboxItem
-from alerts.storage.models import OutboxKind
-from bot.localslack import MockSlackServer
+from devtools.localslack import MockSlackServer
+from storage import Database, OutboxItem
+from storage.models import OutboxKind
 
 TEAM = "T0CLICKBOT"
 CREATOR = "U0ALICE"

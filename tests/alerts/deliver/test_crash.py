@@ -10,8 +10,8 @@ from pathlib import Path
 
 from alerts.deliver import Delivery, Outcome, Sent, SlackReceiver, deliver_once, run_sender
 from alerts.notice import NoticeKind
-from alerts.storage import Database
-from bot.localslack import MockSlackServer
+from devtools.localslack import MockSlackServer
+from storage import Database
 from tests.alerts.deliver.helpers import (
     FAST,
     TEAM,

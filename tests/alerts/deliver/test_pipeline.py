@@ -21,8 +21,8 @@ from alerts.deliver import (
     deliver_once,
     run_sender,
 )
-from alerts.storage import Database, utcnow
-from alerts.storage.models import OutboxKind
+from storage import Database, utcnow
+from storage.models import OutboxKind
 from tests.alerts.deliver.helpers import CREATOR, TEAM, enqueue, fire, item, notice
 
 

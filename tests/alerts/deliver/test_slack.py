@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 import logging
 import time
+from typing import Any
 
 import pytest
+from slack_sdk.models.blocks import Block
 
 from alerts.deliver import Backoff, SlackReceiver, deliver_once
 from alerts.deliver import slack as slack_receiver
-from alerts.messages import SlackMessage
 from alerts.notice import METADATA_EVENT_TYPE, NoticeKind
-from alerts.storage import Database
-from bot.localslack import MockSlackServer
+from devtools.localslack import MockSlackServer
+from messages import Message
+from storage import Database
 from tests.alerts.deliver.helpers import CREATOR, TEAM, drain, fire, follow_up, item, tags
 
 
@@ -208,6 +210,17 @@ async def test_posts_to_one_channel_are_paced(db: Database, mock_slack: MockSlac
     assert not [w for w in waits if w[0] == "C0MARKETING"]  # other channels do not wait
 
 
+class RawBlock(Block):
+    """A block sent exactly as given, even one slack_sdk would never build."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__(type=str(body["type"]))
+        self.body = body
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.body
+
+
 async def test_blocks_slack_refuses_are_a_logged_bug_not_a_retry(
     db: Database,
     mock_slack: MockSlackServer,
@@ -215,7 +228,9 @@ async def test_blocks_slack_refuses_are_a_logged_bug_not_a_retry(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    broken = SlackMessage("alert", [{"type": "section", "text": {"type": "mrkdwn", "text": ""}}])
+    broken = Message(
+        "alert", [RawBlock({"type": "section", "text": {"type": "mrkdwn", "text": ""}})]
+    )
     monkeypatch.setattr(slack_receiver, "render", lambda notice: broken)
     episode = await fire(db)
     with caplog.at_level(logging.ERROR, logger="alerts.deliver.slack"):

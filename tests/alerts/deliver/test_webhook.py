@@ -24,8 +24,8 @@ from alerts.deliver import (
     verify_signature,
 )
 from alerts.deliver.webhook import Resolver
-from alerts.storage import Database
-from clickmeter.sandbox.serving import ThreadedServer, free_port
+from devtools.sandbox.serving import ThreadedServer, free_port
+from storage import Database
 from tests.alerts.deliver.helpers import CREATOR, FAST, TEAM, drain, item, notice
 
 

@@ -24,16 +24,16 @@ from alerts.digests import (
     render_digest,
     render_digest_chart,
 )
-from bot.answers import Answer, answer_to_dicts
-from bot.localslack import validate_blocks
 from clickmeter import ClickMeterClient, TopReport
+from devtools.localslack import validate_blocks
+from messages import Message
 from tests.bot.answers.helpers import everything, field, texts, unescape
 
 TUESDAY = date(2025, 11, 25)
 
 
-def check_limits(answer: Answer) -> list[dict[str, Any]]:
-    blocks = answer_to_dicts(answer)
+def check_limits(answer: Message) -> list[dict[str, Any]]:
+    blocks = answer.block_dicts()
     assert validate_blocks(blocks) == []
     assert 0 < len(blocks) <= 50
     assert 0 < len(answer.text) <= 3000
@@ -46,10 +46,10 @@ def check_limits(answer: Answer) -> list[dict[str, Any]]:
     return blocks
 
 
-def table_rows(answer: Answer) -> list[list[str]]:
+def table_rows(answer: Message) -> list[list[str]]:
     """Rows of the code-block tables under the section titles (no header, no "more" line)."""
     rows: list[list[str]] = []
-    for text in texts(answer_to_dicts(answer)):
+    for text in texts(answer.block_dicts()):
         for table in re.findall(r"```\n(.*?)\n```", text, flags=re.S):
             for line in table.split("\n")[1:]:
                 if not line.startswith("…"):
@@ -179,7 +179,7 @@ def test_weekly_digest_and_scope() -> None:
     digest = content(kind="weekly", scope="links tagged email")
     answer = render_digest(digest, chart_uploaded=True)
     check_limits(answer)
-    assert answer_to_dicts(answer)[0]["text"]["text"] == (
+    assert answer.block_dicts()[0]["text"]["text"] == (
         "🗓️ Weekly digest · Nov 19 – Nov 25, 2025 · links tagged email"
     )
     assert chart_title(digest) == "Clicks per day · Nov 12 – Nov 25, 2025 · links tagged email"
@@ -228,7 +228,7 @@ async def test_rendered_from_the_sandbox(
     )
     answer = render_digest(digest, chart_uploaded=False)
     check_limits(answer)
-    assert answer_to_dicts(answer)[0]["text"]["text"] == "☀️ Daily digest · Tue Mar 17"
+    assert answer.block_dicts()[0]["text"]["text"] == "☀️ Daily digest · Tue Mar 17"
     assert field(answer, "Clicks").startswith(f"*{digest.totals.clicks:,}*\n")
     text = everything(answer)
     assert "Mar 17, 2026 vs Mar 16 and Mar 10 · data as of 14:30 CET" in text
@@ -237,4 +237,4 @@ async def test_rendered_from_the_sandbox(
     assert Image.open(io.BytesIO(png)).size == (800, 360)
     # A digest read back from its outbox payload renders the same.
     again = DigestContent.model_validate_json(digest.model_dump_json())
-    assert answer_to_dicts(render_digest(again, chart_uploaded=False)) == answer_to_dicts(answer)
+    assert render_digest(again, chart_uploaded=False).block_dicts() == answer.block_dicts()

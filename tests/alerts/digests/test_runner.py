@@ -26,14 +26,14 @@ from alerts.deliver.digest import DigestReceiver, envelope_of, preview
 from alerts.digests import gather_digest
 from alerts.digests.runner import DigestRun, run_digest_scheduler, run_due_digests
 from alerts.notice import AlertNotice
-from alerts.storage import Database, OutboxItem
-from alerts.storage.models import Digest
 from alerts.worker import Worker, sender_from_settings
 from bot.answers.base import AnswerContext
 from bot.answers.digests import digest_answer
 from bot.commands import DigestAdd, DigestList, DigestPreview, DigestRemove, parse
-from bot.localslack import MockSlackServer
 from clickmeter import ClickMeterClient, TopReport
+from devtools.localslack import MockSlackServer
+from storage import Database, OutboxItem
+from storage.models import Digest
 from tests.conftest import Sandbox
 
 ROME = ZoneInfo("Europe/Rome")

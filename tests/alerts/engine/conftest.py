@@ -17,14 +17,14 @@ import pytest
 from sqlalchemy import select
 
 from alerts.engine import CycleReport, EngineConfig, Poller
-from alerts.storage import AlertRule, Database, OutboxItem
 from clickmeter import ClickMeterClient
-from tests.alerts.storage.conftest import (  # noqa: F401  (fixtures, used by name)
+from storage import AlertRule, Database, OutboxItem
+from tests.conftest import Sandbox
+from tests.storage.conftest import (  # noqa: F401  (fixtures, used by name)
     backend,
     postgres_schema,
     sqlite_template,
 )
-from tests.conftest import Sandbox
 
 TEAM = "T0ENGINE"
 CHANNEL = "C0ALERTS"

@@ -11,8 +11,8 @@ import pytest
 
 from alerts.engine import read_counts, seed_rule, subject_of, test_notice
 from alerts.notice import NoticeKind
-from alerts.storage import AlertRule
 from clickmeter import ClickMeterClient
+from storage import AlertRule
 from tests.alerts.engine.conftest import make_client
 from tests.conftest import Sandbox
 

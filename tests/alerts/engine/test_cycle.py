@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from alerts.engine import EngineConfig
-from alerts.storage import Database
+from storage import Database
 from tests.alerts.engine.conftest import CHANNEL, POLL, TEAM, Engine
-from tests.alerts.storage.conftest import Backend
+from tests.storage.conftest import Backend
 
 FIRING_ITEMS = [("slack.post", "firing"), ("webhook", "firing")]
 RESOLVED_ITEMS = [

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from alerts.storage import Database
 from alerts.worker import POLL_JOB, Worker, sender_from_settings
+from storage import Database
 from tests.alerts.engine.conftest import TEAM, make_client
 from tests.conftest import Sandbox
 

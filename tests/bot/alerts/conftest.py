@@ -20,15 +20,15 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from alerts.storage import AlertRule, Database, OutboxItem, Transaction, Webhook
-from bot.localslack import MockSlackServer
-from bot.localslack.driver import SIGNING_SECRET, BotDriver, DriverError
-from bot.localslack.signed import TEAM_ID, USER_ID, block_actions_body, slash_command_body
 from bot.services import Services
 from bot.web import create_web_app
 from clickmeter import ClickMeterClient
-from clickmeter.sandbox.serving import ThreadedServer
 from config import SlackSettings, load_group
+from devtools.localslack import MockSlackServer
+from devtools.localslack.driver import SIGNING_SECRET, BotDriver, DriverError
+from devtools.localslack.signed import TEAM_ID, USER_ID, block_actions_body, slash_command_body
+from devtools.sandbox.serving import ThreadedServer
+from storage import AlertRule, Database, OutboxItem, Transaction, Webhook
 from tests.conftest import SANDBOX_START, Sandbox
 
 T = TypeVar("T")

@@ -9,8 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 from alerts.deliver import SlackReceiver, deliver_once
-from alerts.storage import Database
-from bot.localslack import MockSlackServer
+from devtools.localslack import MockSlackServer
+from storage import Database
 from tests.bot.alerts.conftest import NOW, OTHER_TEAM, AlertBot, serve, shown
 from tests.conftest import Sandbox
 

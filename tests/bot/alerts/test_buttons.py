@@ -30,7 +30,7 @@ def buttons(rule_id: int, link_id: int | None) -> dict[str, str]:
         recent=[10, 12, 9, 120],
     )
     found: dict[str, str] = {}
-    for block in render(notice).blocks:
+    for block in render(notice).block_dicts():
         for element in block.get("elements", []) if block["type"] == "actions" else []:
             found[element["action_id"]] = element["value"]
     return found

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from alerts.storage import Transaction
+from storage import Transaction
 from tests.bot.alerts.conftest import NOW, AlertBot
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.answers import Answer, answer_to_dicts
-from bot.localslack import validate_blocks
+from devtools.localslack import validate_blocks
+from messages import Message
 
 MAX_BLOCKS = 48
 
 
-def assert_valid(answer: Answer) -> list[dict[str, Any]]:
+def assert_valid(answer: Message) -> list[dict[str, Any]]:
     """The answer's blocks as dicts, after checking them against Slack's Block Kit rules."""
-    blocks = answer_to_dicts(answer)
+    blocks = answer.block_dicts()
     assert validate_blocks(blocks) == []
     assert 0 < len(blocks) <= MAX_BLOCKS
     assert 0 < len(answer.text) <= 3000
@@ -33,23 +33,23 @@ def texts(blocks: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def everything(answer: Answer) -> str:
-    return "\n".join(texts(answer_to_dicts(answer)))
+def everything(answer: Message) -> str:
+    return "\n".join(texts(answer.block_dicts()))
 
 
-def field(answer: Answer, label: str) -> str:
+def field(answer: Message, label: str) -> str:
     """The value under `*label*` in a section field."""
-    for text in texts(answer_to_dicts(answer)):
+    for text in texts(answer.block_dicts()):
         if text.startswith(f"*{label}*\n"):
             return text.split("\n", 1)[1]
     raise AssertionError(f"no field {label!r}")
 
 
-def table_rows(answer: Answer) -> list[list[str]]:
+def table_rows(answer: Message) -> list[list[str]]:
     """Rows of the code-block tables (split on 2+ spaces, unescaped), without headers and
     "more" lines."""
     rows: list[list[str]] = []
-    for text in texts(answer_to_dicts(answer)):
+    for text in texts(answer.block_dicts()):
         if not text.startswith("```"):
             continue
         lines = text.strip("`\n").split("\n")
@@ -65,7 +65,7 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def more_count(answer: Answer) -> int:
+def more_count(answer: Message) -> int:
     """N of a table's "… and N more" line, 0 when there is none."""
     match = re.search(r"… and ([\d,]+) more", everything(answer))
     return int(match.group(1).replace(",", "")) if match else 0

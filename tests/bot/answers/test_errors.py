@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.answers import Answer, AnswerContext, answer, error_answer
+from bot.answers import AnswerContext, answer, error_answer
 from bot.commands import CommandError, parse
 from bot.resolve import ResolveError
 from clickmeter import (
@@ -23,6 +23,7 @@ from clickmeter import (
     UnsupportedTimeframeError,
     ValidationError,
 )
+from messages import Message
 from tests.bot.answers.helpers import assert_valid, everything, unescape
 
 SECRET = "0f6c1b2a-3d4e-4f50-8a9b-c0d1e2f3a4b5"
@@ -46,7 +47,7 @@ ERRORS: list[ClickMeterError] = [
 ]
 
 
-def assert_clean(result: Answer) -> str:
+def assert_clean(result: Message) -> str:
     assert_valid(result)
     text = everything(result) + result.text
     assert SECRET not in text

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from bot.answers import AnswerContext, answer
-from bot.blocks import share
 from bot.commands import parse
+from messages import share
 from tests.bot.answers.helpers import (
     assert_valid,
     count,

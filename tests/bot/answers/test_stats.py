@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from bot.answers import AnswerContext, answer
-from bot.blocks import delta, money
 from bot.commands import parse
+from messages import delta, money
 from tests.bot.answers.helpers import assert_valid, count, everything, field
 from tests.conftest import Sandbox
 

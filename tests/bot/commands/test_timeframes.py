@@ -15,9 +15,9 @@ from bot.commands.timeframes import (
     join_days,
     looks_like_dates,
     parse_timeframe,
-    range_label,
 )
 from clickmeter import Period, Timeframe
+from messages import range_label
 
 
 @pytest.mark.parametrize(

@@ -20,11 +20,11 @@ from typing import Any
 import httpx
 import pytest
 
-from alerts.storage import AlertEpisode, AlertRule, Transaction
-from alerts.storage.models import Digest
-from bot.localslack import MockSlackServer
-from bot.localslack.models import BOT_USER_ID
-from bot.localslack.signed import API_APP_ID, TEAM_ID, USER_ID, block_actions_body
+from devtools.localslack import MockSlackServer
+from devtools.localslack.models import BOT_USER_ID
+from devtools.localslack.signed import API_APP_ID, TEAM_ID, USER_ID, block_actions_body
+from storage import AlertEpisode, AlertRule, Transaction
+from storage.models import Digest
 from tests.bot.alerts.conftest import NOW, AlertBot, serve
 from tests.conftest import Sandbox
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from alerts.storage import Transaction
 from bot.home import (
     CALLBACK_ID,
     HOME_MUTE_1H_ACTION,
@@ -15,6 +14,7 @@ from bot.home import (
     HOME_REMOVE_DIGEST_ACTION,
     HOME_UNMUTE_ACTION,
 )
+from storage import Transaction
 from tests.bot.alerts.conftest import NOW, OTHER_TEAM
 from tests.bot.home.conftest import HomeBot, app_home_opened_body, block, buttons, texts
 

@@ -9,8 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from alerts.storage import AlertEpisode, AlertRule
-from alerts.storage.models import Digest
 from bot.home import (
     HOME_MUTE_1H_ACTION,
     HOME_UNMUTE_ACTION,
@@ -20,7 +18,9 @@ from bot.home import (
     no_database_view,
     unavailable_view,
 )
-from bot.localslack import validate_view
+from devtools.localslack import validate_view
+from storage import AlertEpisode, AlertRule
+from storage.models import Digest
 
 NOW = datetime(2026, 3, 18, 13, 30, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -1,0 +1,217 @@
+"""The sandbox's HTTP face: routes, the API key, throttling, injected faults, error bodies."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from devtools.sandbox import control, entities, hitlist, reports, stats
+from devtools.sandbox.account import Account
+from devtools.sandbox.params import ApiError, Params
+from devtools.sandbox.periods import to_us
+from devtools.sandbox.render import JSON, error_body
+
+if TYPE_CHECKING:
+    from devtools.sandbox import SandboxConfig
+
+log = logging.getLogger("devtools.sandbox")
+Handler = Callable[[Account, Params, dict[str, str]], JSON]
+
+
+class Throttle:
+    """Token bucket per client IP: capacity `rate`, refilled at `rate` tokens a second."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def allow(self, client: str) -> bool:
+        if self.rate <= 0:
+            return True
+        now = time.monotonic()
+        tokens, since = self._buckets.get(client, (self.rate, now))
+        tokens = min(self.rate, tokens + (now - since) * self.rate)
+        if tokens < 1:
+            self._buckets[client] = (tokens, now)
+            return False
+        self._buckets[client] = (tokens - 1, now)
+        return True
+
+
+@dataclass
+class SandboxState:
+    api_key: str
+    account: Account
+    throttle: Throttle
+    rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(7))
+
+
+def _json(status: int, body: JSON, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _dp(acct: Account, path: dict[str, str]) -> int:
+    return entities.find_datapoint(acct, entities.path_id(path["id"]))
+
+
+def _group(acct: Account, path: dict[str, str]) -> list[int]:
+    index = entities.find_group(acct, entities.path_id(path["id"]))
+    return acct.catalog.groups[index].datapoints
+
+
+def _dp_mask(acct: Account, path: dict[str, str]) -> np.ndarray:
+    return stats.mask_of(acct, [_dp(acct, path)])
+
+
+def _group_mask(acct: Account, path: dict[str, str]) -> np.ndarray:
+    return stats.mask_of(acct, _group(acct, path))
+
+
+def _favourites(acct: Account, p: Params) -> np.ndarray | None:
+    """`/aggregated?onlyFavorites=true` narrows the account to its favourite datapoints."""
+    if not p.flag("onlyFavorites"):
+        return None
+    return stats.mask_of(acct, [i for i, dp in enumerate(acct.catalog.datapoints) if dp.favourite])
+
+
+def _plan(acct: Account, p: Params, path: dict[str, str]) -> JSON:
+    local_now = acct.now().astimezone(acct.zone)
+    month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    used = len(acct.store.select(to_us(month_start), acct.now_us() + 1))
+    return entities.plan(acct, used, month_start)
+
+
+def _entity_id(path: dict[str, str]) -> int:
+    return entities.path_id(path["id"])
+
+
+ROUTES: list[tuple[str, Handler]] = [
+    ("/me", lambda a, p, path: entities.me(a)),
+    ("/me/plan", _plan),
+    ("/account/plan", _plan),
+    ("/aggregated", lambda a, p, path: stats.aggregated(a, p, _favourites(a, p))),
+    ("/aggregated/list", lambda a, p, path: stats.aggregated_list(a, p, None)),
+    ("/aggregated/summary/datapoints", lambda a, p, path: stats.summary_datapoints(a, p)),
+    ("/aggregated/summary/groups", lambda a, p, path: stats.summary_groups(a, p)),
+    ("/reports", lambda a, p, path: reports.report(a, p, None)),
+    ("/hits", lambda a, p, path: hitlist.hits(a, p, None)),
+    ("/clickstream", lambda a, p, path: hitlist.clickstream(a, p)),
+    ("/datapoints", lambda a, p, path: entities.list_datapoints(a, p)),
+    ("/datapoints/count", lambda a, p, path: entities.count_datapoints(a, p)),
+    ("/datapoints/{id}", lambda a, p, path: entities.get_datapoint(a, _entity_id(path))),
+    (
+        "/datapoints/{id}/aggregated",
+        lambda a, p, path: stats.aggregated(a, p, _dp_mask(a, path)),
+    ),
+    (
+        "/datapoints/{id}/aggregated/list",
+        lambda a, p, path: stats.aggregated_list(a, p, _dp_mask(a, path), _entity_id(path)),
+    ),
+    ("/datapoints/{id}/reports", lambda a, p, path: reports.report(a, p, _dp_mask(a, path))),
+    ("/datapoints/{id}/hits", lambda a, p, path: hitlist.hits(a, p, _dp_mask(a, path))),
+    ("/groups", lambda a, p, path: entities.list_groups(a, p)),
+    ("/groups/count", lambda a, p, path: {"count": len(entities.filter_groups(a, p))}),
+    (
+        "/groups/{id}",
+        lambda a, p, path: entities.group_json(
+            a, a.catalog.groups[entities.find_group(a, _entity_id(path))]
+        ),
+    ),
+    ("/groups/{id}/aggregated", lambda a, p, path: stats.aggregated(a, p, _group_mask(a, path))),
+    (
+        "/groups/{id}/aggregated/list",
+        lambda a, p, path: stats.aggregated_list(a, p, _group_mask(a, path), _entity_id(path)),
+    ),
+    (
+        "/groups/{id}/aggregated/summary",
+        lambda a, p, path: stats.summary_datapoints(a, p, _group(a, path), type_required=False),
+    ),
+    ("/groups/{id}/reports", lambda a, p, path: reports.report(a, p, _group_mask(a, path))),
+    ("/groups/{id}/hits", lambda a, p, path: hitlist.hits(a, p, _group_mask(a, path))),
+    ("/groups/{id}/datapoints", lambda a, p, path: entities.list_datapoints(a, p, _group(a, path))),
+    (
+        "/groups/{id}/datapoints/count",
+        lambda a, p, path: entities.count_datapoints(a, p, _group(a, path)),
+    ),
+    ("/tags", lambda a, p, path: entities.list_tags(a, p)),
+    ("/tags/count", lambda a, p, path: entities.count_of(entities.list_tags(a, p, paged=False))),
+    ("/tags/{id}", lambda a, p, path: entities.get_tag(a, _entity_id(path))),
+    ("/conversions", lambda a, p, path: entities.list_conversions(a, p)),
+    (
+        "/conversions/count",
+        lambda a, p, path: entities.count_of(entities.list_conversions(a, p, paged=False)),
+    ),
+    ("/conversions/{id}", lambda a, p, path: entities.get_conversion(a, _entity_id(path))),
+    ("/aggregated/summary/conversions", lambda a, p, path: stats.summary_conversions(a, p)),
+]
+
+
+def _endpoint(state: SandboxState, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        client = request.client.host if request.client else "unknown"
+        if not state.throttle.allow(client):
+            return _json(429, error_body(429, "Too many requests: slow down."))
+        faults = state.account.faults
+        if faults.latency_ms > 0:
+            await asyncio.sleep(faults.latency_ms / 1000)
+        params = Params(list(request.query_params.multi_items()))
+        key = request.headers.get("x-clickmeter-authkey") or params.get("authKey")
+        if faults.revoked or key is None or key.strip().lower() != state.api_key.lower():
+            return _json(401, error_body(401, "Authorization has been denied for this request."))
+        if faults.error_rate > 0 and state.rng.random() < faults.error_rate:
+            return _json(500, error_body(500, "An error has occurred."))
+        if faults.throttle_rate > 0 and state.rng.random() < faults.throttle_rate:
+            retry = (
+                {"Retry-After": str(round(faults.retry_after_s))} if faults.retry_after_s else {}
+            )
+            return _json(429, error_body(429, "Too many requests: slow down."), retry)
+        try:
+            state.account.sync()
+            body = handler(state.account, params, dict(request.path_params))
+        except ApiError as exc:
+            return _json(exc.status, exc.body, exc.headers)
+        except Exception:  # a sandbox bug must still answer like the service does
+            log.exception("sandbox failed on %s", request.url)
+            return _json(500, error_body(500, "An error has occurred."))
+        return _json(200, body)
+
+    return endpoint
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    message = (
+        "No HTTP resource was found that matches the request URI."
+        if status == 404
+        else ("The requested resource does not support this method.")
+    )
+    return _json(status, error_body(status, message))
+
+
+def build_app(config: SandboxConfig) -> Starlette:
+    account = Account(
+        config.seed, config.datapoints, config.timezone, config.history_days, config.start
+    )
+    state = SandboxState(config.api_key, account, Throttle(config.rate_limit))
+    routes = [Route(path, _endpoint(state, handler), methods=["GET"]) for path, handler in ROUTES]
+    routes += control.routes(account)
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: _http_error},
+        middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_headers=["*"])],
+    )
+    app.state.sandbox = state
+    return app

@@ -1,0 +1,255 @@
+"""The tables, as SQLAlchemy 2.0 declarative models.
+
+Every table carries `team_id`, the Slack workspace id: one deployment serves several workspaces
+and the repositories never return one team's rows to another. Ids are integer surrogates,
+timestamps are aware UTC (`UTCDateTime`), free-form data is `JSON`. Kinds and states are short
+strings checked by the database. The schema itself is created by the Alembic migrations in
+`alembic/versions`, not by `create_all`; `tests/storage` checks the two agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar, Literal, get_args
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime, utcnow
+
+ScopeKind = Literal["account", "link", "group", "tag"]
+Condition = Literal["threshold", "spike", "drop"]
+Sensitivity = Literal["low", "medium", "high"]
+EpisodeState = Literal["firing", "resolved"]
+OutboxKind = Literal["slack.post", "slack.update", "slack.reply", "webhook", "slack.digest"]
+OutboxStatus = Literal["pending", "sending", "sent", "failed", "dead"]
+
+#: The windows a threshold rule may use: 15 minutes, an hour, a day.
+THRESHOLD_WINDOWS = (900, 3600, 86400)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _one_of(column: str, literal: Any) -> str:
+    values = ", ".join(f"'{value}'" for value in get_args(literal))
+    return f"{column} IN ({values})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class TeamOwned:
+    """Columns of a row a team owns and removes softly (removal keeps it, and its history)."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    removed_at: Mapped[datetime | None]
+
+
+class AlertRule(TeamOwned, Base):
+    """A rule made in Slack. Removal sets `removed_at` and keeps the row (and its history)."""
+
+    __tablename__ = "alert_rules"
+    __table_args__ = (
+        CheckConstraint(_one_of("scope_kind", ScopeKind), name="scope_kind"),
+        CheckConstraint(_one_of("condition", Condition), name="condition"),
+        CheckConstraint(
+            f"sensitivity IS NULL OR {_one_of('sensitivity', Sensitivity)}", name="sensitivity"
+        ),
+        Index("ix_alert_rules_team_active", "team_id", "removed_at"),
+    )
+
+    created_by: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    scope_kind: Mapped[ScopeKind] = mapped_column(String(16))
+    scope_ref: Mapped[str] = mapped_column(Text)
+    scope_label: Mapped[str] = mapped_column(Text)
+    condition: Mapped[Condition] = mapped_column(String(16))
+    threshold: Mapped[int | None] = mapped_column(Integer)
+    window_seconds: Mapped[int | None] = mapped_column(Integer)
+    sensitivity: Mapped[Sensitivity | None] = mapped_column(String(8))
+    muted_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The detector's learnt baseline per subject; storage never looks inside.
+    detector_state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: The last error the rule's creator was told about (e.g. 'not_in_channel'), to tell once.
+    last_error_notified: Mapped[str | None] = mapped_column(Text)
+
+    def is_muted(self, now: datetime) -> bool:
+        """True while a mute is in force at `now`."""
+        return self.muted_until is not None and self.muted_until > now
+
+
+class AlertEpisode(Base):
+    """One firing of a rule for one subject, from first alert to resolution.
+
+    At most one episode per (rule, subject) is 'firing' at a time (a partial unique index)."""
+
+    __tablename__ = "alert_episodes"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", Condition), name="kind"),
+        CheckConstraint(_one_of("state", EpisodeState), name="state"),
+        Index(
+            "uq_alert_episodes_open",
+            "rule_id",
+            "subject",
+            unique=True,
+            sqlite_where=text("state = 'firing'"),
+            postgresql_where=text("state = 'firing'"),
+        ),
+        Index("ix_alert_episodes_team_started", "team_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    rule_id: Mapped[int] = mapped_column(ForeignKey("alert_rules.id"), index=True)
+    subject: Mapped[str] = mapped_column(Text)
+    kind: Mapped[Condition] = mapped_column(String(16))
+    state: Mapped[EpisodeState] = mapped_column(String(16), default="firing")
+    started_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    last_update_at: Mapped[datetime]
+    observed: Mapped[float] = mapped_column(Float)
+    expected: Mapped[float] = mapped_column(Float)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    slack_channel: Mapped[str | None] = mapped_column(String(32))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class Webhook(TeamOwned, Base):
+    """An outgoing webhook; `secret` signs each delivery (HMAC) and is shown once at creation."""
+
+    __tablename__ = "webhooks"
+    __table_args__ = (Index("ix_webhooks_team_active", "team_id", "removed_at"),)
+
+    url: Mapped[str] = mapped_column(Text)
+    secret: Mapped[str] = mapped_column(String(128))
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxItem(Base):
+    """A message to deliver, written in the same transaction as the change it announces."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", OutboxKind), name="kind"),
+        CheckConstraint(_one_of("status", OutboxStatus), name="status"),
+        UniqueConstraint("team_id", "dedupe_key"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[OutboxKind] = mapped_column(String(16))
+    #: A Slack channel id, or for 'webhook' the webhook's id as text.
+    target: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    episode_id: Mapped[int | None] = mapped_column(
+        ForeignKey("alert_episodes.id", ondelete="SET NULL"), index=True
+    )
+    #: An item that must be 'sent' first (an update or reply needs the original post's ts).
+    depends_on: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), index=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    status: Mapped[OutboxStatus] = mapped_column(String(16), default="pending")
+    #: How many times the item was claimed, the current claim included.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    #: While 'sending': when the claim lapses and another sender may take the item.
+    lease_expires_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    #: What delivery produced, e.g. {"channel": "C1", "ts": "1700000000.000100"}.
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+
+
+class PollState(Base):
+    """How polling ClickMeter goes for one team (one row per team)."""
+
+    __tablename__ = "poll_state"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_cycle_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    outage_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CounterSnapshot(Base):
+    """The last cumulative "today" click counter seen for a subject on a local day."""
+
+    __tablename__ = "counter_snapshots"
+    __table_args__ = (UniqueConstraint("team_id", "subject", "local_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(Text)
+    local_day: Mapped[date] = mapped_column(Date)
+    total_clicks: Mapped[int] = mapped_column(BigInteger)
+    observed_at: Mapped[datetime]
+
+
+Cadence = Literal["daily", "weekdays", "weekly"]
+
+
+class Digest(TeamOwned, Base):
+    """A digest made in Slack: TOP-report summaries posted to a channel at a local time.
+
+    `last_run_for` is the persistent record of the last run: the digest-local day whose digest
+    was last enqueued (or skipped as too late). `next_run_at` is derived from the schedule and
+    kept for display (App Home) and for the scheduler's wake-ups; `last_run_for` decides."""
+
+    __tablename__ = "digests"
+    __table_args__ = (
+        CheckConstraint(_one_of("cadence", Cadence), name="cadence"),
+        CheckConstraint(
+            "(cadence = 'weekly' AND weekday BETWEEN 0 AND 6) "
+            "OR (cadence <> 'weekly' AND weekday IS NULL)",
+            name="weekday",
+        ),
+        Index("ix_digests_team_active", "team_id", "removed_at"),
+    )
+
+    created_by: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    cadence: Mapped[Cadence] = mapped_column(String(16))
+    #: Monday 0 .. Sunday 6, for a weekly digest only.
+    weekday: Mapped[int | None] = mapped_column(Integer)
+    #: Local wall-clock time, 'HH:MM'.
+    at_time: Mapped[str] = mapped_column(String(5))
+    #: IANA zone name the schedule is in (the account's when the digest was made, unless given).
+    timezone: Mapped[str] = mapped_column(String(64))
+    #: `TopReport` values, in the order shown.
+    reports: Mapped[list[str]] = mapped_column(JSON())
+    #: None for the whole account, else a subject: "tag:email" or "group:9".
+    links_filter: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_run_for: Mapped[date | None] = mapped_column(Date)
+    next_run_at: Mapped[datetime | None]

@@ -1,0 +1,238 @@
+"""The transactional outbox: messages to Slack and webhooks, written in the same transaction as
+the change they announce and delivered later by a sender.
+
+Life of an item: 'pending' -> (claim) 'sending' -> 'sent', or -> 'failed' (retried from
+`next_attempt_at`) or 'dead' (kept, never retried until `requeue_dead`). What callers may rely on:
+
+- `enqueue` is idempotent per (team, dedupe_key): the second call returns the first item.
+- `claim_due` hands each due item to one claimer only (PostgreSQL: `FOR UPDATE SKIP LOCKED`;
+  SQLite: transactions are serialised by `BEGIN IMMEDIATE`), oldest first, and never an item
+  whose `depends_on` item is not 'sent' yet. A claim is a lease: an item still 'sending' when
+  its lease lapses (its sender crashed) is claimable again, and `release_expired` puts such
+  items back to 'pending' at start-up. `attempts` counts claims, the current one included, so
+  `attempts > 1` means an earlier attempt may have reached Slack: look for the item's id in
+  the message metadata of recent channel history before posting again.
+- Once 'sent', an item stays 'sent': a late `mark_failed` or `mark_dead` from a sender whose
+  lease had lapsed is ignored.
+
+`enqueue`, `depth`, `counts` and `requeue_dead` are scoped by team; `claim_due`, `get` and the
+`mark_*` methods work by item id across teams: they are the sender's, not for Slack commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.models import AlertEpisode, OutboxItem, OutboxKind, OutboxStatus
+from storage.types import utcnow
+
+#: How long a claim lasts unless the sender says otherwise.
+DEFAULT_LEASE = timedelta(seconds=60)
+#: Statuses of items not yet delivered nor given up on.
+UNDELIVERED: tuple[OutboxStatus, ...] = ("pending", "sending", "failed")
+
+
+class Outbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def enqueue(
+        self,
+        team_id: str,
+        *,
+        kind: OutboxKind,
+        target: str,
+        payload: dict[str, Any],
+        dedupe_key: str,
+        episode_id: int | None = None,
+        depends_on: int | None = None,
+        not_before: datetime | None = None,
+        now: datetime | None = None,
+    ) -> OutboxItem:
+        """Add an item, or return the team's existing item with the same `dedupe_key` (which
+        is left exactly as it was). `depends_on` and `episode_id` must be the team's own
+        (LookupError otherwise). The item is due from `not_before` (default: now)."""
+        if episode_id is not None:
+            episode = await self.session.get(AlertEpisode, episode_id)
+            if episode is None or episode.team_id != team_id:
+                raise LookupError(f"team {team_id} has no episode {episode_id}")
+        if depends_on is not None and await self._get_for_team(team_id, depends_on) is None:
+            raise LookupError(f"team {team_id} has no outbox item {depends_on}")
+        now = now or utcnow()
+        values: dict[str, Any] = {
+            "team_id": team_id,
+            "kind": kind,
+            "target": target,
+            "payload": payload,
+            "dedupe_key": dedupe_key,
+            "episode_id": episode_id,
+            "depends_on": depends_on,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": not_before or now,
+            "created_at": now,
+        }
+        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
+        statement = (
+            dialect.insert(OutboxItem)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["team_id", "dedupe_key"])
+        )
+        await self.session.execute(statement)
+        query = select(OutboxItem).where(
+            OutboxItem.team_id == team_id, OutboxItem.dedupe_key == dedupe_key
+        )
+        return (await self.session.scalars(query)).one()
+
+    async def get(self, item_id: int) -> OutboxItem | None:
+        """Any team's item by id (for the sender, e.g. to read a parent's `result`)."""
+        return await self.session.get(OutboxItem, item_id)
+
+    async def claim_due(
+        self, now: datetime | None = None, limit: int = 10, *, lease: timedelta = DEFAULT_LEASE
+    ) -> Sequence[OutboxItem]:
+        """Take up to `limit` due items (any team), oldest first, marking them 'sending' with
+        a lease until `now + lease`. Due: 'pending' or 'failed' with `next_attempt_at <= now`,
+        or 'sending' with a lapsed lease; and no `depends_on`, or that item is 'sent'."""
+        now = now or utcnow()
+        parent = aliased(OutboxItem)
+        parent_sent = (
+            select(parent.id).where(parent.id == OutboxItem.depends_on, parent.status == "sent")
+        ).exists()
+        due = or_(
+            OutboxItem.status.in_(("pending", "failed")) & (OutboxItem.next_attempt_at <= now),
+            (OutboxItem.status == "sending") & (OutboxItem.lease_expires_at <= now),
+        )
+        candidates = (
+            select(OutboxItem.id)
+            .where(due, OutboxItem.depends_on.is_(None) | parent_sent)
+            .order_by(OutboxItem.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=OutboxItem)
+        )
+        ids = list((await self.session.scalars(candidates)).all())
+        if not ids:
+            return []
+        await self.session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id.in_(ids))
+            .values(
+                status="sending",
+                attempts=OutboxItem.attempts + 1,
+                lease_expires_at=now + lease,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        claimed = (
+            select(OutboxItem)
+            .where(OutboxItem.id.in_(ids))
+            .order_by(OutboxItem.id)
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.scalars(claimed)).all()
+
+    async def mark_sent(
+        self, item_id: int, result: dict[str, Any] | None = None, *, now: datetime | None = None
+    ) -> bool:
+        """Record delivery and what it produced (e.g. the Slack channel and ts)."""
+        item = await self._locked(item_id)
+        if item is None:
+            return False
+        item.status = "sent"
+        item.sent_at = now or utcnow()
+        item.result = result
+        item.lease_expires_at = None
+        item.last_error = None
+        await self.session.flush()
+        return True
+
+    async def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> bool:
+        """Record a failed attempt; the item is due again at `retry_at`. False if the item is
+        unknown or already 'sent'."""
+        item = await self._locked(item_id)
+        if item is None or item.status == "sent":
+            return False
+        item.status = "failed"
+        item.last_error = error
+        item.next_attempt_at = retry_at
+        item.lease_expires_at = None
+        await self.session.flush()
+        return True
+
+    async def mark_dead(self, item_id: int, error: str) -> bool:
+        """Give up on the item (kept for inspection and `requeue_dead`), and on the items that
+        wait for it. False if the item is unknown or already 'sent'."""
+        item = await self._locked(item_id)
+        if item is None or item.status == "sent":
+            return False
+        item.status = "dead"
+        item.last_error = error
+        item.lease_expires_at = None
+        waiting = [item_id]
+        while waiting:
+            dependants = await self.session.scalars(
+                select(OutboxItem).where(
+                    OutboxItem.depends_on.in_(waiting), OutboxItem.status.in_(("pending", "failed"))
+                )
+            )
+            waiting = []
+            for dependant in dependants:
+                dependant.status = "dead"
+                dependant.last_error = f"depends on outbox item {dependant.depends_on}, dead"
+                waiting.append(dependant.id)
+        await self.session.flush()
+        return True
+
+    async def release_expired(self, now: datetime | None = None) -> int:
+        """Put items whose lease lapsed back to 'pending' (run at start-up: what a crashed
+        sender left 'sending'). Returns how many."""
+        result = await self.session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.status == "sending", OutboxItem.lease_expires_at <= (now or utcnow()))
+            .values(status="pending", lease_expires_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def requeue_dead(self, team_id: str | None = None, *, now: datetime | None = None) -> int:
+        """Make dead items (of one team, or all) pending and due now. Returns how many."""
+        statement = update(OutboxItem).where(OutboxItem.status == "dead")
+        if team_id is not None:
+            statement = statement.where(OutboxItem.team_id == team_id)
+        result = await self.session.execute(
+            statement.values(status="pending", next_attempt_at=now or utcnow()).execution_options(
+                synchronize_session=False
+            )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def depth(self, team_id: str | None = None) -> int:
+        """How many items are not delivered yet ('pending', 'sending' or 'failed')."""
+        query = select(func.count()).where(OutboxItem.status.in_(UNDELIVERED))
+        if team_id is not None:
+            query = query.where(OutboxItem.team_id == team_id)
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def counts(self, team_id: str | None = None) -> dict[OutboxStatus, int]:
+        """How many items are in each status (statuses with none are left out)."""
+        query = select(OutboxItem.status, func.count()).group_by(OutboxItem.status)
+        if team_id is not None:
+            query = query.where(OutboxItem.team_id == team_id)
+        rows = (await self.session.execute(query)).all()
+        return {status: count for status, count in rows}
+
+    async def _get_for_team(self, team_id: str, item_id: int) -> OutboxItem | None:
+        item = await self.session.get(OutboxItem, item_id)
+        return item if item is not None and item.team_id == team_id else None
+
+    async def _locked(self, item_id: int) -> OutboxItem | None:
+        return await self.session.get(
+            OutboxItem, item_id, with_for_update=True, populate_existing=True
+        )

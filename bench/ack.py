@@ -166,7 +166,7 @@ def app_command() -> list[str]:
     script = Path(sys.executable).with_name("clickbot")
     if script.exists():
         return [str(script), "web"]
-    return [sys.executable, "-c", "from bot.cli import main; main()", "web"]
+    return [sys.executable, "-c", "from cli import main; main()", "web"]
 
 
 @contextlib.contextmanager

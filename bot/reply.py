@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answers import AnswerContext, answer, error_answer
-from bot.commands import SUBCOMMANDS, CommandError, ReadingCommand, parse
+from bot.grammar import SUBCOMMANDS, CommandError, ReadingCommand, parse
 from bot.metrics import COMMANDS
 from bot.resolve import ResolveError
 from bot.services import Services

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.commands import NameRef
+from bot.grammar import NameRef
 from clickmeter import ClickMeterClient, Datapoint, DatapointStatus, Group, NotFoundError
 from messages.format import escape, safe_name
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from alerts.detect.detector import Detector, Dispersion, Verdict, p_and_score, window_sums
 from alerts.detect.episodes import Policy
 from alerts.detect.series import Recent
-from alerts.detect.stats import log_sf
+from alerts.detect.tails import log_sf
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from bot.answers.stats import stats_answer
 from bot.answers.stored import Refusal
 from bot.answers.top import top_answer
 from bot.answers.webhooks import webhook_add_answer, webhook_list_answer, webhook_remove_answer
-from bot.commands import (
+from bot.grammar import (
     AlertAdd,
     AlertCommand,
     AlertList,
@@ -47,7 +47,7 @@ from bot.commands import (
     WebhookList,
     WebhookRemove,
 )
-from bot.commands.digests import DigestAdd, DigestList, DigestPreview, DigestRemove
+from bot.grammar.digests import DigestAdd, DigestList, DigestPreview, DigestRemove
 from messages import Message
 
 __all__ = [

@@ -24,7 +24,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.answers.base import AnswerContext
 from bot.answers.stored import refuse, where
-from bot.commands import (
+from bot.grammar import (
     WINDOWS,
     AccountScope,
     AlertAdd,

@@ -23,7 +23,7 @@ from alerts.digests.runner import DIGEST_KIND, gather_for
 from alerts.digests.schedule import next_run, zone_of
 from bot.answers.base import AnswerContext
 from bot.answers.stored import Refusal, Where, refuse, where
-from bot.commands import (
+from bot.grammar import (
     DigestAdd,
     DigestCommand,
     DigestGroup,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block
 
-from bot.commands import CommandError
+from bot.grammar import CommandError
 from bot.resolve import ResolveError
 from clickmeter import (
     AuthenticationError,

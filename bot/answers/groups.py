@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import Block
 from bot.answers.base import AnswerContext, account_clock, footer, period_days
 from bot.answers.listing import collect, name_of, ranking_table
 from bot.answers.stats import metric_fields
-from bot.commands import Group, Groups
+from bot.grammar import Group, Groups
 from bot.resolve import resolve_group
 from messages import Message, fields, header, make, number, plural, section, share
 

@@ -7,8 +7,8 @@ from collections import defaultdict
 from slack_sdk.models.blocks import Block
 
 from bot.answers.top import REPORT_LABELS
-from bot.commands import DEFAULT_TIMEFRAME, MAX_HITS, REPORT_WORDS, SUBCOMMANDS, Help
-from bot.commands.timeframes import RANGE_EXAMPLE, TIMEFRAME_WORDS
+from bot.grammar import DEFAULT_TIMEFRAME, MAX_HITS, REPORT_WORDS, SUBCOMMANDS, Help
+from bot.grammar.timeframes import RANGE_EXAMPLE, TIMEFRAME_WORDS
 from messages import Message, context, escape, header, make, section
 
 _TOPICS_LINE = (

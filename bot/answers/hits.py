@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from slack_sdk.models.blocks import Block
 
 from bot.answers.base import AnswerContext, account_clock
-from bot.commands import Hits
+from bot.grammar import Hits
 from bot.resolve import resolve_link
 from clickmeter import Hit
 from messages import (

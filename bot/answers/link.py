@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import Block
 from bot.answers.base import AnswerContext, account_clock, footer, period_days
 from bot.answers.stats import metric_fields
 from bot.answers.top import item_label, ranked
-from bot.commands import Link
+from bot.grammar import Link
 from bot.resolve import resolve_link
 from clickmeter import (
     AggregatedResult,

@@ -6,7 +6,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.answers.base import AnswerContext, account_clock, footer, period_days
 from bot.answers.listing import collect, name_of, ranking_table
-from bot.commands import Links
+from bot.grammar import Links
 from messages import Message, header, make, number, plural, safe_name, section, share, truncate
 
 

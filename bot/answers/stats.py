@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from slack_sdk.models.blocks import Block
 
 from bot.answers.base import AnswerContext, account_clock, footer, period_days
-from bot.commands import Stats
+from bot.grammar import Stats
 from clickmeter import AggregatedResult, DayRange, Period, Timeframe
 from messages import Message, delta, fields, header, make, money, number
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block
 
 from bot.answers.base import AnswerContext, account_clock, footer, period_days
-from bot.commands import Top
+from bot.grammar import Top
 from bot.resolve import resolve_group, resolve_link
 from clickmeter import TopItem, TopReport
 from messages import (

@@ -22,7 +22,7 @@ from alerts.deliver.webhook import (
 from bot.answers.alerts import account_zone, chunks, moment, when
 from bot.answers.base import AnswerContext
 from bot.answers.stored import refuse, where
-from bot.commands import WebhookAdd, WebhookList, WebhookRemove
+from bot.grammar import WebhookAdd, WebhookList, WebhookRemove
 from messages import Message, context, header, make, safe_name, section
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from cli import app
 from devtools.localslack import MockSlackServer
 from tests.conftest import Sandbox
 from tests.servers import free_port

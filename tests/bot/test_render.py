@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console, RenderableType
 
 from bot.answers.help import help_answer
-from bot.commands import Help
+from bot.grammar import Help
 from devtools.localslack.render import mrkdwn, render_blocks, render_post
 
 NAMES = {"U0ALICE": "alice", "C0GENERAL": "general"}

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from alerts.detect import make_detector, read_series, replay_csv
-from bot.cli import app
+from cli import app
 from tests.alerts.detect._series import poisson_counts
 
 

@@ -29,7 +29,7 @@ from alerts.notice import AlertNotice
 from alerts.worker import Worker, sender_from_settings
 from bot.answers.base import AnswerContext
 from bot.answers.digests import digest_answer
-from bot.commands import DigestAdd, DigestList, DigestPreview, DigestRemove, parse
+from bot.grammar import DigestAdd, DigestList, DigestPreview, DigestRemove, parse
 from clickmeter import ClickMeterClient, TopReport
 from devtools.localslack import MockSlackServer
 from storage import Database, OutboxItem

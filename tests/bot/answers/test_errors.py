@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from bot.answers import AnswerContext, answer, error_answer
-from bot.commands import CommandError, parse
+from bot.grammar import CommandError, parse
 from bot.resolve import ResolveError
 from clickmeter import (
     AuthenticationError,

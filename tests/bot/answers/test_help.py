@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answers import AnswerContext, answer
-from bot.commands import HELP_TOPICS, REPORT_WORDS, SUBCOMMANDS, parse
+from bot.grammar import HELP_TOPICS, REPORT_WORDS, SUBCOMMANDS, parse
 from messages import escape
 from tests.bot.answers.helpers import assert_valid, everything
 

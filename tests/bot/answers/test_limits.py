@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from bot.answers import AnswerContext, answer, error_answer
-from bot.commands import parse
+from bot.grammar import parse
 from bot.resolve import ResolveError
 from clickmeter import ClickMeterClient
 from tests.bot.answers.helpers import assert_valid, everything

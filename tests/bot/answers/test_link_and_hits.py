@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.answers import AnswerContext, answer
-from bot.commands import parse
+from bot.grammar import parse
 from messages import sparkline
 from tests.bot.answers.helpers import assert_valid, count, everything, field, table_rows
 from tests.conftest import Sandbox

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import NameRef
+from bot.grammar import NameRef
 from bot.resolve import MAX_CANDIDATES, ResolveError, resolve_group, resolve_link
 from clickmeter import ClickMeterClient
 from tests.conftest import Sandbox

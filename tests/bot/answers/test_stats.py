@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.answers import AnswerContext, answer
-from bot.commands import parse
+from bot.grammar import parse
 from messages import delta, money
 from tests.bot.answers.helpers import assert_valid, count, everything, field
 from tests.conftest import Sandbox

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.answers import AnswerContext, answer
-from bot.commands import parse
+from bot.grammar import parse
 from messages import fit_width, share
 from tests.bot.answers.helpers import assert_valid, count, everything, more_count, table_rows
 from tests.conftest import Sandbox

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.commands import (
+from bot.grammar import (
     ALERT_ACTIONS,
     SUBCOMMANDS,
     WEBHOOK_ACTIONS,

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.commands.timeframes import (
+from bot.grammar.timeframes import (
     DEFAULT_TIMEFRAME,
     MAX_RANGE_DAYS,
     TIMEFRAME_SYNONYMS,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.commands import (
+from bot.grammar import (
     DEFAULT_DIGEST_REPORTS,
     DIGEST_ACTIONS,
     SUBCOMMANDS,
@@ -25,7 +25,7 @@ from bot.commands import (
     NameRef,
     parse,
 )
-from bot.commands.digests import read_time, read_zone
+from bot.grammar.digests import read_time, read_zone
 from clickmeter import TopReport
 
 C, R, B = TopReport.COUNTRIES, TopReport.REFERRERS, TopReport.BROWSERS

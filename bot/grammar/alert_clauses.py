@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal, TypeAlias
 
-from bot.commands.grammar import Arguments, cmd
-from bot.commands.suggest import closest, code, escape
-from bot.commands.tokens import Word
+from bot.grammar.grammar import Arguments, cmd
+from bot.grammar.suggest import closest, code, escape
+from bot.grammar.tokens import Word
 
 Sensitivity: TypeAlias = Literal["low", "medium", "high"]
 SENSITIVITIES: tuple[Sensitivity, ...] = ("low", "medium", "high")

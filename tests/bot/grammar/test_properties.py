@@ -9,7 +9,7 @@ from typing import get_args
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.commands import (
+from bot.grammar import (
     REPORT_WORDS,
     SENSITIVITIES,
     SUBCOMMANDS,
@@ -36,7 +36,7 @@ from bot.commands import (
     Top,
     parse,
 )
-from bot.commands.timeframes import (
+from bot.grammar.timeframes import (
     DEFAULT_TIMEFRAME,
     MAX_RANGE_DAYS,
     TIMEFRAME_WORDS,

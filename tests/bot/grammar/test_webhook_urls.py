@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import MAX_URL, WebhookUrlError, check_webhook_url
+from bot.grammar import MAX_URL, WebhookUrlError, check_webhook_url
 
 
 @pytest.mark.parametrize(

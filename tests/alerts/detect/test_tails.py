@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alerts.detect.stats import log_cdf, log_sf
+from alerts.detect.tails import log_cdf, log_sf
 
 
 def _poisson_pmf(x: int, mean: float) -> float:

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from bot.commands import grammar
-from bot.commands.grammar import Arguments, NameRef, subcommand
-from bot.commands.suggest import closest, code
-from bot.commands.timeframes import DEFAULT_TIMEFRAME, UserTimeframe
+from bot.grammar import grammar
+from bot.grammar.grammar import Arguments, NameRef, subcommand
+from bot.grammar.suggest import closest, code
+from bot.grammar.timeframes import DEFAULT_TIMEFRAME, UserTimeframe
 from clickmeter import Timeframe, TopReport
 
 DEFAULT_HITS = 10

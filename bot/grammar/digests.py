@@ -19,10 +19,10 @@ from functools import cache
 from typing import Literal, TypeAlias
 from zoneinfo import available_timezones
 
-from bot.commands.alert_clauses import read_id
-from bot.commands.grammar import REPORT_WORDS, Arguments, NameRef, Subcommand, subcommand
-from bot.commands.suggest import closest, code
-from bot.commands.tokens import ChannelRef, Word, slack_text
+from bot.grammar.alert_clauses import read_id
+from bot.grammar.grammar import REPORT_WORDS, Arguments, NameRef, Subcommand, subcommand
+from bot.grammar.suggest import closest, code
+from bot.grammar.tokens import ChannelRef, Word, slack_text
 from clickmeter import TopReport
 
 Cadence = Literal["daily", "weekdays", "weekly"]

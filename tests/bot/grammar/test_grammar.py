@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot.commands import (
+from bot.grammar import (
     HELP_TOPICS,
     MAX_TEXT,
     REPORT_WORDS,
@@ -432,7 +432,7 @@ def test_a_new_subcommand_plugs_in_without_touching_the_others(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # What `alert ...` will look like: one decorated function reading its own clauses.
-    monkeypatch.setattr("bot.commands.grammar.SUBCOMMANDS", dict(SUBCOMMANDS))
+    monkeypatch.setattr("bot.grammar.grammar.SUBCOMMANDS", dict(SUBCOMMANDS))
     seen: list[ChannelRef | None] = []
 
     @subcommand("alert", usage="alert <link> [to #channel]", summary="s", example="alert x")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeAlias
 
-from bot.commands.alert_clauses import (
+from bot.grammar.alert_clauses import (
     CONDITIONS,
     MAX_ID,
     MAX_MUTE,
@@ -34,10 +34,10 @@ from bot.commands.alert_clauses import (
     read_duration,
     read_id,
 )
-from bot.commands.grammar import Arguments, NameRef, Subcommand, subcommand
-from bot.commands.suggest import closest, code, escape
-from bot.commands.tokens import ChannelRef, Word, slack_text
-from bot.commands.webhook_urls import WebhookUrlError, check_webhook_url
+from bot.grammar.grammar import Arguments, NameRef, Subcommand, subcommand
+from bot.grammar.suggest import closest, code, escape
+from bot.grammar.tokens import ChannelRef, Word, slack_text
+from bot.grammar.webhook_urls import WebhookUrlError, check_webhook_url
 
 __all__ = [  # the clauses' types are part of this module's API
     "ALERT_ACTIONS",

@@ -27,7 +27,7 @@ import ipaddress
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-from bot.commands.suggest import code
+from bot.grammar.suggest import code
 
 #: Longest URL accepted, in characters.
 MAX_URL = 2000

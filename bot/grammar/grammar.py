@@ -8,7 +8,7 @@ always a literal name, never a keyword.
 A new subcommand is one function decorated with `@subcommand(...)` that reads its clauses from an
 `Arguments` and returns a new frozen dataclass (added to `Command`); existing ones are untouched.
 The subcommands live in `reading.py` (stats, top, links...) and `alerts.py`; importing
-`bot.commands` registers them all.
+`bot.grammar` registers them all.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
-from bot.commands.suggest import Fix, closest, code, escape, quote_name, run_together
-from bot.commands.timeframes import (
+from bot.grammar.suggest import Fix, closest, code, escape, quote_name, run_together
+from bot.grammar.timeframes import (
     DEFAULT_TIMEFRAME,
     RANGE_EXAMPLE,
     TIMEFRAME_SYNONYMS,
@@ -31,11 +31,11 @@ from bot.commands.timeframes import (
     looks_like_dates,
     parse_timeframe,
 )
-from bot.commands.tokens import ChannelRef, Token, Word, slack_text, tokenize, unescape
+from bot.grammar.tokens import ChannelRef, Token, Word, slack_text, tokenize, unescape
 from clickmeter import TopReport
 
 if TYPE_CHECKING:
-    from bot.commands import Command
+    from bot.grammar import Command
 
 #: Longest text accepted (after Slack's escaping is undone).
 MAX_TEXT = 1000

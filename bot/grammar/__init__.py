@@ -14,7 +14,7 @@ registers every subcommand, in the order help lists them.
 
 from typing import TypeAlias
 
-from bot.commands.grammar import (
+from bot.grammar.grammar import (
     MAX_TEXT,
     REPORT_WORDS,
     SUBCOMMANDS,
@@ -25,7 +25,7 @@ from bot.commands.grammar import (
     parse,
     subcommand,
 )
-from bot.commands.reading import (  # registers help, stats, top, links, link, group(s), hits
+from bot.grammar.reading import (  # registers help, stats, top, links, link, group(s), hits
     DEFAULT_HITS,
     HELP_TOPICS,
     MAX_HITS,
@@ -42,7 +42,7 @@ from bot.commands.reading import (  # registers help, stats, top, links, link, g
 
 # isort: split
 # (registers `digest`, then `alert`, after the reading ones: help lists them in this order)
-from bot.commands.digests import (
+from bot.grammar.digests import (
     DEFAULT_DIGEST_REPORTS,
     DIGEST_ACTIONS,
     DigestAdd,
@@ -56,7 +56,7 @@ from bot.commands.digests import (
 )
 
 # isort: split
-from bot.commands.alerts import (
+from bot.grammar.alerts import (
     ALERT_ACTIONS,
     MAX_MUTE,
     MAX_THRESHOLD,
@@ -84,14 +84,14 @@ from bot.commands.alerts import (
     WebhookList,
     WebhookRemove,
 )
-from bot.commands.timeframes import (
+from bot.grammar.timeframes import (
     DEFAULT_TIMEFRAME,
     MAX_RANGE_DAYS,
     UserTimeframe,
     parse_timeframe,
 )
-from bot.commands.tokens import ChannelRef, Token, UserRef, Word, tokenize
-from bot.commands.webhook_urls import MAX_URL, WebhookUrlError, check_webhook_url
+from bot.grammar.tokens import ChannelRef, Token, UserRef, Word, tokenize
+from bot.grammar.webhook_urls import MAX_URL, WebhookUrlError, check_webhook_url
 
 Command: TypeAlias = ReadingCommand | AlertCommand | DigestCommand
 

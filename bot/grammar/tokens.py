@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-from bot.commands.suggest import escape
+from bot.grammar.suggest import escape
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 # Slack clients turn quotes into smart ones, sometimes the wrong way round, so any quote of a

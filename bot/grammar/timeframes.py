@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.commands.suggest import code
+from bot.grammar.suggest import code
 from clickmeter import Period, Timeframe
 from messages.format import MONTHS, range_label
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands.suggest import MAX_ECHO, closest, code, escape, quote_name, run_together
+from bot.grammar.suggest import MAX_ECHO, closest, code, escape, quote_name, run_together
 
 WORDS = ["stats", "top", "links", "link", "group", "groups", "hits", "help"]
 

@@ -6,21 +6,24 @@ AlertAdd, AlertList, AlertRemove, AlertMute, AlertUnmute, AlertTest, WebhookAdd,
 WebhookList), or raises `CommandError`, whose `message` is ready to show the user. Pure: no I/O,
 no clock.
 
-Modules: `tokens` (Slack text -> tokens), `grammar` (the core: Arguments, the subcommand
-registry, parse), `reading` (the read-only subcommands), `alerts` (`alert ...`),
-`webhook_urls` (is a webhook URL safe), `timeframes`, `suggest`. Importing this package
-registers every subcommand, in the order help lists them.
+This is clickbot's own language, with no Slack or Bolt in it; Bolt's side of the slash command
+(ack, respond, the Slack payload) lives in `bot.listeners.commands`, which calls `parse`.
+
+Modules: `tokens` (Slack text -> tokens), `arguments` (the clause readers a subcommand's parser
+asks), `grammar` (the subcommand registry, parse, CommandError), `reading` (the read-only
+subcommands), `digests` (`digest ...`), `alerts` (the `alert ...` parsers), `alert_commands`
+(what they return), `alert_clauses` (conditions, ids, durations), `webhook_urls` (is a webhook
+URL safe), `timeframes`, `suggest`. Importing this package registers every subcommand, in the
+order help lists them.
 """
 
 from typing import TypeAlias
 
+from bot.grammar.arguments import REPORT_WORDS, Arguments, NameRef
 from bot.grammar.grammar import (
     MAX_TEXT,
-    REPORT_WORDS,
     SUBCOMMANDS,
-    Arguments,
     CommandError,
-    NameRef,
     Subcommand,
     parse,
     subcommand,
@@ -56,13 +59,21 @@ from bot.grammar.digests import (
 )
 
 # isort: split
-from bot.grammar.alerts import (
-    ALERT_ACTIONS,
+from bot.grammar.alerts import ALERT_ACTIONS, WEBHOOK_ACTIONS
+
+# isort: split
+from bot.grammar.alert_clauses import (
     MAX_MUTE,
     MAX_THRESHOLD,
     SENSITIVITIES,
-    WEBHOOK_ACTIONS,
     WINDOWS,
+    Condition,
+    Drop,
+    Sensitivity,
+    Spike,
+    Threshold,
+)
+from bot.grammar.alert_commands import (
     AccountScope,
     AlertAdd,
     AlertCommand,
@@ -71,15 +82,10 @@ from bot.grammar.alerts import (
     AlertRemove,
     AlertTest,
     AlertUnmute,
-    Condition,
-    Drop,
     GroupScope,
     LinkScope,
     Scope,
-    Sensitivity,
-    Spike,
     TagScope,
-    Threshold,
     WebhookAdd,
     WebhookList,
     WebhookRemove,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal, TypeAlias
 
-from bot.grammar.grammar import Arguments, cmd
+from bot.grammar.arguments import Arguments, cmd
 from bot.grammar.suggest import closest, code, escape
 from bot.grammar.tokens import Word
 

@@ -8,153 +8,43 @@ A scope is `account`, `link <id|name>`, `group <id|name>` or `tag <name>`; a con
 `clicks > N per 15m|1h|1d` (also `clicks>N/1h`, `above N per hour`...), `spike [low|medium|high]`
 or `drop [low|medium|high]`. Clauses of `alert add` may come in any order. Without `to`, the
 alert goes to the channel the command was typed in: the handler decides (`channel` is None).
+The commands these parsers return are defined in `alert_commands`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import timedelta
-from typing import TypeAlias
 
 from bot.grammar.alert_clauses import (
     CONDITIONS,
-    MAX_ID,
-    MAX_MUTE,
-    MAX_THRESHOLD,
     SENSITIVITIES,
-    WINDOWS,
-    Condition,
-    Drop,
-    Sensitivity,
-    Spike,
-    Threshold,
     condition_start,
     read_condition,
     read_duration,
     read_id,
 )
-from bot.grammar.grammar import Arguments, NameRef, Subcommand, subcommand
+from bot.grammar.alert_commands import (
+    AccountScope,
+    AlertAdd,
+    AlertCommand,
+    AlertList,
+    AlertMute,
+    AlertRemove,
+    AlertTest,
+    AlertUnmute,
+    GroupScope,
+    LinkScope,
+    Scope,
+    TagScope,
+    WebhookAdd,
+    WebhookList,
+    WebhookRemove,
+)
+from bot.grammar.arguments import Arguments, NameRef
+from bot.grammar.grammar import Subcommand, subcommand
 from bot.grammar.suggest import closest, code, escape
 from bot.grammar.tokens import ChannelRef, Word, slack_text
 from bot.grammar.webhook_urls import WebhookUrlError, check_webhook_url
-
-__all__ = [  # the clauses' types are part of this module's API
-    "ALERT_ACTIONS",
-    "MAX_ID",
-    "MAX_MUTE",
-    "MAX_THRESHOLD",
-    "SENSITIVITIES",
-    "WEBHOOK_ACTIONS",
-    "WINDOWS",
-    "AccountScope",
-    "AlertAdd",
-    "AlertCommand",
-    "AlertList",
-    "AlertMute",
-    "AlertRemove",
-    "AlertTest",
-    "AlertUnmute",
-    "Condition",
-    "Drop",
-    "GroupScope",
-    "LinkScope",
-    "Scope",
-    "Sensitivity",
-    "Spike",
-    "TagScope",
-    "Threshold",
-    "WebhookAdd",
-    "WebhookList",
-    "WebhookRemove",
-]
-
-
-# --- commands -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AccountScope:
-    """Every click of the account."""
-
-
-@dataclass(frozen=True, slots=True)
-class LinkScope:
-    link: NameRef
-
-
-@dataclass(frozen=True, slots=True)
-class GroupScope:
-    group: NameRef
-
-
-@dataclass(frozen=True, slots=True)
-class TagScope:
-    tag: str
-
-
-Scope: TypeAlias = AccountScope | LinkScope | GroupScope | TagScope
-
-
-@dataclass(frozen=True, slots=True)
-class AlertAdd:
-    scope: Scope
-    condition: Condition
-    channel: ChannelRef | None = None  #: None: the channel the command was typed in
-
-
-@dataclass(frozen=True, slots=True)
-class AlertList:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class AlertRemove:
-    alert_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class AlertMute:
-    alert_id: int
-    duration: timedelta  #: more than 0, at most MAX_MUTE
-
-
-@dataclass(frozen=True, slots=True)
-class AlertUnmute:
-    alert_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class AlertTest:
-    alert_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class WebhookAdd:
-    url: str  #: as check_webhook_url normalized it
-
-
-@dataclass(frozen=True, slots=True)
-class WebhookRemove:
-    webhook_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class WebhookList:
-    pass
-
-
-AlertCommand: TypeAlias = (
-    AlertAdd
-    | AlertList
-    | AlertRemove
-    | AlertMute
-    | AlertUnmute
-    | AlertTest
-    | WebhookAdd
-    | WebhookRemove
-    | WebhookList
-)
 
 # --- actions --------------------------------------------------------------------------------
 

@@ -20,7 +20,8 @@ from typing import Literal, TypeAlias
 from zoneinfo import available_timezones
 
 from bot.grammar.alert_clauses import read_id
-from bot.grammar.grammar import REPORT_WORDS, Arguments, NameRef, Subcommand, subcommand
+from bot.grammar.arguments import REPORT_WORDS, Arguments, NameRef
+from bot.grammar.grammar import Subcommand, subcommand
 from bot.grammar.suggest import closest, code
 from bot.grammar.tokens import ChannelRef, Word, slack_text
 from clickmeter import TopReport

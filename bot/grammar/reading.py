@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from bot.grammar import grammar
-from bot.grammar.grammar import Arguments, NameRef, subcommand
+from bot.grammar.arguments import Arguments, NameRef
+from bot.grammar.grammar import subcommand
 from bot.grammar.suggest import closest, code
 from bot.grammar.timeframes import DEFAULT_TIMEFRAME, UserTimeframe
 from clickmeter import Timeframe, TopReport

@@ -30,7 +30,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from alerts.digests.schedule import next_run
-from bot.answers.alerts import EXAMPLE_ADD, condition_text, summary, when
+from bot.answers.alert_phrasing import EXAMPLE_ADD, condition_text, summary, when
 from bot.answers.digests import describe as describe_digest
 from bot.answers.digests import schedule_text
 from messages import clock_time, context, divider, header, plural, section, truncate

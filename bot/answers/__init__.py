@@ -7,8 +7,8 @@ and `CommandError` into a message saying what to type instead.
 
 from __future__ import annotations
 
+from bot.answers.alert_add import add_answer
 from bot.answers.alerts import (
-    add_answer,
     list_answer,
     mute_answer,
     remove_answer,

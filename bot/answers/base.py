@@ -1,20 +1,24 @@
-"""What every answer shares: its inputs (`AnswerContext`), the account's clock and the
-footer line saying which days and which moment the numbers are for."""
+"""What every answer shares: its inputs (`AnswerContext`), the moment of the answer (`aware`,
+`moment`), the account's zone and clock, and the footer line saying which days and which moment
+the numbers are for."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ContextBlock
 
-from clickmeter import ClickMeterClient, DayRange, Period, Timeframe
+from clickmeter import ClickMeterClient, ClickMeterError, DayRange, Period, Timeframe
 from messages import as_of, context, days_label
 
 if TYPE_CHECKING:
     from storage import Database
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,27 @@ class AnswerContext:
     poll_seconds: float = 300.0
 
 
+def aware(now: datetime | None) -> datetime:
+    """`now` (None: the real time) as an aware datetime; a naive pinned time is taken as UTC."""
+    now = now if now is not None else datetime.now(UTC)
+    return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+
+
+def moment(ctx: AnswerContext) -> datetime:
+    """The moment of the answer, aware (see `aware`)."""
+    return aware(ctx.now)
+
+
+async def account_zone(client: ClickMeterClient) -> tzinfo:
+    """The account's zone for showing times; UTC when ClickMeter cannot say right now (a mute
+    or a list must not fail because of it)."""
+    try:
+        return await client.account_zone()
+    except ClickMeterError as exc:
+        log.info("showing times in UTC: the account's zone is unavailable (%s)", exc)
+        return UTC
+
+
 @dataclass(frozen=True, slots=True)
 class Clock:
     """The moment of the answer in the account's zone, and the account's calendar day."""
@@ -51,10 +76,7 @@ class Clock:
 
 async def account_clock(ctx: AnswerContext) -> Clock:
     zone = await ctx.client.account_zone()
-    moment = ctx.now if ctx.now is not None else datetime.now(UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)  # a naive pinned time is taken as UTC
-    return Clock(moment.astimezone(zone), zone)
+    return Clock(moment(ctx).astimezone(zone), zone)
 
 
 async def period_days(ctx: AnswerContext, clock: Clock, period: Period) -> DayRange:

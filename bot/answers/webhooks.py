@@ -19,8 +19,8 @@ from alerts.deliver.webhook import (
     TIMESTAMP_HEADER,
     url_problem,
 )
-from bot.answers.alerts import account_zone, chunks, moment, when
-from bot.answers.base import AnswerContext
+from bot.answers.alert_phrasing import chunks, when
+from bot.answers.base import AnswerContext, account_zone, moment
 from bot.answers.stored import refuse, where
 from bot.grammar import WebhookAdd, WebhookList, WebhookRemove
 from messages import Message, context, header, make, safe_name, section

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.answers.alerts import account_zone, aware, summary, when
+from bot.answers.alert_phrasing import summary, when
+from bot.answers.base import account_zone, aware
 from bot.reply import compute_answer
 from bot.services import Services
 from messages import context, section

@@ -17,7 +17,8 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.answers.alerts import account_zone, aware, summary, when
+from bot.answers.alert_phrasing import summary, when
+from bot.answers.base import account_zone, aware
 from bot.answers.digests import schedule_text
 from bot.home import button_id
 from bot.listeners.actions.alerts import mute_rule

@@ -18,7 +18,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.answers.alerts import account_zone, aware
+from bot.answers.base import account_zone, aware
 from bot.home import home_view, no_database_view, unavailable_view
 from bot.services import Services
 

@@ -22,7 +22,7 @@ from tests.conftest import Sandbox
 SPEC = Path(
     os.environ.get(
         "CLICKMETER_OPENAPI",
-        Path(__file__).resolve().parents[2].parent / "shared" / "clickmeter" / "openapi.json",
+        Path(__file__).resolve().parents[3].parent / "shared" / "clickmeter" / "openapi.json",
     )
 )
 P = "Api.Core.Dto."

@@ -1,4 +1,9 @@
-"""Every listener of the app, grouped by the Slack surface it serves."""
+"""Bolt's side of the app: every listener, grouped by the Slack surface it serves.
+
+A listener takes Bolt's injected arguments (ack, respond, client, body...), acks at once
+(`ack.acknowledge`) and hands the work to clickbot's own code: `bot.grammar` reads a command,
+`bot.answers` answers it, `bot.home` draws the App Home tab. Nothing here parses or renders.
+"""
 
 from slack_bolt.async_app import AsyncApp
 

@@ -1,4 +1,4 @@
-"""Buttons."""
+"""Bolt's listeners for buttons: Share in channel, the buttons on alert posts and on App Home."""
 
 from datetime import timedelta
 
@@ -11,9 +11,10 @@ from bot.home import (
     HOME_REMOVE_DIGEST_ACTION,
     HOME_UNMUTE_ACTION,
 )
+from bot.listeners.ack import acknowledge
 from bot.listeners.actions import home
 from bot.listeners.actions.alerts import mute_alert, show_link
-from bot.listeners.actions.share import acknowledge, share_answer
+from bot.listeners.actions.share import share_answer
 from bot.reply import SHARE_ACTION
 from bot.services import Services
 

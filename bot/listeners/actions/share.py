@@ -6,7 +6,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 
@@ -14,10 +13,6 @@ from bot.reply import compute_answer, read_share_button_value
 from bot.services import Services
 
 log = logging.getLogger(__name__)
-
-
-async def acknowledge(ack: AsyncAck) -> None:
-    await ack()
 
 
 def share_answer(services: Services) -> Callable[..., Awaitable[None]]:

@@ -1,8 +1,9 @@
-"""Slash commands."""
+"""Bolt's listener for the `/clickmeter` slash command (the command's grammar is `bot.grammar`)."""
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners.commands.clickmeter import acknowledge, answer_command
+from bot.listeners.ack import acknowledge
+from bot.listeners.commands.clickmeter import answer_command
 from bot.services import Services
 
 #: The one slash command; manifest.yml declares the same.

@@ -7,7 +7,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.reply import Origin, build_reply
@@ -20,10 +19,6 @@ log = logging.getLogger(__name__)
 #: Slack's 3 s deadline is on the acks. Measured with bench/ack.py (50 commands at once): cold
 #: p99 86-141 ms without it, 43-70 ms with it. An answer waits on ClickMeter far longer anyway.
 ANSWER_START_DELAY_S = 0.05
-
-
-async def acknowledge(ack: AsyncAck) -> None:
-    await ack()
 
 
 def answer_command(services: Services) -> Callable[..., Awaitable[None]]:

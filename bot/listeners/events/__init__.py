@@ -1,8 +1,9 @@
-"""Events API events."""
+"""Bolt's listeners for Events API events (today `app_home_opened`)."""
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners.events.app_home import acknowledge, home_opened
+from bot.listeners.ack import acknowledge
+from bot.listeners.events.app_home import home_opened
 from bot.services import Services
 
 #: The events this app subscribes to; manifest.yml declares the same.

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
@@ -23,10 +22,6 @@ from bot.home import home_view, no_database_view, unavailable_view
 from bot.services import Services
 
 log = logging.getLogger(__name__)
-
-
-async def acknowledge(ack: AsyncAck) -> None:
-    await ack()
 
 
 async def build_home(services: Services, team_id: str, notice: str | None = None) -> View:

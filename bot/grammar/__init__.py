@@ -10,11 +10,11 @@ This is clickbot's own language, with no Slack or Bolt in it; Bolt's side of the
 (ack, respond, the Slack payload) lives in `bot.listeners.commands`, which calls `parse`.
 
 Modules: `tokens` (Slack text -> tokens), `arguments` (the clause readers a subcommand's parser
-asks), `grammar` (the subcommand registry, parse, CommandError), `reading` (the read-only
-subcommands), `digests` (`digest ...`), `alerts` (the `alert ...` parsers), `alert_commands`
-(what they return), `alert_clauses` (conditions, ids, durations), `webhook_urls` (is a webhook
-URL safe), `timeframes`, `suggest`. Importing this package registers every subcommand, in the
-order help lists them.
+asks), `grammar` (the subcommand registry, parse, CommandError), `actions` (subcommands made of
+actions, like `alert add`), `reading` (the read-only subcommands), `digests` (`digest ...`),
+`alerts` (the `alert ...` parsers), `alert_commands` (what they return), `alert_clauses`
+(conditions, ids, durations), `webhook_urls` (is a webhook URL safe), `timeframes`, `suggest`.
+Importing this package registers every subcommand, in the order help lists them.
 """
 
 from typing import TypeAlias

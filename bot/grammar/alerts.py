@@ -13,8 +13,7 @@ The commands these parsers return are defined in `alert_commands`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
+from bot.grammar.actions import Actions
 from bot.grammar.alert_clauses import (
     CONDITIONS,
     SENSITIVITIES,
@@ -41,43 +40,28 @@ from bot.grammar.alert_commands import (
     WebhookRemove,
 )
 from bot.grammar.arguments import Arguments, NameRef
-from bot.grammar.grammar import Subcommand, subcommand
+from bot.grammar.grammar import subcommand
 from bot.grammar.suggest import closest, code, escape
 from bot.grammar.tokens import ChannelRef, Word, slack_text
 from bot.grammar.webhook_urls import WebhookUrlError, check_webhook_url
 
 # --- actions --------------------------------------------------------------------------------
 
-ActionFn = Callable[[Arguments], AlertCommand]
+_ACTION_SYNONYMS = {"silence": "mute", "snooze": "mute", "hook": "webhook", "webhooks": "webhook"}
+_SCOPE_WORDS = ("account", "link", "group", "tag")
 
+
+def _means_add(word: str) -> bool:
+    # `alert spike link x`: `add` left out
+    return word in _SCOPE_WORDS or condition_start(word)
+
+
+_ALERT = Actions("alert", _ACTION_SYNONYMS, _means_add)
+_WEBHOOK = Actions("alert webhook", _ACTION_SYNONYMS)
 #: `alert <action>` -> its usage, summary and example (errors show the action's own usage).
-ALERT_ACTIONS: dict[str, Subcommand] = {}
+ALERT_ACTIONS = _ALERT.table
 #: `alert webhook <action>` -> the same.
-WEBHOOK_ACTIONS: dict[str, Subcommand] = {}
-_SYNONYMS = {
-    "new": "add",
-    "create": "add",
-    "ls": "list",
-    "show": "list",
-    "delete": "remove",
-    "del": "remove",
-    "rm": "remove",
-    "silence": "mute",
-    "snooze": "mute",
-    "hook": "webhook",
-    "webhooks": "webhook",
-}
-
-
-def _action(
-    table: dict[str, Subcommand], name: str, usage: str, summary: str, example: str
-) -> Callable[[ActionFn], ActionFn]:
-    def register(parse_fn: ActionFn) -> ActionFn:
-        full = "alert webhook " + name if table is WEBHOOK_ACTIONS else "alert " + name
-        table[name] = Subcommand(full, usage, summary, example, parse_fn)
-        return parse_fn
-
-    return register
+WEBHOOK_ACTIONS = _WEBHOOK.table
 
 
 @subcommand(
@@ -93,49 +77,19 @@ def _action(
     example="alert add link spring-sale clicks > 100 per 1h",
 )
 def _alert(args: Arguments) -> AlertCommand:
-    return _dispatch(args, ALERT_ACTIONS, "alert", 1)
-
-
-def _dispatch(
-    args: Arguments, table: Mapping[str, Subcommand], name: str, end: int
-) -> AlertCommand:
-    # The first word is the action; `end` is where a missing one would go.
-    left = args.left()
-    index, token = left[0] if left else (end, None)
-    key = token.key if isinstance(token, Word) else None
-    if key is not None and key in table:
-        args.take({index})
-        action = table[key]
-        args.narrow(action)
-        command = action.parse(args)
-        assert isinstance(command, AlertCommand)  # the actions are ours
-        return command
-    actions = ", ".join(f"`{a}`" for a in table)
-    fix = None
-    if token is None:
-        problem = f"`{name}` needs what to do: {actions}."
-        fix = (end, 0, "list")
-    else:
-        problem = f"{code(token.display())} isn't something `{name}` does; it does {actions}."
-        if key is not None:
-            guess = closest(key, table, _SYNONYMS)
-            if guess is not None:
-                fix = (index, 1, guess)
-            elif table is ALERT_ACTIONS and (key in _SCOPE_WORDS or condition_start(key)):
-                fix = (index, 0, "add")  # `alert spike link x`: `add` left out
-    raise args.error(problem, fix)
+    command = _ALERT.dispatch(args, 1)
+    assert isinstance(command, AlertCommand)  # the actions are ours
+    return command
 
 
 # --- alert add ------------------------------------------------------------------------------
 
-_SCOPE_WORDS = ("account", "link", "group", "tag")
 # (Slack mrkdwn: escaped)
 _SCOPES = escape("`account`, `link <id|name>`, `group <id|name>` or `tag <name>`")
 _ADD_WORDS = ("account", "link", "group", "tag", "to", "clicks", "per", "spike", "drop")
 
 
-@_action(
-    ALERT_ACTIONS,
+@_ALERT.action(
     "add",
     "alert add <scope> <condition> [to #channel]",
     "a new alert",
@@ -196,21 +150,20 @@ _LIST = "alert list"
 _WEBHOOK_LIST = "alert webhook list"
 
 
-@_action(ALERT_ACTIONS, "list", "alert list", "this workspace's alerts", "alert list")
+@_ALERT.action("list", "alert list", "this workspace's alerts", "alert list")
 def _list(args: Arguments) -> AlertList:
     args.finish()
     return AlertList()
 
 
-@_action(ALERT_ACTIONS, "remove", "alert remove <id>", "delete an alert", "alert remove 12")
+@_ALERT.action("remove", "alert remove <id>", "delete an alert", "alert remove 12")
 def _remove(args: Arguments) -> AlertRemove:
     alert_id = read_id(args, "alert", _LIST)
     args.finish()
     return AlertRemove(alert_id)
 
 
-@_action(
-    ALERT_ACTIONS,
+@_ALERT.action(
     "mute",
     "alert mute <id> <duration>",
     "pause an alert for up to 30 days",
@@ -223,33 +176,33 @@ def _mute(args: Arguments) -> AlertMute:
     return AlertMute(alert_id, duration)
 
 
-@_action(ALERT_ACTIONS, "unmute", "alert unmute <id>", "resume a muted alert", "alert unmute 12")
+@_ALERT.action("unmute", "alert unmute <id>", "resume a muted alert", "alert unmute 12")
 def _unmute(args: Arguments) -> AlertUnmute:
     alert_id = read_id(args, "alert", _LIST)
     args.finish()
     return AlertUnmute(alert_id)
 
 
-@_action(ALERT_ACTIONS, "test", "alert test <id>", "send a test notification", "alert test 12")
+@_ALERT.action("test", "alert test <id>", "send a test notification", "alert test 12")
 def _test(args: Arguments) -> AlertTest:
     alert_id = read_id(args, "alert", _LIST)
     args.finish()
     return AlertTest(alert_id)
 
 
-@_action(
-    ALERT_ACTIONS,
+@_ALERT.action(
     "webhook",
     "alert webhook add <https-url> | list | remove <id>",
     "also send alerts to your own HTTPS endpoint",
     "alert webhook add https://hooks.example.com/clickbot",
 )
 def _webhook(args: Arguments) -> AlertCommand:
-    return _dispatch(args, WEBHOOK_ACTIONS, "alert webhook", 2)  # `webhook` is token 1
+    command = _WEBHOOK.dispatch(args, 2)  # `webhook` is token 1
+    assert isinstance(command, AlertCommand)  # the actions are ours
+    return command
 
 
-@_action(
-    WEBHOOK_ACTIONS,
+@_WEBHOOK.action(
     "add",
     "alert webhook add <https-url>",
     "send alerts to an HTTPS endpoint too",
@@ -271,8 +224,7 @@ def _webhook_add(args: Arguments) -> WebhookAdd:
     return WebhookAdd(url)
 
 
-@_action(
-    WEBHOOK_ACTIONS,
+@_WEBHOOK.action(
     "list",
     "alert webhook list",
     "the webhooks alerts go to",
@@ -283,8 +235,7 @@ def _webhook_list(args: Arguments) -> WebhookList:
     return WebhookList()
 
 
-@_action(
-    WEBHOOK_ACTIONS,
+@_WEBHOOK.action(
     "remove",
     "alert webhook remove <id>",
     "stop sending alerts to a webhook",

@@ -13,15 +13,15 @@ IANA database (`zoneinfo`), case-blind, with the nearest names suggested for a t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal, TypeAlias
 from zoneinfo import available_timezones
 
+from bot.grammar.actions import Actions
 from bot.grammar.alert_clauses import read_id
 from bot.grammar.arguments import REPORT_WORDS, Arguments, NameRef
-from bot.grammar.grammar import Subcommand, subcommand
+from bot.grammar.grammar import subcommand
 from bot.grammar.suggest import closest, code
 from bot.grammar.tokens import ChannelRef, Word, slack_text
 from clickmeter import TopReport
@@ -106,28 +106,15 @@ class DigestPreview:
 
 DigestCommand: TypeAlias = DigestAdd | DigestList | DigestRemove | DigestPreview
 
-ActionFn = Callable[[Arguments], DigestCommand]
+
+def _means_add(word: str) -> bool:
+    # `digest daily at 9:00`: `add` left out
+    return word in CADENCES or word == "at" or word in WEEKDAYS
+
+
+_DIGEST = Actions("digest", {"test": "preview", "send": "preview"}, _means_add)
 #: `digest <action>` -> its usage, summary and example.
-DIGEST_ACTIONS: dict[str, Subcommand] = {}
-_SYNONYMS = {
-    "new": "add",
-    "create": "add",
-    "ls": "list",
-    "show": "list",
-    "delete": "remove",
-    "del": "remove",
-    "rm": "remove",
-    "test": "preview",
-    "send": "preview",
-}
-
-
-def _action(name: str, usage: str, summary: str, example: str) -> Callable[[ActionFn], ActionFn]:
-    def register(parse_fn: ActionFn) -> ActionFn:
-        DIGEST_ACTIONS[name] = Subcommand("digest " + name, usage, summary, example, parse_fn)
-        return parse_fn
-
-    return register
+DIGEST_ACTIONS = _DIGEST.table
 
 
 @subcommand(
@@ -141,28 +128,9 @@ def _action(name: str, usage: str, summary: str, example: str) -> Callable[[Acti
     example="digest add daily at 09:00 Europe/Rome",
 )
 def _digest(args: Arguments) -> DigestCommand:
-    left = args.left()
-    index, token = left[0] if left else (1, None)
-    key = token.key if isinstance(token, Word) else None
-    if key is not None and key in DIGEST_ACTIONS:
-        args.take({index})
-        action = DIGEST_ACTIONS[key]
-        args.narrow(action)
-        command = action.parse(args)
-        assert isinstance(command, DigestCommand)  # the actions are ours
-        return command
-    actions = ", ".join(f"`{a}`" for a in DIGEST_ACTIONS)
-    if token is None:
-        raise args.error(f"`digest` needs what to do: {actions}.", (1, 0, "list"))
-    fix = None
-    if key is not None:
-        guess = closest(key, DIGEST_ACTIONS, _SYNONYMS)
-        if guess is not None:
-            fix = (index, 1, guess)
-        elif key in CADENCES or key == "at" or key in WEEKDAYS:
-            fix = (index, 0, "add")  # `digest daily at 9:00`: `add` left out
-    problem = f"{code(token.display())} isn't something `digest` does; it does {actions}."
-    raise args.error(problem, fix)
+    command = _DIGEST.dispatch(args, 1)
+    assert isinstance(command, DigestCommand)  # the actions are ours
+    return command
 
 
 # --- digest add -----------------------------------------------------------------------------
@@ -336,7 +304,7 @@ def _links(args: Arguments) -> DigestLinks | None:
     return None
 
 
-@_action(
+@_DIGEST.action(
     "add",
     "digest add [daily|weekdays|weekly <day>] at <HH:MM> [timezone] [to #channel] "
     "[reports countries,referrers] [links tag <name>|group <name>]",
@@ -367,20 +335,20 @@ def _add(args: Arguments) -> DigestAdd:
 _LIST = "digest list"
 
 
-@_action("list", "digest list", "this workspace's digests", "digest list")
+@_DIGEST.action("list", "digest list", "this workspace's digests", "digest list")
 def _list(args: Arguments) -> DigestList:
     args.finish()
     return DigestList()
 
 
-@_action("remove", "digest remove <id>", "stop a digest", "digest remove 3")
+@_DIGEST.action("remove", "digest remove <id>", "stop a digest", "digest remove 3")
 def _remove(args: Arguments) -> DigestRemove:
     digest_id = read_id(args, "digest", _LIST)
     args.finish()
     return DigestRemove(digest_id)
 
 
-@_action("preview", "digest preview <id>", "send a digest to you now", "digest preview 3")
+@_DIGEST.action("preview", "digest preview <id>", "send a digest to you now", "digest preview 3")
 def _preview(args: Arguments) -> DigestPreview:
     digest_id = read_id(args, "digest", _LIST)
     args.finish()

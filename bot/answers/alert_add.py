@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import Block
 from alerts.engine import seed_rule
 from bot.answers.alert_phrasing import LIST_HINT, describe
 from bot.answers.base import AnswerContext, moment
-from bot.answers.stored import refuse, where
+from bot.answers.stored import refuse, target_channel, where
 from bot.grammar import AccountScope, AlertAdd, Drop, GroupScope, LinkScope, Spike, Threshold
 from bot.resolve import ResolveError, resolve_group, resolve_link
 from clickmeter import ClickMeterClient, DatapointStatus, DatapointType
@@ -152,19 +152,6 @@ def _condition(command: AlertAdd) -> tuple[Condition, int | None, int | None, Se
     return "drop", None, None, condition.sensitivity
 
 
-def _channel(command: AlertAdd, ctx: AnswerContext) -> str:
-    if command.channel is not None:
-        return command.channel.id
-    channel = ctx.channel_id or ""
-    if not channel or channel.startswith("D"):
-        refuse(
-            ":thinking_face: Alerts go to a channel, and I can't post them in this conversation.",
-            "Add `to #channel`, e.g. `/clickmeter alert add link spring-sale spike to "
-            "#marketing`, or type the command in that channel.",
-        )
-    return channel
-
-
 def _check_room(spec: Spec, active: Sequence[AlertRule]) -> None:
     for rule in active:
         if spec.same_as(rule):
@@ -195,7 +182,9 @@ async def _seed(ctx: AnswerContext, team_id: str, user_id: str, spec: Spec) -> d
 
 async def add_answer(command: AlertAdd, ctx: AnswerContext) -> Message:
     at = where(ctx)
-    channel = _channel(command, ctx)
+    channel = target_channel(
+        command.channel, ctx, "Alerts", "/clickmeter alert add link spring-sale spike to #marketing"
+    )
     condition, threshold, window, sensitivity = _condition(command)
     kind, ref, label, note = await _scope(command, ctx.client)
     spec = Spec(kind, ref, label, condition, threshold, window, sensitivity, channel, note)

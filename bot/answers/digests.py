@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from alerts.digests.runner import DIGEST_KIND, gather_for
 from alerts.digests.schedule import next_run, zone_of
 from bot.answers.base import AnswerContext
-from bot.answers.stored import Refusal, Where, refuse, where
+from bot.answers.stored import Refusal, Where, refuse, target_channel, where
 from bot.grammar import (
     DigestAdd,
     DigestCommand,
@@ -86,19 +86,6 @@ def describe(digest: Digest) -> str:
     )
 
 
-def _channel(command: DigestAdd, ctx: AnswerContext) -> str:
-    if command.channel is not None:
-        return command.channel.id
-    channel = ctx.channel_id or ""
-    if not channel or channel.startswith("D"):
-        refuse(
-            ":thinking_face: Digests go to a channel, and I can't post them in this conversation.",
-            "Add `to #channel`, e.g. `/clickmeter digest add at 09:00 to #marketing`, or type "
-            "the command in that channel.",
-        )
-    return channel
-
-
 async def _links_filter(command: DigestAdd, ctx: AnswerContext) -> str | None:
     match command.links:
         case DigestTag(tag=tag):
@@ -111,7 +98,9 @@ async def _links_filter(command: DigestAdd, ctx: AnswerContext) -> str | None:
 
 async def add_answer(command: DigestAdd, ctx: AnswerContext) -> Message:
     at = _where(ctx)
-    channel = _channel(command, ctx)
+    channel = target_channel(
+        command.channel, ctx, "Digests", "/clickmeter digest add at 09:00 to #marketing"
+    )
     links_filter = await _links_filter(command, ctx)
     timezone = command.timezone or (await ctx.client.account_zone()).key
     now = _now(ctx)

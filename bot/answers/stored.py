@@ -1,5 +1,6 @@
 """What answers that read or change stored things (alerts, webhooks, digests) share: the
-refusal that replaces doing the command, and the database plus who is asking."""
+refusal that replaces doing the command, the database plus who is asking, and the channel a new
+alert or digest posts to."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from bot.answers.base import AnswerContext
+from bot.grammar import ChannelRef
 from messages import Message, context, make, section
 from storage import Database
 
@@ -53,3 +55,19 @@ def where(ctx: AnswerContext, *, things: str = "alerts", emoji: str = ":no_bell:
             "Type the command again in Slack.",
         )
     return Where(ctx.db, ctx.team_id, ctx.user_id)
+
+
+def target_channel(named: ChannelRef | None, ctx: AnswerContext, things: str, example: str) -> str:
+    """The channel `named` by `to #channel`, else the one the command was typed in; a Refusal
+    when that is a direct message or unknown. The refusal says `things` ("Alerts") go to a
+    channel and shows `example`, a whole command ending in `to #marketing`."""
+    if named is not None:
+        return named.id
+    channel = ctx.channel_id or ""
+    if not channel or channel.startswith("D"):
+        refuse(
+            f":thinking_face: {things} go to a channel, and I can't post them in this "
+            "conversation.",
+            f"Add `to #channel`, e.g. `{example}`, or type the command in that channel.",
+        )
+    return channel

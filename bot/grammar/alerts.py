@@ -41,8 +41,8 @@ from bot.grammar.alert_commands import (
 )
 from bot.grammar.arguments import Arguments, NameRef
 from bot.grammar.grammar import subcommand
-from bot.grammar.suggest import closest, code, escape
-from bot.grammar.tokens import ChannelRef, Word, slack_text
+from bot.grammar.suggest import closest, escape
+from bot.grammar.tokens import Word, slack_text
 from bot.grammar.webhook_urls import WebhookUrlError, check_webhook_url
 
 # --- actions --------------------------------------------------------------------------------
@@ -115,13 +115,8 @@ def _add(args: Arguments) -> AlertAdd:
     if any(isinstance(t, Word) and t.key and condition_start(t.key) for _, t in args.left()):
         raise args.error("An alert has one condition; add one alert for each.")
     words = [(i, t) for i, t in args.left() if isinstance(t, Word)]
-    strays = [(i, t) for i, t in args.left() if isinstance(t, ChannelRef)]
-    if strays and channel is None:
-        index, stray = strays[0]
-        raise args.error(
-            f"Put `to` before {code(stray.display())} to send the alert there.",
-            (index, 1, "to " + slack_text([stray])),
-        )
+    if channel is None:
+        args.no_stray_channel("the alert")
     if not scopes and condition is None:
         raise args.error(f"`alert add` needs what to watch ({_SCOPES}) and when to alert.")
     if not scopes:

@@ -26,7 +26,7 @@ from bot.grammar.timeframes import (
     looks_like_dates,
     parse_timeframe,
 )
-from bot.grammar.tokens import ChannelRef, Token, Word
+from bot.grammar.tokens import ChannelRef, Token, Word, slack_text
 from clickmeter import TopReport
 
 #: Every word users may type for a report (lower case) -> the report.
@@ -172,6 +172,17 @@ class Arguments:
             raise self.error(f"`{word}` needs a channel after it, like `{word} #marketing`.")
         del self._left[pos : pos + 2]
         return arg
+
+    def no_stray_channel(self, what: str) -> None:
+        """Fails on a channel mention no clause took, suggesting `to` before it (`what` is what
+        would be sent there, e.g. "the alert")."""
+        strays = [(i, t) for i, t in self._left if isinstance(t, ChannelRef)]
+        if strays:
+            index, stray = strays[0]
+            raise self.error(
+                f"Put `to` before {code(stray.display())} to send {what} there.",
+                (index, 1, "to " + slack_text([stray])),
+            )
 
     def flag(self, word: str) -> bool:
         """Whether the lone keyword `word` was given (taking it)."""

@@ -23,7 +23,7 @@ from bot.grammar.alert_clauses import read_id
 from bot.grammar.arguments import REPORT_WORDS, Arguments, NameRef
 from bot.grammar.grammar import subcommand
 from bot.grammar.suggest import closest, code
-from bot.grammar.tokens import ChannelRef, Word, slack_text
+from bot.grammar.tokens import ChannelRef, Word
 from clickmeter import TopReport
 
 Cadence = Literal["daily", "weekdays", "weekly"]
@@ -318,13 +318,8 @@ def _add(args: Arguments) -> DigestAdd:
     at = _time(args)
     cadence, weekday = _cadence(args)
     timezone = _timezone(args)
-    strays = [(i, t) for i, t in args.left() if isinstance(t, ChannelRef)]
-    if strays and channel is None:
-        index, stray = strays[0]
-        raise args.error(
-            f"Put `to` before {code(stray.display())} to send the digest there.",
-            (index, 1, "to " + slack_text([stray])),
-        )
+    if channel is None:
+        args.no_stray_channel("the digest")
     args.expect((*_ADD_WORDS, *WEEKDAYS))
     args.finish()
     return DigestAdd(at, cadence, weekday, timezone, channel, reports, links)

@@ -67,7 +67,7 @@ async def _answer(text: str, services: Services, origin: Origin) -> tuple[Messag
         reading = isinstance(command, ReadingCommand)
         ctx = AnswerContext(
             client=services.clickmeter,
-            now=services.now() if services.now is not None else None,
+            now=services.pinned_now(),
             team_id=origin.team_id,
             user_id=origin.user_id,
             channel_id=origin.channel_id,

@@ -49,3 +49,7 @@ class Services:
         finally:
             if self.db is not None:
                 await self.db.dispose()
+
+    def pinned_now(self) -> datetime | None:
+        """The time tests pinned (`now`), or None for the real clock."""
+        return self.now() if self.now is not None else None

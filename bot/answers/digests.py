@@ -12,7 +12,7 @@ outbox (a 'slack.digest' item to the user, sent by the sender within seconds).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from alerts.digests.runner import DIGEST_KIND, gather_for
 from alerts.digests.schedule import next_run, zone_of
-from bot.answers.base import AnswerContext
+from bot.answers.base import AnswerContext, moment
 from bot.answers.stored import Refusal, Where, refuse, target_channel, where
 from bot.grammar import (
     DigestAdd,
@@ -47,11 +47,6 @@ _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"
 
 def _where(ctx: AnswerContext) -> Where:
     return where(ctx, things="digests", emoji=":sunrise:")
-
-
-def _now(ctx: AnswerContext) -> datetime:
-    now = ctx.now if ctx.now is not None else datetime.now(UTC)
-    return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
 
 
 def schedule_text(digest: Digest) -> str:
@@ -103,7 +98,7 @@ async def add_answer(command: DigestAdd, ctx: AnswerContext) -> Message:
     )
     links_filter = await _links_filter(command, ctx)
     timezone = command.timezone or (await ctx.client.account_zone()).key
-    now = _now(ctx)
+    now = moment(ctx)
     async with at.db.transaction() as tx:
         if len(await tx.digests.list_active(at.team_id)) >= MAX_DIGESTS:
             refuse(
@@ -167,7 +162,7 @@ async def remove_answer(command: DigestRemove, ctx: AnswerContext) -> Message:
         digest = await tx.digests.get(at.team_id, command.digest_id)
         if digest is None:
             refuse(f":mag: There's no digest #{command.digest_id} in this workspace.", LIST_HINT)
-        await tx.digests.remove(at.team_id, digest.id, now=_now(ctx))
+        await tx.digests.remove(at.team_id, digest.id, now=moment(ctx))
     line = f":wastebasket: Removed digest {describe(digest)}."
     return make(line, [section(line), context("It won't be sent again.")], mrkdwn=True)
 
@@ -180,7 +175,7 @@ async def preview_answer(
 
     at = _where(ctx)
     digest = await _get(at.db, at.team_id, command.digest_id)
-    now = _now(ctx)
+    now = moment(ctx)
     if slack is not None:
         posted = await preview(ctx.client, slack, digest, at.user_id, now=now)
         chart = "" if posted.chart == "uploaded" else " (without its chart: I can't upload files)"

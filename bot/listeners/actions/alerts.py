@@ -98,7 +98,7 @@ def mute_alert(services: Services, duration: timedelta) -> Callable[..., Awaitab
         if click.rule_id is None or not click.team_id:
             await _say(respond, ":thinking_face: This button doesn't say which alert to mute.")
             return
-        now = aware(services.now() if services.now is not None else None)
+        now = aware(services.pinned_now())
         until = now + duration
         try:
             db = await services.storage()

@@ -112,7 +112,7 @@ def home_button(services: Services, change: Change) -> Callable[..., Awaitable[N
         elif click.target is None:
             notice = ":thinking_face: That button didn't say what to change."
         else:
-            now = aware(services.now() if services.now is not None else None)
+            now = aware(services.pinned_now())
             zone = await account_zone(services.clickmeter)  # (cached; never inside the tx)
             try:
                 db = await services.storage()

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 async def build_home(services: Services, team_id: str, notice: str | None = None) -> View:
     """The home tab of workspace `team_id` as of now (`notice`: the outcome of a click)."""
-    now = aware(services.now() if services.now is not None else None)
+    now = aware(services.pinned_now())
     if services.db is None:
         return no_database_view(now, await account_zone(services.clickmeter))
     try:

@@ -35,6 +35,10 @@ from bot.grammar import (
     AlertTest,
     AlertUnmute,
     Command,
+    DigestAdd,
+    DigestList,
+    DigestPreview,
+    DigestRemove,
     Group,
     Groups,
     Help,
@@ -47,7 +51,6 @@ from bot.grammar import (
     WebhookList,
     WebhookRemove,
 )
-from bot.grammar.digests import DigestAdd, DigestList, DigestPreview, DigestRemove
 from messages import Message
 
 __all__ = [

@@ -10,53 +10,20 @@ This is clickbot's own language, with no Slack or Bolt in it; Bolt's side of the
 (ack, respond, the Slack payload) lives in `bot.listeners.commands`, which calls `parse`.
 
 Modules: `tokens` (Slack text -> tokens), `arguments` (the clause readers a subcommand's parser
-asks), `grammar` (the subcommand registry, parse, CommandError), `actions` (subcommands made of
-actions, like `alert add`), `reading` (the read-only subcommands), `digests` (`digest ...`),
-`alerts` (the `alert ...` parsers), `alert_commands` (what they return), `alert_clauses`
-(conditions, ids, durations), `webhook_urls` (is a webhook URL safe), `timeframes`, `suggest`.
-Importing this package registers every subcommand, in the order help lists them.
+asks), `commands` (what every command holds, and `Command`), `grammar` (the subcommand
+registry, parse, CommandError), `actions` (subcommands made of actions, like `alert add`), the
+parsers `reading` (the read-only subcommands), `digests` (`digest ...`) and `alerts`
+(`alert ...`), `alert_clauses` (conditions, ids, durations), `webhook_urls` (is a webhook URL
+safe), `timeframes`, `suggest`. Importing this package registers every subcommand, in the order
+help lists them.
 """
 
-from typing import TypeAlias
-
-from bot.grammar.arguments import REPORT_WORDS, Arguments, NameRef
-from bot.grammar.grammar import (
-    MAX_TEXT,
-    SUBCOMMANDS,
-    CommandError,
-    Subcommand,
-    parse,
-    subcommand,
-)
-from bot.grammar.reading import (  # registers help, stats, top, links, link, group(s), hits
-    DEFAULT_HITS,
-    HELP_TOPICS,
-    MAX_HITS,
-    Group,
-    Groups,
-    Help,
-    Hits,
-    Link,
-    Links,
-    ReadingCommand,
-    Stats,
-    Top,
-)
+# The parsers register their subcommands as they are imported, in the order help lists them:
+# the reading ones, then `digest`, then `alert`.
+from bot.grammar import reading  # noqa: F401  (registers help, stats, top, links, link...)
 
 # isort: split
-# (registers `digest`, then `alert`, after the reading ones: help lists them in this order)
-from bot.grammar.digests import (
-    DEFAULT_DIGEST_REPORTS,
-    DIGEST_ACTIONS,
-    DigestAdd,
-    DigestCommand,
-    DigestGroup,
-    DigestLinks,
-    DigestList,
-    DigestPreview,
-    DigestRemove,
-    DigestTag,
-)
+from bot.grammar.digests import DIGEST_ACTIONS
 
 # isort: split
 from bot.grammar.alerts import ALERT_ACTIONS, WEBHOOK_ACTIONS
@@ -73,7 +40,12 @@ from bot.grammar.alert_clauses import (
     Spike,
     Threshold,
 )
-from bot.grammar.alert_commands import (
+from bot.grammar.arguments import REPORT_WORDS, Arguments, NameRef
+from bot.grammar.commands import (
+    DEFAULT_DIGEST_REPORTS,
+    DEFAULT_HITS,
+    HELP_TOPICS,
+    MAX_HITS,
     AccountScope,
     AlertAdd,
     AlertCommand,
@@ -82,13 +54,39 @@ from bot.grammar.alert_commands import (
     AlertRemove,
     AlertTest,
     AlertUnmute,
+    Command,
+    DigestAdd,
+    DigestCommand,
+    DigestGroup,
+    DigestLinks,
+    DigestList,
+    DigestPreview,
+    DigestRemove,
+    DigestTag,
+    Group,
+    Groups,
     GroupScope,
+    Help,
+    Hits,
+    Link,
+    Links,
     LinkScope,
+    ReadingCommand,
     Scope,
+    Stats,
     TagScope,
+    Top,
     WebhookAdd,
     WebhookList,
     WebhookRemove,
+)
+from bot.grammar.grammar import (
+    MAX_TEXT,
+    SUBCOMMANDS,
+    CommandError,
+    Subcommand,
+    parse,
+    subcommand,
 )
 from bot.grammar.timeframes import (
     DEFAULT_TIMEFRAME,
@@ -98,8 +96,6 @@ from bot.grammar.timeframes import (
 )
 from bot.grammar.tokens import ChannelRef, Token, UserRef, Word, tokenize
 from bot.grammar.webhook_urls import MAX_URL, WebhookUrlError, check_webhook_url
-
-Command: TypeAlias = ReadingCommand | AlertCommand | DigestCommand
 
 __all__ = [
     "ALERT_ACTIONS",

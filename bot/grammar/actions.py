@@ -9,15 +9,13 @@ fails saying which actions there are, with the closest one (or a left-out `add`)
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from bot.grammar.arguments import Arguments
+from bot.grammar.commands import Command
 from bot.grammar.grammar import ParseFn, Subcommand
 from bot.grammar.suggest import closest, code
 from bot.grammar.tokens import Word
-
-if TYPE_CHECKING:
-    from bot.grammar import Command
 
 _F = TypeVar("_F", bound=ParseFn)
 

@@ -8,7 +8,7 @@ A scope is `account`, `link <id|name>`, `group <id|name>` or `tag <name>`; a con
 `clicks > N per 15m|1h|1d` (also `clicks>N/1h`, `above N per hour`...), `spike [low|medium|high]`
 or `drop [low|medium|high]`. Clauses of `alert add` may come in any order. Without `to`, the
 alert goes to the channel the command was typed in: the handler decides (`channel` is None).
-The commands these parsers return are defined in `alert_commands`.
+The commands these parsers return are defined in `commands`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from bot.grammar.alert_clauses import (
     read_duration,
     read_id,
 )
-from bot.grammar.alert_commands import (
+from bot.grammar.arguments import Arguments, NameRef
+from bot.grammar.commands import (
     AccountScope,
     AlertAdd,
     AlertCommand,
@@ -39,7 +40,6 @@ from bot.grammar.alert_commands import (
     WebhookList,
     WebhookRemove,
 )
-from bot.grammar.arguments import Arguments, NameRef
 from bot.grammar.grammar import subcommand
 from bot.grammar.suggest import closest, escape
 from bot.grammar.tokens import Word, slack_text

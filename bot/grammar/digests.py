@@ -7,45 +7,36 @@
 Clauses of `digest add` come in any order. Defaults: daily; the ClickMeter account's time zone
 (`timezone` None: the handler looks it up); the channel the command was typed in (`channel`
 None); the countries and referrers reports; the whole account. A zone is checked against the
-IANA database (`zoneinfo`), case-blind, with the nearest names suggested for a typo.
+IANA database (`zoneinfo`), case-blind, with the nearest names suggested for a typo. The
+commands these parsers return are defined in `commands`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
-from typing import Literal, TypeAlias
 from zoneinfo import available_timezones
 
 from bot.grammar.actions import Actions
 from bot.grammar.alert_clauses import read_id
 from bot.grammar.arguments import REPORT_WORDS, Arguments, NameRef
+from bot.grammar.commands import (
+    DEFAULT_DIGEST_REPORTS,
+    Cadence,
+    DigestAdd,
+    DigestCommand,
+    DigestGroup,
+    DigestLinks,
+    DigestList,
+    DigestPreview,
+    DigestRemove,
+    DigestTag,
+)
 from bot.grammar.grammar import subcommand
 from bot.grammar.suggest import closest, code
-from bot.grammar.tokens import ChannelRef, Word
+from bot.grammar.tokens import Word
 from clickmeter import TopReport
 
-Cadence = Literal["daily", "weekdays", "weekly"]
-
-
-@dataclass(frozen=True, slots=True)
-class DigestTag:
-    """Only the links carrying this tag."""
-
-    tag: str
-
-
-@dataclass(frozen=True, slots=True)
-class DigestGroup:
-    """Only the links of this group, as the user named it (the handler resolves it)."""
-
-    group: NameRef
-
-
-DigestLinks: TypeAlias = DigestTag | DigestGroup
-
-DEFAULT_DIGEST_REPORTS = (TopReport.COUNTRIES, TopReport.REFERRERS)
 #: At most this many TOP reports in one digest (each is a section of the message).
 MAX_DIGEST_REPORTS = 6
 
@@ -76,35 +67,6 @@ CADENCES: dict[str, Cadence] = {
 _TIME = re.compile(r"([01]?[0-9]|2[0-3])[:.h]([0-5][0-9])")
 _AM_PM = re.compile(r"(1[0-2]|0?[1-9])(?::([0-5][0-9]))?(am|pm)")
 _ADD_WORDS = ("at", "to", "reports", "links", "tag", "group", "on", *CADENCES)
-
-
-@dataclass(frozen=True, slots=True)
-class DigestAdd:
-    at: str  #: 'HH:MM', local time in `timezone`
-    cadence: Cadence = "daily"
-    weekday: int | None = None  #: 0 (Monday) .. 6, for weekly only
-    timezone: str | None = None  #: a canonical IANA name; None: the ClickMeter account's
-    channel: ChannelRef | None = None  #: None: the channel the command was typed in
-    reports: tuple[TopReport, ...] = DEFAULT_DIGEST_REPORTS
-    links: DigestLinks | None = None  #: None: the whole account
-
-
-@dataclass(frozen=True, slots=True)
-class DigestList:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class DigestRemove:
-    digest_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class DigestPreview:
-    digest_id: int
-
-
-DigestCommand: TypeAlias = DigestAdd | DigestList | DigestRemove | DigestPreview
 
 
 def _means_add(word: str) -> bool:

@@ -6,24 +6,22 @@ timeframes are case-blind and may appear in any order after the subcommand; a qu
 always a literal name, never a keyword.
 
 A new subcommand is one function decorated with `@subcommand(...)` that reads its clauses from an
-`Arguments` (`arguments.py`) and returns a new frozen dataclass (added to `Command`); existing
-ones are untouched. The subcommands live in `reading.py` (stats, top, links...), `digests.py`
-and `alerts.py`; importing `bot.grammar` registers them all.
+`Arguments` (`arguments.py`) and returns a new frozen dataclass (added to `commands.py` and its
+`Command`); existing ones are untouched. The subcommands live in `reading.py` (stats, top,
+links...), `digests.py` and `alerts.py`; importing `bot.grammar` registers them all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias, TypeVar
+from typing import TypeAlias, TypeVar
 
 from bot.grammar.arguments import REPORT_WORDS, Arguments, Problem, cmd
+from bot.grammar.commands import Command
 from bot.grammar.suggest import closest, code
 from bot.grammar.timeframes import is_timeframe_word, looks_like_dates
 from bot.grammar.tokens import Token, Word, slack_text, tokenize, unescape
-
-if TYPE_CHECKING:
-    from bot.grammar import Command
 
 #: Longest text accepted (after Slack's escaping is undone).
 MAX_TEXT = 1000
@@ -49,7 +47,7 @@ class CommandError(ValueError):
 
 # --- subcommands ----------------------------------------------------------------------------
 
-ParseFn: TypeAlias = Callable[[Arguments], "Command"]
+ParseFn: TypeAlias = Callable[[Arguments], Command]
 _F = TypeVar("_F", bound=ParseFn)
 
 

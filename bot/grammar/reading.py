@@ -1,80 +1,33 @@
 """The read-only subcommands: help, stats, top, links, link, group, groups, hits.
 
-Each is a frozen dataclass and the `@subcommand` function that reads it from its `Arguments`.
+Each is the `@subcommand` function that reads its command (a frozen dataclass of `commands`)
+from its `Arguments`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TypeAlias
-
 from bot.grammar import grammar
 from bot.grammar.arguments import Arguments, NameRef
+from bot.grammar.commands import (
+    DEFAULT_HITS,
+    HELP_TOPICS,
+    MAX_HITS,
+    Group,
+    Groups,
+    Help,
+    Hits,
+    Link,
+    Links,
+    Stats,
+    Top,
+)
 from bot.grammar.grammar import subcommand
 from bot.grammar.suggest import closest, code
-from bot.grammar.timeframes import DEFAULT_TIMEFRAME, UserTimeframe
-from clickmeter import Timeframe, TopReport
-
-DEFAULT_HITS = 10
-MAX_HITS = 50
-HELP_TOPICS = ("timeframes", "reports", "names")
+from clickmeter import Timeframe
 
 # ClickMeter's `/reports` refuses these (of the ones users can type); saying so here beats the
 # client's generic refusal after the fact.
 _NOT_FOR_TOP = frozenset({Timeframe.TODAY, Timeframe.CURRENT_YEAR})
-
-
-@dataclass(frozen=True, slots=True)
-class Help:
-    topic: str | None = None  #: a key of HELP_TOPICS, or None for the overview
-
-
-@dataclass(frozen=True, slots=True)
-class Stats:
-    timeframe: UserTimeframe = DEFAULT_TIMEFRAME
-
-
-@dataclass(frozen=True, slots=True)
-class Top:
-    """A TOP report for the account, or for one link or one group (never both)."""
-
-    report: TopReport
-    timeframe: UserTimeframe = DEFAULT_TIMEFRAME
-    link: NameRef | None = None
-    group: NameRef | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Links:
-    timeframe: UserTimeframe = DEFAULT_TIMEFRAME
-    search: str = ""  #: free words joined by single spaces; "" for no filter
-    tag: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    link: NameRef
-    timeframe: UserTimeframe = DEFAULT_TIMEFRAME
-
-
-@dataclass(frozen=True, slots=True)
-class Group:
-    group: NameRef
-    timeframe: UserTimeframe = DEFAULT_TIMEFRAME
-
-
-@dataclass(frozen=True, slots=True)
-class Groups:
-    timeframe: UserTimeframe = DEFAULT_TIMEFRAME
-
-
-@dataclass(frozen=True, slots=True)
-class Hits:
-    link: NameRef
-    count: int = DEFAULT_HITS  #: 1..MAX_HITS
-
-
-ReadingCommand: TypeAlias = Help | Stats | Top | Links | Link | Group | Groups | Hits
 
 
 # --- subcommands (help lists them in this order) ----------------------------------------------

@@ -16,9 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from bot.services import Services
+from bot.web import create_web_app
+from clickmeter import ClickMeterClient
+from config import SlackSettings, load_group
 from devtools.localslack.models import ResponsePost
 from devtools.localslack.server import MockSlackServer
 from devtools.localslack.signed import block_actions_body, signed_headers, slash_command_body
+from devtools.sandbox.serving import ThreadedServer
 
 if TYPE_CHECKING:
     from storage import Database
@@ -134,13 +139,6 @@ def running_bot(
     are not set up), seeded for a poller every `poll_seconds`. `client_options` go to
     `ClickMeterClient` (e.g. `requests_per_second=None`).
     """
-    # Imported here: the mock itself does not depend on the bot, only this driver does.
-    from bot.services import Services
-    from bot.web import create_web_app
-    from clickmeter import ClickMeterClient
-    from config import SlackSettings, load_group
-    from devtools.sandbox.serving import ThreadedServer
-
     settings = load_group(
         SlackSettings,
         slack_bot_token=slack.token,

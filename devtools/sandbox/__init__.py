@@ -24,34 +24,13 @@ views; `/hits` and `/clickstream` list newest first; `hourlyBreakDown` is keyed 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 import uvicorn
-from starlette.applications import Starlette
 
+from devtools.sandbox.app import create_app
+from devtools.sandbox.config import SandboxConfig
 from devtools.sandbox.serving import ThreadedServer
 
 __all__ = ["SandboxConfig", "SandboxServer", "create_app", "run_sandbox"]
-
-
-@dataclass(frozen=True, slots=True)
-class SandboxConfig:
-    api_key: str
-    seed: int = 1
-    datapoints: int = 200
-    timezone: str = "W. Europe Standard Time"
-    #: Requests per second per client IP; 0 turns throttling off.
-    rate_limit: float = 10.0
-    history_days: int = 90
-    #: Sandbox time at start-up (aware); None means the real time.
-    start: datetime | None = None
-
-
-def create_app(config: SandboxConfig) -> Starlette:
-    from devtools.sandbox.app import build_app
-
-    return build_app(config)
 
 
 def run_sandbox(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8765) -> None:

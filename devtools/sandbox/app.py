@@ -7,7 +7,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 from starlette.applications import Starlette
@@ -20,12 +19,10 @@ from starlette.routing import Route
 
 from devtools.sandbox import control, entities, hitlist, reports, stats
 from devtools.sandbox.account import Account
+from devtools.sandbox.config import SandboxConfig
 from devtools.sandbox.params import ApiError, Params
 from devtools.sandbox.periods import to_us
 from devtools.sandbox.render import JSON, error_body
-
-if TYPE_CHECKING:
-    from devtools.sandbox import SandboxConfig
 
 log = logging.getLogger("devtools.sandbox")
 Handler = Callable[[Account, Params, dict[str, str]], JSON]
@@ -201,7 +198,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return _json(status, error_body(status, message))
 
 
-def build_app(config: SandboxConfig) -> Starlette:
+def create_app(config: SandboxConfig) -> Starlette:
+    """The sandbox's ASGI app for `config`: ClickMeter's endpoints and the control ones."""
     account = Account(
         config.seed, config.datapoints, config.timezone, config.history_days, config.start
     )
@@ -213,5 +211,8 @@ def build_app(config: SandboxConfig) -> Starlette:
         exception_handlers={HTTPException: _http_error},
         middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_headers=["*"])],
     )
+    # ClickMeter answers a path it has no resource for with its 404 body; Starlette's default
+    # would redirect `/datapoints/%2F` (a trailing slash once decoded) to `/datapoints`.
+    app.router.redirect_slashes = False
     app.state.sandbox = state
     return app

@@ -16,6 +16,7 @@ from bot.answers.alerts import (
     unmute_answer,
 )
 from bot.answers.base import AnswerContext
+from bot.answers.digests import digest_answer
 from bot.answers.errors import error_answer
 from bot.answers.groups import group_answer, groups_answer
 from bot.answers.help import help_answer
@@ -94,9 +95,6 @@ async def answer(command: Command, ctx: AnswerContext) -> Message:
         ):
             return await alert_answer(command, ctx)
         case DigestAdd() | DigestList() | DigestRemove() | DigestPreview():
-            # Imported here: digests render with the answers' builders (a cycle at import).
-            from bot.answers.digests import digest_answer
-
             return await digest_answer(command, ctx)
 
 

@@ -78,12 +78,19 @@ async def list_answer(command: AlertList, ctx: AnswerContext) -> Message:
 # --- remove, mute, unmute ---------------------------------------------------------------------
 
 
+async def _existing_rule(tx: Transaction, team_id: str, alert_id: int) -> AlertRule:
+    """The workspace's rule `alert_id`; a Refusal when it has none (another workspace's ids
+    answer the same)."""
+    rule = await tx.rules.get(team_id, alert_id)
+    if rule is None:
+        no_alert(alert_id)
+    return rule
+
+
 async def remove_answer(command: AlertRemove, ctx: AnswerContext) -> Message:
     at = where(ctx)
     async with at.db.transaction() as tx:
-        rule = await tx.rules.get(at.team_id, command.alert_id)
-        if rule is None:
-            no_alert(command.alert_id)
+        rule = await _existing_rule(tx, at.team_id, command.alert_id)
         await tx.rules.remove(at.team_id, rule.id, now=moment(ctx))
     line = f":wastebasket: Removed alert {describe(rule)}."
     return make(line, [section(line), context("It won't alert again.")], mrkdwn=True)
@@ -94,9 +101,7 @@ async def mute_answer(command: AlertMute, ctx: AnswerContext) -> Message:
     now = moment(ctx)
     until = now + command.duration
     async with at.db.transaction() as tx:
-        rule = await tx.rules.get(at.team_id, command.alert_id)
-        if rule is None:
-            no_alert(command.alert_id)
+        rule = await _existing_rule(tx, at.team_id, command.alert_id)
         await tx.rules.mute(at.team_id, rule.id, until)
     zone = await account_zone(ctx.client)
     line = f":no_bell: Alert #{rule.id} is muted until {when(until, now, zone)}: {summary(rule)}."
@@ -108,9 +113,7 @@ async def unmute_answer(command: AlertUnmute, ctx: AnswerContext) -> Message:
     at = where(ctx)
     now = moment(ctx)
     async with at.db.transaction() as tx:
-        rule = await tx.rules.get(at.team_id, command.alert_id)
-        if rule is None:
-            no_alert(command.alert_id)
+        rule = await _existing_rule(tx, at.team_id, command.alert_id)
         was_muted = rule.is_muted(now)
         await tx.rules.unmute(at.team_id, rule.id)
     if was_muted:

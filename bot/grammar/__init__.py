@@ -1,10 +1,10 @@
 """The `/clickmeter` slash-command grammar.
 
 `parse(text)` turns the text Slack sends after `/clickmeter` into one of the frozen dataclasses of
-`Command` (Help, Stats, Top, Links, Link, Group, Groups, Hits, and the `alert ...` commands
-AlertAdd, AlertList, AlertRemove, AlertMute, AlertUnmute, AlertTest, WebhookAdd, WebhookRemove,
-WebhookList), or raises `CommandError`, whose `message` is ready to show the user. Pure: no I/O,
-no clock.
+`Command` (Help, Stats, Top, Links, Link, Group, Groups, Hits; the `digest ...` commands
+DigestAdd, DigestList, DigestRemove, DigestPreview; the `alert ...` commands AlertAdd, AlertList,
+AlertRemove, AlertMute, AlertUnmute, AlertTest, WebhookAdd, WebhookRemove, WebhookList), or raises
+`CommandError`, whose `message` is ready to show the user. Pure: no I/O, no clock.
 
 This is clickbot's own language, with no Slack or Bolt in it; Bolt's side of the slash command
 (ack, respond, the Slack payload) lives in `bot.listeners.commands`, which calls `parse`.

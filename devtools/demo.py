@@ -29,7 +29,7 @@ import httpx
 from rich.console import Console
 from rich.text import Text
 
-from alerts.deliver import DeliveryReport, SlackReceiver, WebhookReceiver, deliver_once
+from alerts.deliver import DeliveryReport, SlackPoster, SlackReceiver, WebhookReceiver, deliver_once
 from alerts.deliver.digest import DigestReceiver
 from alerts.engine import CycleReport, EngineConfig, Poller
 from alerts.notice import METADATA_EVENT_TYPE
@@ -301,8 +301,8 @@ class DemoAlerts:
     def _receivers(self) -> list[Any]:
         token, url = self.slack.token, self.slack.api_url
         return [
-            SlackReceiver(token, base_url=url, per_channel_interval=0),
-            DigestReceiver(token, base_url=url, per_channel_interval=0),
+            SlackReceiver(SlackPoster(token, base_url=url, per_channel_interval=0)),
+            DigestReceiver(SlackPoster(token, base_url=url, per_channel_interval=0)),
             WebhookReceiver(),
         ]
 

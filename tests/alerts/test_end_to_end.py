@@ -27,6 +27,7 @@ from starlette.routing import Route
 from alerts.deliver import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
+    SlackPoster,
     SlackReceiver,
     WebhookReceiver,
     deliver_once,
@@ -235,7 +236,9 @@ async def stack(
     ):
         db = Database(url)
         await db.migrate()  # the app did it at start-up: a no-op
-        slack = SlackReceiver(mock_slack.token, base_url=mock_slack.api_url, per_channel_interval=0)
+        slack = SlackReceiver(
+            SlackPoster(mock_slack.token, base_url=mock_slack.api_url, per_channel_interval=0)
+        )
         poller = Poller(db, client, EngineConfig(poll_seconds=POLL), clock=clock)
         yield Stack(
             sandbox,

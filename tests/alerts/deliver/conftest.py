@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts.deliver import SlackReceiver
+from alerts.deliver import SlackPoster, SlackReceiver
 from devtools.localslack import MockSlackServer
 from storage import Database
 
@@ -46,4 +46,6 @@ async def db(db_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 def slack(mock_slack: MockSlackServer) -> SlackReceiver:
     """A receiver on the local Slack, with pacing short enough for tests."""
-    return SlackReceiver(mock_slack.token, base_url=mock_slack.api_url, per_channel_interval=0.01)
+    return SlackReceiver(
+        SlackPoster(mock_slack.token, base_url=mock_slack.api_url, per_channel_interval=0.01)
+    )

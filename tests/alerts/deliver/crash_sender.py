@@ -12,7 +12,7 @@ import signal
 import sys
 from datetime import timedelta
 
-from alerts.deliver import Delivery, Outcome, Sent, SlackReceiver, deliver_once
+from alerts.deliver import Delivery, Outcome, Sent, SlackPoster, SlackReceiver, deliver_once
 from storage import Database
 
 
@@ -26,7 +26,7 @@ class DiesAfterSending(SlackReceiver):
 
 async def main(url: str, api_url: str, token: str, lease: float) -> None:
     async with Database(url) as db:
-        receiver = DiesAfterSending(token, base_url=api_url, per_channel_interval=0)
+        receiver = DiesAfterSending(SlackPoster(token, base_url=api_url, per_channel_interval=0))
         await deliver_once(db, [receiver], lease=timedelta(seconds=lease))
 
 

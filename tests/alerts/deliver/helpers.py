@@ -10,9 +10,9 @@ from typing import Any
 
 from alerts.deliver import Backoff, DeliveryReport, Receiver, deliver_once
 from alerts.notice import AlertNotice, NoticeKind
+from alerts.outbox import AlertKind, enqueue_alert
 from devtools.localslack import MockSlackServer
-from storage import Database, OutboxItem
-from storage.models import OutboxKind
+from storage import Database, OutboxItem, Transaction
 
 TEAM = "T0CLICKBOT"
 CREATOR = "U0ALICE"
@@ -78,7 +78,7 @@ async def fire(db: Database, channel: str = "C0GENERAL", rule_id: int | None = N
             TEAM, rule_id, subject="datapoint:123", kind="spike", observed=412, expected=40
         )
         item = await enqueue(
-            tx.outbox,
+            tx,
             "slack.post",
             channel,
             notice(rule_id=rule_id, episode_id=episode.id),
@@ -98,7 +98,7 @@ async def follow_up(db: Database, episode: Episode, kind: NoticeKind) -> list[in
         observed=38 if kind is NoticeKind.RESOLVED else 530,
         resolved_at=resolved if kind is NoticeKind.RESOLVED else None,
     )
-    kinds: list[OutboxKind] = ["slack.update"]
+    kinds: list[AlertKind] = ["slack.update"]
     if kind is NoticeKind.RESOLVED:
         kinds.append("slack.reply")
     ids = []
@@ -106,7 +106,7 @@ async def follow_up(db: Database, episode: Episode, kind: NoticeKind) -> list[in
         for item_kind in kinds:
             key = f"episode:{episode.episode_id}:{kind.value}:{item_kind}"
             item = await enqueue(
-                tx.outbox,
+                tx,
                 item_kind,
                 episode.channel,
                 what,
@@ -119,18 +119,14 @@ async def follow_up(db: Database, episode: Episode, kind: NoticeKind) -> list[in
 
 
 async def enqueue(
-    outbox: Any,
-    kind: OutboxKind,
+    tx: Transaction,
+    kind: AlertKind,
     channel: str,
     what: AlertNotice,
     key: str,
     **options: Any,
 ) -> OutboxItem:
-    payload = {"notice": what.model_dump(mode="json"), "channel": channel}
-    item: OutboxItem = await outbox.enqueue(
-        TEAM, kind=kind, target=channel, payload=payload, dedupe_key=key, **options
-    )
-    return item
+    return await enqueue_alert(tx, what, kind=kind, channel=channel, dedupe_key=key, **options)
 
 
 async def drain(

@@ -8,7 +8,15 @@ import signal
 import sys
 from pathlib import Path
 
-from alerts.deliver import Delivery, Outcome, Sent, SlackReceiver, deliver_once, run_sender
+from alerts.deliver import (
+    Delivery,
+    Outcome,
+    Sent,
+    SlackPoster,
+    SlackReceiver,
+    deliver_once,
+    run_sender,
+)
 from alerts.notice import NoticeKind
 from devtools.localslack import MockSlackServer
 from storage import Database
@@ -83,8 +91,10 @@ class LosesTheAnswer(SlackReceiver):
 async def test_lost_answers_for_a_post_and_a_reply_are_adopted(
     db: Database, mock_slack: MockSlackServer
 ) -> None:
-    receiver = LosesTheAnswer(mock_slack.token, base_url=mock_slack.api_url)
-    receiver.per_channel_interval, receiver.lost = 0, set()
+    receiver = LosesTheAnswer(
+        SlackPoster(mock_slack.token, base_url=mock_slack.api_url, per_channel_interval=0)
+    )
+    receiver.lost = set()
     episode = await fire(db)
     first = await deliver_once(db, [receiver], backoff=FAST)
     assert first.retried == [episode.post_id]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from alerts.deliver import Backoff, SlackReceiver, deliver_once
+from alerts.deliver import Backoff, SlackPoster, SlackReceiver, deliver_once
 from alerts.deliver import slack as slack_receiver
 from alerts.notice import METADATA_EVENT_TYPE, NoticeKind
 from devtools.localslack import MockSlackServer
@@ -184,20 +184,21 @@ async def test_posts_to_one_channel_are_paced(db: Database, mock_slack: MockSlac
         waits.append((current[-1], seconds))
         now[0] += seconds
 
-    paced = SlackReceiver(
+    poster = SlackPoster(
         mock_slack.token,
         base_url=mock_slack.api_url,
         per_channel_interval=0.3,
         clock=lambda: now[0],
         sleep=sleep,
     )
-    pace = paced._pace
+    paced = SlackReceiver(poster)
+    pace = poster.pace
 
     async def recording_pace(channel: str) -> None:
         current.append(channel)
         await pace(channel)
 
-    paced._pace = recording_pace  # type: ignore[method-assign]
+    poster.pace = recording_pace  # type: ignore[method-assign]
     for _ in range(3):
         await fire(db, "C0GENERAL")
     await fire(db, "C0MARKETING")

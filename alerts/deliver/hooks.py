@@ -72,7 +72,8 @@ class AlertHooks:
         if rule_id is None:
             return None
         rule = await tx.rules.get(delivery.team_id, rule_id)
-        channel = delivery.channel or str((delivery.parent or {}).get("channel", "")) or "?"
+        parent_channel = (delivery.parent_post or ("", ""))[0]
+        channel = delivery.channel or parent_channel or "?"
         key = f"{outcome.reason}:{channel}"
         if rule is None or rule.last_error_notified == key:
             return None

@@ -190,22 +190,16 @@ class SlackPoster:
         oldest = history_oldest(delivery)
 
         async def page(cursor: str | None) -> AsyncSlackResponse:
+            window: dict[str, Any] = {
+                "channel": channel,
+                "oldest": oldest,
+                "limit": HISTORY_PAGE,
+                "include_all_metadata": True,
+                "cursor": cursor,
+            }
             if thread_ts is None:
-                return await self.client.conversations_history(
-                    channel=channel,
-                    oldest=oldest,
-                    limit=HISTORY_PAGE,
-                    include_all_metadata=True,
-                    cursor=cursor,
-                )
-            return await self.client.conversations_replies(
-                channel=channel,
-                ts=thread_ts,
-                oldest=oldest,
-                limit=HISTORY_PAGE,
-                include_all_metadata=True,
-                cursor=cursor,
-            )
+                return await self.client.conversations_history(**window)
+            return await self.client.conversations_replies(ts=thread_ts, **window)
 
         try:
             return await _search(delivery, event_type, channel, page)

@@ -58,6 +58,16 @@ class Delivery:
         """Where a Slack item goes (a post, a digest); None for a webhook."""
         return None if isinstance(self.payload, WebhookPayload) else self.payload.channel
 
+    @property
+    def parent_post(self) -> tuple[str, str] | None:
+        """slack.update / slack.reply: the (channel, ts) of the post it edits or replies to,
+        None until that post is known."""
+        parent = self.parent or {}
+        channel, ts = parent.get("channel"), parent.get("ts")
+        if not isinstance(channel, str) or not isinstance(ts, str):
+            return None
+        return channel, ts
+
 
 @dataclass(frozen=True)
 class Sent:

@@ -42,7 +42,7 @@ class SlackReceiver:
                 return undeliverable(delivery, "the item names no channel")
             post = _tagged(render(notice), delivery, notice)
             return await self.slack.attempt(delivery, to, lambda: self.slack.post(to, post))
-        parent = _parent(delivery)
+        parent = delivery.parent_post
         if parent is None:
             return undeliverable(delivery, "the post it depends on has no channel/ts")
         channel, ts = parent
@@ -66,7 +66,7 @@ class SlackReceiver:
             if not delivery.channel:
                 return None
             return await self.slack.find_tagged(delivery, METADATA_EVENT_TYPE, delivery.channel)
-        channel, ts = _parent(delivery) or ("", "")
+        channel, ts = delivery.parent_post or ("", "")
         found = await self.slack.find_tagged(delivery, METADATA_EVENT_TYPE, channel, thread_ts=ts)
         return None if found is None else _in_thread(found, ts)
 
@@ -78,14 +78,6 @@ class SlackReceiver:
 def _notice(delivery: Delivery) -> AlertNotice | None:
     payload = delivery.payload
     return payload.notice if isinstance(payload, AlertPayload) else None
-
-
-def _parent(delivery: Delivery) -> tuple[str, str] | None:
-    parent = delivery.parent or {}
-    channel, ts = parent.get("channel"), parent.get("ts")
-    if not isinstance(channel, str) or not isinstance(ts, str):
-        return None
-    return channel, ts
 
 
 def _tagged(message: Message, delivery: Delivery, notice: AlertNotice) -> Message:

@@ -4,22 +4,21 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from alerts.digests.content import DigestContent, Totals
 from alerts.notice import AlertNotice, NoticeKind
 from alerts.outbox import (
     AlertPayload,
-    DigestEnvelope,
     DigestPayload,
     WebhookPayload,
     decode_payload,
 )
 from storage import Database
 from storage.migrate import downgrade, upgrade
+from tests.alerts.deliver.helpers import digest_envelope
 from tests.storage.conftest import Backend
 
 TEAM = "T0CLICKBOT"
@@ -39,34 +38,11 @@ OUTBOX = sa.table(
 )
 
 
-def _envelope() -> DigestEnvelope:
-    day = date(2026, 3, 17)
-    content = DigestContent(
-        kind="daily",
-        scope="the account",
-        first=day,
-        last=day,
-        zone="Europe/Rome",
-        data_time=AT,
-        totals=Totals(clicks=42, unique_clicks=40),
-        comparisons=(),
-        links_with_clicks=0,
-        link_clicks=0,
-        top_links=(),
-        reports=(),
-        risers=(),
-        fallers=(),
-        mover_min_clicks=20,
-        series=(),
-    )
-    return DigestEnvelope(digest_id=7, day=date(2026, 3, 18), created_by="U0ALICE", content=content)
-
-
 def _old_payloads() -> dict[str, tuple[str, str, dict[str, Any]]]:
     """dedupe key → (kind, target, payload) as the code before 0003 wrote them."""
     notice = AlertNotice(kind=NoticeKind.FIRING, team_id=TEAM, at=AT, rule_id=3, episode_id=5)
     sample = AlertNotice(kind=NoticeKind.TEST, team_id=TEAM, at=AT, rule_id=3)
-    envelope = _envelope()
+    envelope = digest_envelope()
     disguise = AlertNotice(
         kind=NoticeKind.TEST,
         team_id=TEAM,
@@ -144,7 +120,7 @@ async def test_queued_items_decode_after_the_upgrade_and_go_back_down(
     assert (hook.webhook_id, hook.notice.rule_id) == (9, 3)
     digest = decode_payload(items["digest"])
     assert isinstance(digest, DigestPayload)
-    assert (digest.channel, digest.digest) == ("C2", _envelope())
+    assert (digest.channel, digest.digest) == ("C2", digest_envelope())
     assert items["broken"].payload == old["broken"][2]  # unreadable: left for the sender
 
     await downgrade(database.engine, "0002")
@@ -155,5 +131,5 @@ async def test_queued_items_decode_after_the_upgrade_and_go_back_down(
     restored = back["digest"]
     assert restored["channel"] == "C2"
     assert restored["digest"] == {"id": 7, "day": "2026-03-18"}
-    assert json.loads(restored["notice"]["message"]) == _envelope().model_dump(mode="json")
+    assert json.loads(restored["notice"]["message"]) == digest_envelope().model_dump(mode="json")
     assert AlertNotice.model_validate(restored["notice"]).kind is NoticeKind.TEST

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from alerts.deliver import Backoff, DeliveryReport, Receiver, deliver_once
+from alerts.digests.content import DigestContent, Totals
 from alerts.notice import AlertNotice, NoticeKind
-from alerts.outbox import AlertKind, enqueue_alert
+from alerts.outbox import AlertKind, DigestEnvelope, enqueue_alert
 from devtools.localslack import MockSlackServer
 from storage import Database, OutboxItem, Transaction
 
@@ -19,6 +20,32 @@ CREATOR = "U0ALICE"
 STARTED = datetime(2026, 3, 18, 13, 0, tzinfo=UTC)
 #: Retries come back within a few hundredths of a second, so fault tests stay quick.
 FAST = Backoff(base=0.02, factor=2.0, cap=0.2)
+
+
+def digest_envelope() -> DigestEnvelope:
+    """A small digest of U0ALICE's (#7) for Wed 18 March, as it travels in the outbox."""
+    day = date(2026, 3, 17)
+    content = DigestContent(
+        kind="daily",
+        scope="the account",
+        first=day,
+        last=day,
+        zone="Europe/Rome",
+        data_time=STARTED,
+        totals=Totals(clicks=42, unique_clicks=40),
+        comparisons=(),
+        links_with_clicks=0,
+        link_clicks=0,
+        top_links=(),
+        reports=(),
+        risers=(),
+        fallers=(),
+        mover_min_clicks=20,
+        series=(),
+    )
+    return DigestEnvelope(
+        digest_id=7, day=day + timedelta(days=1), created_by=CREATOR, content=content
+    )
 
 
 def notice(kind: NoticeKind = NoticeKind.FIRING, **overrides: Any) -> AlertNotice:

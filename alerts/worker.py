@@ -162,20 +162,19 @@ class Worker:
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.add_signal_handler(sig, self.stop)
         scheduler = self.start_scheduler()
-        sender = None
-        if self.receivers is not None:
-            sender = asyncio.create_task(
-                run_sender(
-                    self.db,
-                    self.receivers,
-                    self._stop,
-                    self.deliver_interval,
-                    wake=self._wake_sender,
-                    observer=self.observer,
-                )
-            )
-        if sender is None:
+        sender: asyncio.Task[None] | None = None
+        if self.receivers is None:
             logger.warning("no sender in this process: alerts are queued, not delivered")
+        else:
+            sending = run_sender(
+                self.db,
+                self.receivers,
+                self._stop,
+                self.deliver_interval,
+                wake=self._wake_sender,
+                observer=self.observer,
+            )
+            sender = asyncio.create_task(sending)
         logger.info("worker started: polling every %gs", self.poll_seconds)
         try:
             await self._stop.wait()

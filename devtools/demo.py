@@ -299,12 +299,8 @@ class DemoAlerts:
         return asyncio.run(run())
 
     def _receivers(self) -> list[Any]:
-        token, url = self.slack.token, self.slack.api_url
-        return [
-            SlackReceiver(SlackPoster(token, base_url=url, per_channel_interval=0)),
-            DigestReceiver(SlackPoster(token, base_url=url, per_channel_interval=0)),
-            WebhookReceiver(),
-        ]
+        slack = SlackPoster(self.slack.token, base_url=self.slack.api_url, per_channel_interval=0)
+        return [SlackReceiver(slack), DigestReceiver(slack), WebhookReceiver()]
 
     @staticmethod
     def _clock(control: httpx.Client, body: dict[str, Any]) -> datetime:

@@ -34,7 +34,8 @@ from alerts.deliver import (
     DigestReceiver,
     Receiver,
     SlackPoster,
-    SlackReceiver,
+    SlackPostReceiver,
+    SlackUpdateReceiver,
     WebhookReceiver,
     run_sender,
 )
@@ -198,5 +199,5 @@ def receivers_from_settings(slack_token: str | None, slack_api_url: str) -> list
     receivers: list[Receiver] = [WebhookReceiver()]
     if slack_token:
         slack = SlackPoster(slack_token, base_url=slack_api_url)
-        receivers += [SlackReceiver(slack), DigestReceiver(slack)]
+        receivers += [SlackPostReceiver(slack), SlackUpdateReceiver(slack), DigestReceiver(slack)]
     return receivers

@@ -29,7 +29,14 @@ import httpx
 from rich.console import Console
 from rich.text import Text
 
-from alerts.deliver import DeliveryReport, SlackPoster, SlackReceiver, WebhookReceiver, deliver_once
+from alerts.deliver import (
+    DeliveryReport,
+    SlackPoster,
+    SlackPostReceiver,
+    SlackUpdateReceiver,
+    WebhookReceiver,
+    deliver_once,
+)
 from alerts.deliver.digest import DigestReceiver
 from alerts.engine import CycleReport, EngineConfig, Poller
 from alerts.notice import METADATA_EVENT_TYPE
@@ -300,7 +307,12 @@ class DemoAlerts:
 
     def _receivers(self) -> list[Any]:
         slack = SlackPoster(self.slack.token, base_url=self.slack.api_url, per_channel_interval=0)
-        return [SlackReceiver(slack), DigestReceiver(slack), WebhookReceiver()]
+        return [
+            SlackPostReceiver(slack),
+            SlackUpdateReceiver(slack),
+            DigestReceiver(slack),
+            WebhookReceiver(),
+        ]
 
     @staticmethod
     def _clock(control: httpx.Client, body: dict[str, Any]) -> datetime:

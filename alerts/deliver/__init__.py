@@ -2,12 +2,13 @@
 
 `deliver_once` (one pass) and `run_sender` (passes until stopped) compose the stages of
 `stages.py`: claim items, order them per lane, prepare, send (skipping what already arrived),
-and record each outcome with its payload's hooks (`hooks.py`). A receiver (`SlackReceiver`,
-`DigestReceiver`, `WebhookReceiver`) does one send behind the `Receiver` interface and answers
-`Sent`, `Retry` or `Permanent`; the Slack ones share a `SlackPoster` (client, pacing, errors).
+and record each outcome with its payload's hooks (`hooks.py`). A receiver (`SlackPostReceiver`,
+`SlackUpdateReceiver`, `DigestReceiver`, `WebhookReceiver`) does one send behind the `Receiver`
+interface and answers `Sent`, `Retry` or `Permanent`; the Slack ones share a `SlackPoster`
+(client, pacing, errors, history look-ups).
 
     slack = SlackPoster(token, base_url=settings.slack_api_url)
-    receivers = [SlackReceiver(slack), DigestReceiver(slack), WebhookReceiver()]
+    receivers = [SlackPostReceiver(slack), SlackUpdateReceiver(slack), DigestReceiver(slack)]
     await run_sender(db, receivers, stop_event, interval=1.0)
 """
 
@@ -24,7 +25,7 @@ from alerts.deliver.receiver import (
     Sent,
     WebhookTarget,
 )
-from alerts.deliver.slack import SlackReceiver
+from alerts.deliver.slack import SlackPostReceiver, SlackUpdateReceiver
 from alerts.deliver.stages import Backoff
 from alerts.deliver.webhook import (
     SIGNATURE_HEADER,
@@ -47,8 +48,9 @@ __all__ = [
     "Receiver",
     "Retry",
     "Sent",
+    "SlackPostReceiver",
     "SlackPoster",
-    "SlackReceiver",
+    "SlackUpdateReceiver",
     "WebhookReceiver",
     "WebhookTarget",
     "deliver_once",

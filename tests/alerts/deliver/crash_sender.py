@@ -12,11 +12,11 @@ import signal
 import sys
 from datetime import timedelta
 
-from alerts.deliver import Delivery, Outcome, Sent, SlackPoster, SlackReceiver, deliver_once
+from alerts.deliver import Delivery, Outcome, Sent, SlackPoster, SlackPostReceiver, deliver_once
 from storage import Database
 
 
-class DiesAfterSending(SlackReceiver):
+class DiesAfterSending(SlackPostReceiver):
     async def deliver(self, delivery: Delivery) -> Outcome:
         outcome = await super().deliver(delivery)
         if isinstance(outcome, Sent):

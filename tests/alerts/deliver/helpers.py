@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from alerts.deliver import Backoff, DeliveryReport, Receiver, deliver_once
+from alerts.deliver import (
+    Backoff,
+    DeliveryReport,
+    Receiver,
+    SlackPoster,
+    SlackPostReceiver,
+    SlackUpdateReceiver,
+    deliver_once,
+)
 from alerts.digests.content import DigestContent, Totals
 from alerts.notice import AlertNotice, NoticeKind
 from alerts.outbox import AlertKind, DigestEnvelope, enqueue_alert
@@ -20,6 +28,11 @@ CREATOR = "U0ALICE"
 STARTED = datetime(2026, 3, 18, 13, 0, tzinfo=UTC)
 #: Retries come back within a few hundredths of a second, so fault tests stay quick.
 FAST = Backoff(base=0.02, factor=2.0, cap=0.2)
+
+
+def slack_receivers(slack: SlackPoster) -> list[Receiver]:
+    """The alert receivers (posts and replies, edits) on one poster."""
+    return [SlackPostReceiver(slack), SlackUpdateReceiver(slack)]
 
 
 def digest_envelope() -> DigestEnvelope:

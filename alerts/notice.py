@@ -69,17 +69,3 @@ def webhook_event(notice: AlertNotice, delivery_id: int) -> dict[str, Any]:
     """The JSON body a webhook receives: `type` says what happened, the rest is the notice."""
     body = notice.model_dump(mode="json")
     return {"type": f"alert.{notice.kind.value}", "delivery_id": delivery_id, **body}
-
-
-def metadata(outbox_id: int, notice: AlertNotice) -> dict[str, Any]:
-    """The Slack message metadata that tags an alert post with its outbox item."""
-    return {
-        "event_type": METADATA_EVENT_TYPE,
-        "event_payload": {
-            "outbox_id": outbox_id,
-            "team_id": notice.team_id,
-            "rule_id": notice.rule_id or 0,
-            "episode_id": notice.episode_id or 0,
-            "kind": notice.kind.value,
-        },
-    }

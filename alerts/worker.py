@@ -1,6 +1,6 @@
 """The worker process: the poll job on an APScheduler `AsyncIOScheduler`, and the sender loop.
 
-    worker = Worker(db, client, poll_seconds=300, deliver_once=deliver)
+    worker = Worker(db, client, poll_seconds=300, receivers=receivers, observer=metrics)
     await worker.run()          # until SIGTERM / SIGINT (or `worker.stop()`)
 
 What callers can rely on:
@@ -9,10 +9,11 @@ What callers can rely on:
   (`max_instances=1`); runs missed while the process was busy or asleep are coalesced into one
   (`coalesce=True`) and still run when at most `misfire_grace_time` (half an interval) late. A
   failing cycle is logged and the next one runs as planned.
-- `deliver_once`, when given, is an async callable doing one pass over the outbox (e.g. the
-  sender's `alerts.deliver.deliver_once` bound to its receivers); it is called every
-  `deliver_interval` seconds, again at once while it reports a full pass, and after each poll.
-  Without it no delivery happens in this process (`sender_from_settings` builds one).
+- With `receivers` (`receivers_from_settings` builds them), the sender loop
+  (`alerts.deliver.run_sender`) runs beside the scheduler: a pass every `deliver_interval`
+  seconds, again at once while passes come back full, and right after a poll or a digest tick
+  that queued something. Without them no delivery happens in this process.
+- Poll cycles, alerts fired and deliveries are reported to `observer` (default: ignored).
 - `stop()` (and SIGTERM/SIGINT, handled by `run`) lets a running cycle or pass finish, then
   shuts the scheduler down and returns from `run`.
 """
@@ -24,26 +25,32 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 
+from alerts.deliver import (
+    DigestReceiver,
+    Receiver,
+    SlackPoster,
+    SlackPostReceiver,
+    SlackUpdateReceiver,
+    WebhookReceiver,
+    run_sender,
+)
+from alerts.digests.runner import run_due_digests
 from alerts.engine import CycleReport, EngineConfig, Poller
-from bot.metrics import ALERTS_FIRED, POLL_CYCLE_SECONDS, POLL_CYCLES, count_deliveries
+from alerts.observer import NO_OBSERVER, Observer
 from clickmeter import ClickMeterClient
 from storage import Database, utcnow
 
 logger = logging.getLogger("clickbot.worker")
 
-DeliverOnce = Callable[[], Awaitable[Any]]
 POLL_JOB = "poll"
 DIGEST_JOB = "digests"
 #: How often due digests are looked for: a digest goes out at most this late.
 DIGEST_TICK_SECONDS = 30.0
-#: A delivery pass that claimed this many items (the sender's default limit) may have left more.
-FULL_PASS = 20
 
 
 class Worker:
@@ -54,8 +61,9 @@ class Worker:
         *,
         poll_seconds: float = 300.0,
         config: EngineConfig | None = None,
-        deliver_once: DeliverOnce | None = None,
+        receivers: Sequence[Receiver] | None = None,
         deliver_interval: float = 1.0,
+        observer: Observer = NO_OBSERVER,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.db = db
@@ -65,8 +73,9 @@ class Worker:
         self.poller = Poller(
             db, client, config or EngineConfig(poll_seconds=poll_seconds), clock=clock
         )
-        self.deliver_once = deliver_once
+        self.receivers = receivers
         self.deliver_interval = deliver_interval
+        self.observer = observer
         self.scheduler: AsyncIOScheduler | None = None
         self.cycles: list[CycleReport] = []
         self._stop = asyncio.Event()
@@ -81,12 +90,11 @@ class Worker:
             async with self._cycle:
                 report = await self.poller.run_cycle()
         except Exception:
-            POLL_CYCLES.labels("failed").inc()
+            self.observer.poll_cycle(ok=False, seconds=None)
             logger.exception("poll cycle failed")
             return None
-        POLL_CYCLE_SECONDS.observe(time.monotonic() - started)
-        POLL_CYCLES.labels("ok" if report.ok else "failed").inc()
-        ALERTS_FIRED.inc(report.tally.fired)
+        self.observer.poll_cycle(ok=report.ok, seconds=time.monotonic() - started)
+        self.observer.alerts_fired(report.tally.fired)
         self.cycles.append(report)
         self.cycles[:] = self.cycles[-100:]
         logger.info(
@@ -104,9 +112,9 @@ class Worker:
         return report
 
     async def send_digests(self) -> None:
-        """The digest job: enqueue the digests that are due (see `alerts.digests.runner`)."""
-        from alerts.digests.runner import run_due_digests
-
+        """The digest job: enqueue the digests that are due (see `alerts.digests.runner`). A
+        failing tick (e.g. the database briefly away) is logged; the next one runs as planned,
+        and since the record of runs is in the database, a restart loses nothing."""
         try:
             runs = await run_due_digests(self.db, self.client, now=self.clock())
         except Exception:
@@ -142,29 +150,6 @@ class Worker:
         self.scheduler = scheduler
         return scheduler
 
-    async def _sender_loop(self) -> None:
-        assert self.deliver_once is not None
-        async with self.db.transaction() as tx:
-            released = await tx.outbox.release_expired()
-        if released:
-            logger.info("released %d outbox item(s) left 'sending' by a previous run", released)
-        while not self._stop.is_set():
-            full = False
-            try:
-                report = await self.deliver_once()
-                count_deliveries(report)
-                claimed = getattr(report, "claimed", 0)
-                full = isinstance(claimed, int) and claimed >= FULL_PASS
-            except Exception:
-                logger.exception("delivery pass failed")
-            if full:
-                continue
-            self._wake_sender.clear()
-            waits = [asyncio.ensure_future(e.wait()) for e in (self._stop, self._wake_sender)]
-            await asyncio.wait(waits, timeout=self.deliver_interval, return_when="FIRST_COMPLETED")
-            for waiter in waits:
-                waiter.cancel()
-
     def stop(self) -> None:
         """Ask `run` to finish (safe to call from a signal handler)."""
         self._stop.set()
@@ -178,9 +163,19 @@ class Worker:
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.add_signal_handler(sig, self.stop)
         scheduler = self.start_scheduler()
-        sender = asyncio.create_task(self._sender_loop()) if self.deliver_once else None
-        if sender is None:
+        sender: asyncio.Task[None] | None = None
+        if self.receivers is None:
             logger.warning("no sender in this process: alerts are queued, not delivered")
+        else:
+            sending = run_sender(
+                self.db,
+                self.receivers,
+                self._stop,
+                self.deliver_interval,
+                wake=self._wake_sender,
+                observer=self.observer,
+            )
+            sender = asyncio.create_task(sending)
         logger.info("worker started: polling every %gs", self.poll_seconds)
         try:
             await self._stop.wait()
@@ -198,24 +193,11 @@ class Worker:
             logger.info("worker stopped")
 
 
-def sender_from_settings(
-    db: Database, slack_token: str | None, slack_api_url: str
-) -> DeliverOnce | None:
-    """`alerts.deliver.deliver_once` over the Slack and webhook receivers, or None when the
-    sender package is not installed (or no Slack token is set)."""
-    try:
-        from alerts import deliver
-    except ImportError:
-        logger.warning("alerts.deliver is not available: this worker will not deliver")
-        return None
-    receivers: list[Any] = [deliver.WebhookReceiver()]
+def receivers_from_settings(slack_token: str | None, slack_api_url: str) -> list[Receiver]:
+    """The receivers of a deployment: webhooks always; alerts and digests in Slack (sharing
+    one poster, so one channel's pacing covers both) when there is a bot token."""
+    receivers: list[Receiver] = [WebhookReceiver()]
     if slack_token:
-        from alerts.deliver.digest import DigestReceiver
-
-        receivers.append(deliver.SlackReceiver(slack_token, base_url=slack_api_url))
-        receivers.append(DigestReceiver(slack_token, base_url=slack_api_url))
-
-    async def deliver_once() -> Any:
-        return await deliver.deliver_once(db, receivers)
-
-    return deliver_once
+        slack = SlackPoster(slack_token, base_url=slack_api_url)
+        receivers += [SlackPostReceiver(slack), SlackUpdateReceiver(slack), DigestReceiver(slack)]
+    return receivers

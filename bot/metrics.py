@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from alerts.observer import DeliveryResult
+
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 COMMANDS = Counter(
@@ -71,12 +73,20 @@ def observe_clickmeter(endpoint: str, outcome: str) -> None:
         CLICKMETER_ERRORS.labels(endpoint).inc()
 
 
-def count_deliveries(report: object) -> None:
-    """Add one sender pass (an `alerts.deliver.DeliveryReport`) to the delivery counters."""
-    for result in ("sent", "retried", "dead"):
-        done = getattr(report, result, None)
-        if isinstance(done, list) and done:
-            DELIVERIES.labels(result).inc(len(done))
+class PrometheusObserver:
+    """The worker's and the sender's `alerts.observer.Observer`, counted in this registry."""
+
+    def poll_cycle(self, *, ok: bool, seconds: float | None) -> None:
+        if seconds is not None:
+            POLL_CYCLE_SECONDS.observe(seconds)
+        POLL_CYCLES.labels("ok" if ok else "failed").inc()
+
+    def alerts_fired(self, count: int) -> None:
+        ALERTS_FIRED.inc(count)
+
+    def deliveries(self, result: DeliveryResult, count: int) -> None:
+        if count:
+            DELIVERIES.labels(result).inc(count)
 
 
 def exposition() -> bytes:

@@ -20,9 +20,9 @@ from collections.abc import Iterator
 import uvicorn
 from prometheus_client import start_http_server
 
-from alerts.worker import Worker, sender_from_settings
+from alerts.worker import Worker, receivers_from_settings
 from bot.gc_tuning import freeze_startup_heap
-from bot.metrics import REGISTRY, observe_clickmeter
+from bot.metrics import REGISTRY, PrometheusObserver, observe_clickmeter
 from bot.services import Services
 from bot.web import create_web_app
 from clickmeter import ClickMeterClient
@@ -68,9 +68,10 @@ def build_worker(settings: Settings, services: Services) -> Worker:
         services.db,
         services.clickmeter,
         poll_seconds=services.poll_seconds,
-        deliver_once=sender_from_settings(
-            services.db, slack.slack_bot_token.get_secret_value(), slack.slack_api_url
+        receivers=receivers_from_settings(
+            slack.slack_bot_token.get_secret_value(), slack.slack_api_url
         ),
+        observer=PrometheusObserver(),
     )
 
 

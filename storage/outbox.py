@@ -21,7 +21,7 @@ Life of an item: 'pending' -> (claim) 'sending' -> 'sent', or -> 'failed' (retri
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -137,6 +137,26 @@ class Outbox:
             .execution_options(populate_existing=True)
         )
         return (await self.session.scalars(claimed)).all()
+
+    async def older_undelivered(
+        self, targets: Iterable[str], batch: Sequence[int]
+    ) -> Sequence[tuple[int, OutboxKind, str, datetime]]:
+        """Undelivered items for `targets` that are older than the newest of the `batch` ids
+        and not in it, oldest first, as (id, kind, target, next_attempt_at): what a sender's
+        batch may have to wait for."""
+        if not batch:
+            return []
+        rows = await self.session.execute(
+            select(OutboxItem.id, OutboxItem.kind, OutboxItem.target, OutboxItem.next_attempt_at)
+            .where(
+                OutboxItem.target.in_(set(targets)),
+                OutboxItem.status.in_(UNDELIVERED),
+                OutboxItem.id.not_in(batch),
+                OutboxItem.id < max(batch),
+            )
+            .order_by(OutboxItem.id)
+        )
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
 
     async def mark_sent(
         self, item_id: int, result: dict[str, Any] | None = None, *, now: datetime | None = None

@@ -1,14 +1,20 @@
 """Delivery: the sender that empties the outbox into Slack and webhooks.
 
-`deliver_once` / `run_sender` (`pipeline`) claim items, order them per lane, skip what already
-arrived, and record each outcome; a receiver (`SlackReceiver`, `WebhookReceiver`) does one
-send behind the `Receiver` interface and answers `Sent`, `Retry` or `Permanent`.
+`deliver_once` (one pass) and `run_sender` (passes until stopped) compose the stages of
+`stages.py`: claim items, order them per lane, prepare, send (skipping what already arrived),
+and record each outcome with its payload's hooks (`hooks.py`). A receiver (`SlackPostReceiver`,
+`SlackUpdateReceiver`, `DigestReceiver`, `WebhookReceiver`) does one send behind the `Receiver`
+interface and answers `Sent`, `Retry` or `Permanent`; the Slack ones share a `SlackPoster`
+(client, pacing, errors, history look-ups).
 
-    slack = SlackReceiver(token, base_url=settings.slack_api_url)
-    await run_sender(db, [slack, WebhookReceiver()], stop_event, interval=1.0)
+    slack = SlackPoster(token, base_url=settings.slack_api_url)
+    receivers = [SlackPostReceiver(slack), SlackUpdateReceiver(slack), DigestReceiver(slack)]
+    await run_sender(db, receivers, stop_event, interval=1.0)
 """
 
-from alerts.deliver.pipeline import Backoff, DeliveryReport, deliver_once, run_sender
+from alerts.deliver.digest import DigestReceiver
+from alerts.deliver.pipeline import DeliveryReport, deliver_once, run_sender
+from alerts.deliver.poster import SlackPoster
 from alerts.deliver.receiver import (
     CreatorMessenger,
     Delivery,
@@ -19,7 +25,8 @@ from alerts.deliver.receiver import (
     Sent,
     WebhookTarget,
 )
-from alerts.deliver.slack import SlackReceiver
+from alerts.deliver.slack import SlackPostReceiver, SlackUpdateReceiver
+from alerts.deliver.stages import Backoff
 from alerts.deliver.webhook import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -35,12 +42,15 @@ __all__ = [
     "CreatorMessenger",
     "Delivery",
     "DeliveryReport",
+    "DigestReceiver",
     "Outcome",
     "Permanent",
     "Receiver",
     "Retry",
     "Sent",
-    "SlackReceiver",
+    "SlackPostReceiver",
+    "SlackPoster",
+    "SlackUpdateReceiver",
     "WebhookReceiver",
     "WebhookTarget",
     "deliver_once",

@@ -1,4 +1,4 @@
-"""The one interface every receiver (Slack, webhooks) implements, and what it answers.
+"""The one interface every receiver (Slack, webhooks, digests) implements, and what it answers.
 
 A receiver turns one `Delivery` into one `Outcome` and nothing else: it never touches the
 database, never sleeps for a retry and never decides twice. The pipeline (`pipeline.py`) claims
@@ -8,17 +8,21 @@ items, asks the receiver, and records the outcome:
 - `Retry(reason, after)`: a passing failure (rate limit, 5xx, network); try again in `after`
   seconds when the other side said so (Retry-After), else after the pipeline's backoff.
 - `Permanent(reason, notify_creator)`: retrying cannot help; the item is given up on (kept as
-  'dead'). With `notify_creator`, the rule's creator is told once, in a direct message.
+  'dead'). With `notify_creator`, whoever set up what failed is told in a direct message (see
+  `hooks.py`: a rule's creator once per breakage, a digest's creator).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from alerts.notice import AlertNotice
+from alerts.outbox import AlertPayload, DigestPayload, WebhookPayload
 from storage.models import OutboxKind
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -37,17 +41,32 @@ class Delivery:
     id: int
     team_id: str
     kind: OutboxKind
-    notice: AlertNotice
+    payload: AlertPayload | WebhookPayload | DigestPayload
     #: How many times the item was claimed, this claim included: > 1 means an earlier attempt
     #: may have reached the other side.
     attempts: int
     created_at: datetime
-    #: Slack kinds: the channel the payload names (for a post, where it goes).
-    channel: str | None = None
+    #: The alert episode the item announces, if any.
+    episode_id: int | None = None
     #: slack.update / slack.reply: what the post this item depends on produced
     #: (`{"channel", "ts"}`).
     parent: dict[str, Any] | None = None
     webhook: WebhookTarget | None = None
+
+    @property
+    def channel(self) -> str | None:
+        """Where a Slack item goes (a post, a digest); None for a webhook."""
+        return None if isinstance(self.payload, WebhookPayload) else self.payload.channel
+
+    @property
+    def parent_post(self) -> tuple[str, str] | None:
+        """slack.update / slack.reply: the (channel, ts) of the post it edits or replies to,
+        None until that post is known."""
+        parent = self.parent or {}
+        channel, ts = parent.get("channel"), parent.get("ts")
+        if not isinstance(channel, str) or not isinstance(ts, str):
+            return None
+        return channel, ts
 
 
 @dataclass(frozen=True)
@@ -68,13 +87,19 @@ class Retry:
 @dataclass(frozen=True)
 class Permanent:
     """Never deliverable as it is. `reason` is kept on the dead item; with `notify_creator`
-    the pipeline tells the rule's creator once (`reason` is then Slack's error code)."""
+    the pipeline tells the creator (`reason` is then Slack's error code)."""
 
     reason: str
     notify_creator: bool = False
 
 
 Outcome = Sent | Retry | Permanent
+
+
+def undeliverable(delivery: Delivery, why: str) -> Permanent:
+    """Give up on an item that is wrong as queued (logged as a bug: it is one here)."""
+    log.error("outbox item %s cannot be delivered: %s", delivery.id, why)
+    return Permanent(why)
 
 
 class Receiver(Protocol):
@@ -97,8 +122,8 @@ class Receiver(Protocol):
 
 @runtime_checkable
 class CreatorMessenger(Protocol):
-    """A receiver that can also write to a user directly (Slack): used to tell a rule's
-    creator that its channel refuses alerts."""
+    """A receiver that can also write to a user directly (Slack): used to tell a creator that
+    a channel refuses what they set up."""
 
     async def tell_creator(self, user_id: str, text: str, blocks: list[dict[str, Any]]) -> bool:
         """Send a direct message; True if it arrived."""

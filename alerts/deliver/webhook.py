@@ -40,6 +40,7 @@ import httpx
 
 from alerts.deliver.receiver import Delivery, Outcome, Permanent, Retry, Sent
 from alerts.notice import webhook_event
+from alerts.outbox import WebhookPayload
 from storage.models import OutboxKind
 
 TIMESTAMP_HEADER = "X-Clickbot-Timestamp"
@@ -126,8 +127,8 @@ class WebhookReceiver:
         return None
 
     async def deliver(self, delivery: Delivery) -> Outcome:
-        webhook = delivery.webhook
-        if webhook is None:
+        webhook, payload = delivery.webhook, delivery.payload
+        if webhook is None or not isinstance(payload, WebhookPayload):
             return Permanent("the item names no webhook")
         problem = url_problem(webhook.url)
         if problem is not None:
@@ -140,7 +141,7 @@ class WebhookReceiver:
         if isinstance(address, Permanent):
             return address
         body = json.dumps(
-            webhook_event(delivery.notice, delivery.id), separators=(",", ":"), sort_keys=True
+            webhook_event(payload.notice, delivery.id), separators=(",", ":"), sort_keys=True
         ).encode()
         timestamp = str(int(time.time()))
         headers = {

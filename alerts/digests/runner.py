@@ -10,33 +10,30 @@ once, enqueues once: `mark_run` only moves forward and the dedupe key is unique 
 If ClickMeter cannot be read the digest is left unmarked, so the next tick tries again, until
 the grace period runs out and the day is skipped.
 
-The outbox item (see `alerts.deliver.digest`): `payload = {"channel", "notice", "digest"}`.
-The content travels as JSON (`DigestContent`) inside the notice's `message` (the pipeline hands
-receivers the notice only); the chart is re-rendered from it at send time, since rendering is
-deterministic (same content, same PNG bytes) and keeps the payload small.
+The outbox item carries the content (`alerts.outbox.DigestPayload`); the chart is re-rendered
+from it at send time, since rendering is deterministic (same content, same PNG bytes) and keeps
+the payload small. `preview` sends a digest now, by direct message, outside the outbox.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Final, Literal
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 
-from alerts.deliver.digest import digest_payload
+from slack_sdk.web.async_client import AsyncWebClient
+
+from alerts.deliver.digest import PostedDigest, send_digest
 from alerts.digests.content import DigestContent, DigestKind, gather_digest
-from alerts.digests.schedule import DEFAULT_GRACE, due, next_run
+from alerts.digests.schedule import DEFAULT_GRACE, due, next_run, zone_of
+from alerts.outbox import enqueue_digest
 from clickmeter import ClickMeterClient, ClickMeterError, TopReport
 from storage import Database
-from storage.models import Digest, OutboxKind
+from storage.models import Digest
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
-
-#: The outbox item kind of a digest.
-DIGEST_KIND: Final[OutboxKind] = "slack.digest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,13 +132,8 @@ async def run_due_digests(
             if not await tx.digests.mark_run(digest.id, day, upcoming):
                 runs.append(DigestRun(digest.id, digest.team_id, day, "raced"))
                 continue
-            item = await tx.outbox.enqueue(
-                digest.team_id,
-                kind=DIGEST_KIND,
-                target=digest.channel_id,
-                payload=digest_payload(digest, day, content, at=moment),
-                dedupe_key=dedupe_key(digest.id, day),
-                now=moment,
+            item = await enqueue_digest(
+                tx, digest, day, content, dedupe_key=dedupe_key(digest.id, day), now=moment
             )
         log.info(
             "digest %s (team %s) for %s enqueued as outbox item %s",
@@ -154,19 +146,18 @@ async def run_due_digests(
     return runs
 
 
-async def run_digest_scheduler(
-    db: Database,
+async def preview(
     client: ClickMeterClient,
-    stop_event: asyncio.Event,
-    interval: float = 30.0,
-) -> None:
-    """Tick `run_due_digests` every `interval` seconds until `stop_event` is set (for the
-    worker). A failing tick (e.g. the database briefly away) is logged and tried again next
-    interval; since the record of runs is in the database, a restart loses nothing."""
-    while not stop_event.is_set():
-        try:
-            await run_due_digests(db, client)
-        except Exception:
-            log.exception("digest tick failed; trying again in %.0fs", interval)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop_event.wait(), timeout=interval)
+    slack_client: AsyncWebClient,
+    digest: Digest,
+    user_id: str,
+    *,
+    now: datetime | None = None,
+) -> PostedDigest:
+    """Gather the digest as it would go out today and send it now, chart included, to
+    `user_id` in a direct message. Raises `ClickMeterError` if ClickMeter cannot be read and
+    what Slack raises if the message cannot be posted."""
+    moment = now or datetime.now(UTC)
+    day = moment.astimezone(zone_of(digest)).date()
+    content = await gather_for(client, digest, day, moment)
+    return await send_digest(slack_client, user_id, content)

@@ -36,8 +36,8 @@ from typing import Any
 
 from alerts.detect import Decision
 from alerts.notice import AlertNotice, NoticeKind
+from alerts.outbox import AlertKind, enqueue_alert, enqueue_webhook
 from storage import AlertEpisode, AlertRule, OutboxItem, Transaction, Webhook
-from storage.models import OutboxKind
 
 REPEAT_INTERVAL = timedelta(hours=1)
 
@@ -109,7 +109,7 @@ async def _enqueue(
     tx: Transaction,
     notice: AlertNotice,
     *,
-    kind: OutboxKind,
+    kind: AlertKind,
     channel: str,
     key: str,
     episode_id: int | None,
@@ -117,12 +117,11 @@ async def _enqueue(
     ctx: Context,
     tally: Tally,
 ) -> OutboxItem:
-    payload: dict[str, Any] = {"notice": notice.model_dump(mode="json"), "channel": channel}
-    item = await tx.outbox.enqueue(
-        notice.team_id,
+    item = await enqueue_alert(
+        tx,
+        notice,
         kind=kind,
-        target=channel,
-        payload=payload,
+        channel=channel,
         dedupe_key=key,
         episode_id=episode_id,
         depends_on=depends_on,
@@ -141,11 +140,10 @@ async def _webhooks(
     tally: Tally,
 ) -> None:
     for webhook in ctx.webhooks:
-        await tx.outbox.enqueue(
-            notice.team_id,
-            kind="webhook",
-            target=str(webhook.id),
-            payload={"notice": notice.model_dump(mode="json"), "webhook_id": webhook.id},
+        await enqueue_webhook(
+            tx,
+            notice,
+            webhook.id,
             dedupe_key=f"{key}:wh{webhook.id}",
             episode_id=episode_id,
             now=ctx.now,

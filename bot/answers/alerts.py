@@ -12,11 +12,12 @@ sample goes through the same sender and looks exactly like a real post.
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import Block
 
 from alerts.engine import test_notice
+from alerts.outbox import enqueue_alert, enqueue_webhook
 from bot.answers.alert_phrasing import (
     EXAMPLE_ADD,
     LIST_HINT,
@@ -34,6 +35,7 @@ from bot.grammar import AlertList, AlertMute, AlertRemove, AlertTest, AlertUnmut
 from messages import Message, context, header, make, safe_name, section
 
 if TYPE_CHECKING:
+    from alerts.notice import AlertNotice
     from storage import AlertEpisode, AlertRule, Transaction
 
 #: `alert test` of one rule sends one sample per this many seconds (repeats are coalesced).
@@ -127,33 +129,24 @@ async def unmute_answer(command: AlertUnmute, ctx: AnswerContext) -> Message:
 
 
 async def _enqueue_test(
-    tx: Transaction, rule: AlertRule, notice_json: dict[str, Any], key: str, user_id: str
+    tx: Transaction, rule: AlertRule, notice: AlertNotice, key: str, user_id: str
 ) -> tuple[bool, int]:
     """Queue the sample for the rule's channel and every webhook; (new, webhooks)."""
     request = secrets.token_hex(8)
-    item = await tx.outbox.enqueue(
-        rule.team_id,
+    item = await enqueue_alert(
+        tx,
+        notice,
         kind="slack.post",
-        target=rule.channel_id,
-        payload={
-            "notice": notice_json,
-            "channel": rule.channel_id,
-            "requested_by": user_id,
-            "request": request,
-        },
+        channel=rule.channel_id,
         dedupe_key=key,
+        requested_by=user_id,
+        request=request,
     )
     if item.payload.get("request") != request:
         return False, 0  # the same rule was tested a moment ago: that sample is on its way
     webhooks = await tx.webhooks.list_active(rule.team_id)
     for webhook in webhooks:
-        await tx.outbox.enqueue(
-            rule.team_id,
-            kind="webhook",
-            target=str(webhook.id),
-            payload={"notice": notice_json, "webhook_id": webhook.id},
-            dedupe_key=f"{key}:wh{webhook.id}",
-        )
+        await enqueue_webhook(tx, notice, webhook.id, dedupe_key=f"{key}:wh{webhook.id}")
     return True, len(webhooks)
 
 
@@ -171,8 +164,7 @@ async def sample_answer(command: AlertTest, ctx: AnswerContext) -> Message:
     async with at.db.transaction() as tx:
         if await tx.rules.get(at.team_id, rule.id) is None:  # removed meanwhile
             no_alert(command.alert_id)
-        notice_json = notice.model_dump(mode="json")
-        fresh, webhooks = await _enqueue_test(tx, rule, notice_json, key, at.user_id)
+        fresh, webhooks = await _enqueue_test(tx, rule, notice, key, at.user_id)
     where_to = f"<#{rule.channel_id}>"
     if not fresh:
         line = f":test_tube: A sample of alert #{rule.id} went to {where_to} a moment ago."

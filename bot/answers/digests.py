@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
-from alerts.digests.runner import DIGEST_KIND, gather_for
+from alerts.digests.runner import gather_for, preview
 from alerts.digests.schedule import next_run, zone_of
+from alerts.outbox import enqueue_digest
 from bot.answers.base import AnswerContext, moment
 from bot.answers.stored import Refusal, Where, refuse, target_channel, where
 from bot.grammar import (
@@ -170,9 +171,6 @@ async def remove_answer(command: DigestRemove, ctx: AnswerContext) -> Message:
 async def preview_answer(
     command: DigestPreview, ctx: AnswerContext, *, slack: AsyncWebClient | None = None
 ) -> Message:
-    # Imported here: the digest sender renders with the answers' builders, which import this.
-    from alerts.deliver.digest import digest_payload, preview
-
     at = _where(ctx)
     digest = await _get(at.db, at.team_id, command.digest_id)
     now = moment(ctx)
@@ -184,11 +182,12 @@ async def preview_answer(
         day = now.astimezone(ZoneInfo(digest.timezone)).date()
         content = await gather_for(ctx.client, digest, day, now)
         async with at.db.transaction() as tx:
-            await tx.outbox.enqueue(
-                at.team_id,
-                kind=DIGEST_KIND,
-                target=at.user_id,
-                payload=digest_payload(digest, day, content, at=now, channel=at.user_id),
+            await enqueue_digest(
+                tx,
+                digest,
+                day,
+                content,
+                channel=at.user_id,
                 dedupe_key=f"digest{digest.id}:preview:{at.user_id}:{now.isoformat()}",
                 now=now,
             )

@@ -11,7 +11,14 @@ from typing import Any
 
 import httpx
 
-from alerts.deliver import DeliveryReport, SlackReceiver, WebhookReceiver, deliver_once
+from alerts.deliver import (
+    DeliveryReport,
+    SlackPoster,
+    SlackPostReceiver,
+    SlackUpdateReceiver,
+    WebhookReceiver,
+    deliver_once,
+)
 from alerts.deliver.digest import DigestReceiver
 from alerts.engine import CycleReport, EngineConfig, Poller
 from clickmeter import ClickMeterClient
@@ -91,10 +98,11 @@ class DemoAlerts:
         return asyncio.run(run())
 
     def _receivers(self) -> list[Any]:
-        token, url = self.slack.token, self.slack.api_url
+        slack = SlackPoster(self.slack.token, base_url=self.slack.api_url, per_channel_interval=0)
         return [
-            SlackReceiver(token, base_url=url, per_channel_interval=0),
-            DigestReceiver(token, base_url=url, per_channel_interval=0),
+            SlackPostReceiver(slack),
+            SlackUpdateReceiver(slack),
+            DigestReceiver(slack),
             WebhookReceiver(),
         ]
 

@@ -27,7 +27,8 @@ from starlette.routing import Route
 from alerts.deliver import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
-    SlackReceiver,
+    Receiver,
+    SlackPoster,
     WebhookReceiver,
     deliver_once,
     verify_signature,
@@ -45,6 +46,7 @@ from devtools.localslack.models import Message
 from devtools.localslack.signed import block_actions_body, slash_command_body
 from devtools.sandbox.serving import ThreadedServer
 from storage import Database
+from tests.alerts.deliver.helpers import slack_receivers
 from tests.alerts.engine.conftest import SandboxClock
 from tests.conftest import Sandbox
 
@@ -104,7 +106,7 @@ class Stack:
     bot: BotDriver
     db: Database
     poller: Poller
-    slack_receiver: SlackReceiver
+    slack_receivers: list[Receiver]
     hooks: HookRecorder
     hook_url: str
     reports: list[CycleReport] = field(default_factory=list)
@@ -156,7 +158,7 @@ class Stack:
         report = await self.poller.run_cycle()
         assert report.ok, report
         self.reports.append(report)
-        await deliver_once(self.db, [self.slack_receiver, WebhookReceiver()])
+        await deliver_once(self.db, [*self.slack_receivers, WebhookReceiver()])
         return report
 
     async def cycles(self, count: int) -> None:
@@ -235,7 +237,9 @@ async def stack(
     ):
         db = Database(url)
         await db.migrate()  # the app did it at start-up: a no-op
-        slack = SlackReceiver(mock_slack.token, base_url=mock_slack.api_url, per_channel_interval=0)
+        slack = slack_receivers(
+            SlackPoster(mock_slack.token, base_url=mock_slack.api_url, per_channel_interval=0)
+        )
         poller = Poller(db, client, EngineConfig(poll_seconds=POLL), clock=clock)
         yield Stack(
             sandbox,

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from alerts.notice import AlertNotice, NoticeKind
+from alerts.outbox import enqueue_alert
 from devtools.localslack import MockSlackServer
 from devtools.localslack.signed import TEAM_ID
 from storage import Database
@@ -36,11 +37,11 @@ def enqueue(database_url: str) -> None:
                         at=datetime.now(UTC),
                         message=f"sample {n}",
                     )
-                    await tx.outbox.enqueue(
-                        TEAM_ID,
+                    await enqueue_alert(
+                        tx,
+                        notice,
                         kind="slack.post",
-                        target="C0GENERAL",
-                        payload={"notice": notice.model_dump(mode="json"), "channel": "C0GENERAL"},
+                        channel="C0GENERAL",
                         dedupe_key=f"sigterm-test-{n}",
                     )
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from alerts.deliver import SlackReceiver
+from alerts.deliver import Receiver, SlackPoster
 from devtools.localslack import MockSlackServer
 from storage import Database
+from tests.alerts.deliver.helpers import slack_receivers
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +45,8 @@ async def db(db_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-def slack(mock_slack: MockSlackServer) -> SlackReceiver:
-    """A receiver on the local Slack, with pacing short enough for tests."""
-    return SlackReceiver(mock_slack.token, base_url=mock_slack.api_url, per_channel_interval=0.01)
+def slack(mock_slack: MockSlackServer) -> list[Receiver]:
+    """The alert receivers on the local Slack, with pacing short enough for tests."""
+    return slack_receivers(
+        SlackPoster(mock_slack.token, base_url=mock_slack.api_url, per_channel_interval=0.01)
+    )

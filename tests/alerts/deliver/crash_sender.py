@@ -12,11 +12,11 @@ import signal
 import sys
 from datetime import timedelta
 
-from alerts.deliver import Delivery, Outcome, Sent, SlackReceiver, deliver_once
+from alerts.deliver import Delivery, Outcome, Sent, SlackPoster, SlackPostReceiver, deliver_once
 from storage import Database
 
 
-class DiesAfterSending(SlackReceiver):
+class DiesAfterSending(SlackPostReceiver):
     async def deliver(self, delivery: Delivery) -> Outcome:
         outcome = await super().deliver(delivery)
         if isinstance(outcome, Sent):
@@ -26,7 +26,7 @@ class DiesAfterSending(SlackReceiver):
 
 async def main(url: str, api_url: str, token: str, lease: float) -> None:
     async with Database(url) as db:
-        receiver = DiesAfterSending(token, base_url=api_url, per_channel_interval=0)
+        receiver = DiesAfterSending(SlackPoster(token, base_url=api_url, per_channel_interval=0))
         await deliver_once(db, [receiver], lease=timedelta(seconds=lease))
 
 

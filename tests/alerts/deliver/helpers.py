@@ -5,20 +5,60 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from alerts.deliver import Backoff, DeliveryReport, Receiver, deliver_once
+from alerts.deliver import (
+    Backoff,
+    DeliveryReport,
+    Receiver,
+    SlackPoster,
+    SlackPostReceiver,
+    SlackUpdateReceiver,
+    deliver_once,
+)
+from alerts.digests.content import DigestContent, Totals
 from alerts.notice import AlertNotice, NoticeKind
+from alerts.outbox import AlertKind, DigestEnvelope, enqueue_alert
 from devtools.localslack import MockSlackServer
-from storage import Database, OutboxItem
-from storage.models import OutboxKind
+from storage import Database, OutboxItem, Transaction
 
 TEAM = "T0CLICKBOT"
 CREATOR = "U0ALICE"
 STARTED = datetime(2026, 3, 18, 13, 0, tzinfo=UTC)
 #: Retries come back within a few hundredths of a second, so fault tests stay quick.
 FAST = Backoff(base=0.02, factor=2.0, cap=0.2)
+
+
+def slack_receivers(slack: SlackPoster) -> list[Receiver]:
+    """The alert receivers (posts and replies, edits) on one poster."""
+    return [SlackPostReceiver(slack), SlackUpdateReceiver(slack)]
+
+
+def digest_envelope() -> DigestEnvelope:
+    """A small digest of U0ALICE's (#7) for Wed 18 March, as it travels in the outbox."""
+    day = date(2026, 3, 17)
+    content = DigestContent(
+        kind="daily",
+        scope="the account",
+        first=day,
+        last=day,
+        zone="Europe/Rome",
+        data_time=STARTED,
+        totals=Totals(clicks=42, unique_clicks=40),
+        comparisons=(),
+        links_with_clicks=0,
+        link_clicks=0,
+        top_links=(),
+        reports=(),
+        risers=(),
+        fallers=(),
+        mover_min_clicks=20,
+        series=(),
+    )
+    return DigestEnvelope(
+        digest_id=7, day=day + timedelta(days=1), created_by=CREATOR, content=content
+    )
 
 
 def notice(kind: NoticeKind = NoticeKind.FIRING, **overrides: Any) -> AlertNotice:
@@ -78,7 +118,7 @@ async def fire(db: Database, channel: str = "C0GENERAL", rule_id: int | None = N
             TEAM, rule_id, subject="datapoint:123", kind="spike", observed=412, expected=40
         )
         item = await enqueue(
-            tx.outbox,
+            tx,
             "slack.post",
             channel,
             notice(rule_id=rule_id, episode_id=episode.id),
@@ -98,7 +138,7 @@ async def follow_up(db: Database, episode: Episode, kind: NoticeKind) -> list[in
         observed=38 if kind is NoticeKind.RESOLVED else 530,
         resolved_at=resolved if kind is NoticeKind.RESOLVED else None,
     )
-    kinds: list[OutboxKind] = ["slack.update"]
+    kinds: list[AlertKind] = ["slack.update"]
     if kind is NoticeKind.RESOLVED:
         kinds.append("slack.reply")
     ids = []
@@ -106,7 +146,7 @@ async def follow_up(db: Database, episode: Episode, kind: NoticeKind) -> list[in
         for item_kind in kinds:
             key = f"episode:{episode.episode_id}:{kind.value}:{item_kind}"
             item = await enqueue(
-                tx.outbox,
+                tx,
                 item_kind,
                 episode.channel,
                 what,
@@ -119,18 +159,14 @@ async def follow_up(db: Database, episode: Episode, kind: NoticeKind) -> list[in
 
 
 async def enqueue(
-    outbox: Any,
-    kind: OutboxKind,
+    tx: Transaction,
+    kind: AlertKind,
     channel: str,
     what: AlertNotice,
     key: str,
     **options: Any,
 ) -> OutboxItem:
-    payload = {"notice": what.model_dump(mode="json"), "channel": channel}
-    item: OutboxItem = await outbox.enqueue(
-        TEAM, kind=kind, target=channel, payload=payload, dedupe_key=key, **options
-    )
-    return item
+    return await enqueue_alert(tx, what, kind=kind, channel=channel, dedupe_key=key, **options)
 
 
 async def drain(

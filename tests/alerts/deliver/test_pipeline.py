@@ -21,6 +21,7 @@ from alerts.deliver import (
     deliver_once,
     run_sender,
 )
+from alerts.outbox import enqueue_webhook
 from storage import Database, utcnow
 from storage.models import OutboxKind
 from tests.alerts.deliver.helpers import CREATOR, TEAM, enqueue, fire, item, notice
@@ -116,13 +117,7 @@ async def test_a_crashing_receiver_means_retry_and_a_missing_one_waits(
     post = (await fire(db)).post_id
     async with db.transaction() as tx:
         hook = await tx.webhooks.add(TEAM, url="https://example.com/h", created_by=CREATOR)
-        queued = await tx.outbox.enqueue(
-            TEAM,
-            kind="webhook",
-            target=str(hook.id),
-            payload={"notice": notice().model_dump(mode="json"), "webhook_id": hook.id},
-            dedupe_key="webhook",
-        )
+        queued = await enqueue_webhook(tx, notice(), hook.id, dedupe_key="webhook")
     receiver = Scripted([RuntimeError("bug")])
     report = await deliver_once(db, [receiver], now=now)
     assert sorted(report.retried) == [post, queued.id]
@@ -163,7 +158,7 @@ async def test_run_sender_releases_stale_claims_delivers_and_stops(db: Database)
     async with db.transaction() as tx:
         # Claimed by a sender that died; the claim has lapsed by the time we start.
         [stale] = await tx.outbox.claim_due(lease=timedelta(milliseconds=1))
-        later = await enqueue(tx.outbox, "slack.post", "C9", notice(), "later")
+        later = await enqueue(tx, "slack.post", "C9", notice(), "later")
     receiver = Scripted()
     stop = asyncio.Event()
     task = asyncio.create_task(run_sender(db, [receiver], stop, interval=0.02))

@@ -24,6 +24,7 @@ from alerts.deliver import (
     verify_signature,
 )
 from alerts.deliver.webhook import Resolver
+from alerts.outbox import enqueue_webhook
 from devtools.sandbox.serving import ThreadedServer, free_port
 from storage import Database
 from tests.alerts.deliver.helpers import CREATOR, FAST, TEAM, drain, item, notice
@@ -68,12 +69,8 @@ async def add_webhook(db: Database, url: str, hook: Hook | None = None) -> int:
         if hook is not None:
             hook.secret = webhook.secret
         what = notice(rule_id=None)
-        queued = await tx.outbox.enqueue(
-            TEAM,
-            kind="webhook",
-            target=str(webhook.id),
-            payload={"notice": what.model_dump(mode="json"), "webhook_id": webhook.id},
-            dedupe_key=f"webhook:{webhook.id}:{url}",
+        queued = await enqueue_webhook(
+            tx, what, webhook.id, dedupe_key=f"webhook:{webhook.id}:{url}"
         )
         return queued.id
 

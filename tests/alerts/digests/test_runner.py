@@ -21,12 +21,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from sqlalchemy import select
 
-from alerts.deliver import Backoff, DeliveryReport, deliver_once
-from alerts.deliver.digest import DigestReceiver, envelope_of, preview
+from alerts.deliver import Backoff, DeliveryReport, DigestReceiver, SlackPoster, deliver_once
 from alerts.digests import gather_digest
-from alerts.digests.runner import DigestRun, run_digest_scheduler, run_due_digests
-from alerts.notice import AlertNotice
-from alerts.worker import Worker, sender_from_settings
+from alerts.digests.runner import DigestRun, preview, run_due_digests
+from alerts.outbox import DigestPayload
+from alerts.worker import Worker, receivers_from_settings
 from bot.answers.base import AnswerContext
 from bot.answers.digests import digest_answer
 from bot.grammar import DigestAdd, DigestList, DigestPreview, DigestRemove, parse
@@ -71,7 +70,9 @@ async def db(digest_template: Path, tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def receiver(mock_slack: MockSlackServer) -> DigestReceiver:
-    return DigestReceiver(mock_slack.token, base_url=mock_slack.api_url, per_channel_interval=0.01)
+    return DigestReceiver(
+        SlackPoster(mock_slack.token, base_url=mock_slack.api_url, per_channel_interval=0.01)
+    )
 
 
 async def add(
@@ -211,7 +212,7 @@ async def test_content_is_the_sandbox_numbers_for_the_day(
     await add(db, reports=["countries", "browsers"], cadence="weekdays")
     await run_due_digests(db, client, rome(9, 5))
     item = (await outbox(db))[0]
-    envelope = envelope_of(AlertNotice.model_validate(item.payload["notice"]))
+    envelope = DigestPayload.model_validate(item.payload).digest
     expected = await gather_digest(
         client,
         day=TODAY,
@@ -289,7 +290,7 @@ async def test_upload_refused_falls_back_to_the_sparkline(
 ) -> None:
     async def refuse(**_: Any) -> AsyncSlackResponse:
         response = AsyncSlackResponse(
-            client=receiver.client,
+            client=receiver.slack.client,
             http_verb="POST",
             api_url="files.completeUploadExternal",
             req_args={},
@@ -299,7 +300,7 @@ async def test_upload_refused_falls_back_to_the_sparkline(
         )
         raise SlackApiError("not_allowed", response)  # type: ignore[no-untyped-call]
 
-    monkeypatch.setattr(receiver.client, "files_upload_v2", refuse)
+    monkeypatch.setattr(receiver.slack.client, "files_upload_v2", refuse)
     await add(db)
     await run_due_digests(db, client, rome(9))
     await drain(db, receiver, rome(9))
@@ -400,25 +401,24 @@ async def test_handlers_without_a_database_or_in_a_dm(
     )
 
 
-async def test_the_scheduler_loop_ticks_until_stopped(
+async def test_the_worker_digest_job_survives_a_failing_tick(
     db: Database, client: ClickMeterClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ticks: list[datetime | None] = []
-    stop = asyncio.Event()
 
     async def tick(
         _db: Database, _client: ClickMeterClient, now: datetime | None = None
     ) -> list[DigestRun]:
         ticks.append(now)
-        if len(ticks) == 3:
-            stop.set()
         if len(ticks) == 1:
-            raise RuntimeError("the database went away")  # logged, and the loop goes on
+            raise RuntimeError("the database went away")  # logged, and the job goes on
         return []
 
-    monkeypatch.setattr("alerts.digests.runner.run_due_digests", tick)
-    await asyncio.wait_for(run_digest_scheduler(db, client, stop, interval=0.01), timeout=5)
-    assert len(ticks) == 3
+    monkeypatch.setattr("alerts.worker.run_due_digests", tick)
+    worker = Worker(db, client, clock=lambda: rome(9))
+    for _ in range(3):
+        await asyncio.wait_for(worker.send_digests(), timeout=5)
+    assert ticks == [rome(9)] * 3
 
 
 # --- the worker -------------------------------------------------------------------------------
@@ -432,12 +432,11 @@ async def test_the_worker_job_enqueues_and_its_sender_delivers(
     async with ClickMeterClient(
         sandbox.api_key, base_url=sandbox.url, requests_per_second=None
     ) as client:
-        deliver = sender_from_settings(db, mock_slack.token, mock_slack.api_url)
-        assert deliver is not None
-        worker = Worker(db, client, deliver_once=deliver, clock=lambda: now)
+        receivers = receivers_from_settings(mock_slack.token, mock_slack.api_url)
+        worker = Worker(db, client, receivers=receivers, clock=lambda: now)
         await worker.send_digests()
         await worker.send_digests()  # a second tick the same minute adds nothing
-        report = await deliver()
+        report = await deliver_once(db, receivers)
     assert len(report.sent) == 1
     (post,) = digest_posts(mock_slack)
     assert "Daily digest" in post.text

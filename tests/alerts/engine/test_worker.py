@@ -7,27 +7,41 @@ import os
 import signal
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from alerts.worker import POLL_JOB, Worker, sender_from_settings
+from alerts.deliver import deliver_once
+from alerts.observer import DeliveryResult
+from alerts.worker import POLL_JOB, Worker, receivers_from_settings
 from storage import Database
 from tests.alerts.engine.conftest import TEAM, make_client
 from tests.conftest import Sandbox
 
 
-async def _worker(sandbox: Sandbox, path: Path, deliveries: list[int]) -> tuple[Worker, Database]:
-    db = Database(f"sqlite+aiosqlite:///{path}")  # not migrated: the worker does it
+class CountsPasses:
+    """An observer that counts the sender's passes (each reports its 'sent' count once)."""
 
-    async def deliver_once() -> Any:
-        deliveries.append(1)
+    def __init__(self, deliveries: list[int]) -> None:
+        self.deliveries_seen = deliveries
+
+    def poll_cycle(self, *, ok: bool, seconds: float | None) -> None:
         return None
 
+    def alerts_fired(self, count: int) -> None:
+        return None
+
+    def deliveries(self, result: DeliveryResult, count: int) -> None:
+        if result == "sent":
+            self.deliveries_seen.append(1)
+
+
+async def _worker(sandbox: Sandbox, path: Path, deliveries: list[int]) -> tuple[Worker, Database]:
+    db = Database(f"sqlite+aiosqlite:///{path}")  # not migrated: the worker does it
     worker = Worker(
         db,
         make_client(sandbox),
         poll_seconds=0.3,
-        deliver_once=deliver_once,
+        receivers=[],
         deliver_interval=0.05,
+        observer=CountsPasses(deliveries),
     )
     return worker, db
 
@@ -82,11 +96,11 @@ async def test_sigterm_stops_the_worker(
     await db.dispose()
 
 
-async def test_sender_from_settings_uses_the_deliver_package(tmp_path: Path) -> None:
+async def test_receivers_from_settings_use_the_deliver_package(tmp_path: Path) -> None:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'd.sqlite3'}")
     await db.migrate()
-    deliver_once = sender_from_settings(db, None, "https://slack.com/api/")
-    assert deliver_once is not None  # alerts.deliver is installed in this repository
-    report = await deliver_once()
+    receivers = receivers_from_settings(None, "https://slack.com/api/")
+    assert receivers  # webhooks, even without a Slack token
+    report = await deliver_once(db, receivers)
     assert report.claimed == 0  # an empty outbox: nothing to do
     await db.dispose()

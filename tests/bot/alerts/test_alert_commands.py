@@ -8,9 +8,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from alerts.deliver import SlackReceiver, deliver_once
+from alerts.deliver import SlackPoster, deliver_once
 from devtools.localslack import MockSlackServer
 from storage import Database
+from tests.alerts.deliver.helpers import slack_receivers
 from tests.bot.alerts.conftest import NOW, OTHER_TEAM, AlertBot, serve, shown
 from tests.conftest import Sandbox
 
@@ -187,8 +188,10 @@ def test_test_queues_a_sample_that_the_sender_posts_like_a_real_alert(alert_bot:
     # The worker's sender delivers it to the channel: Slack accepts its blocks.
     async def deliver() -> None:
         async with Database(alert_bot.database_url) as db:
-            receiver = SlackReceiver(alert_bot.slack.token, base_url=alert_bot.slack.api_url)
-            report = await deliver_once(db, [receiver])
+            receivers = slack_receivers(
+                SlackPoster(alert_bot.slack.token, base_url=alert_bot.slack.api_url)
+            )
+            report = await deliver_once(db, receivers)
             assert report.claimed == 1
 
     asyncio.run(deliver())

@@ -1,0 +1,42 @@
+"""What the worker and the sender report as they run, for whoever watches (Prometheus).
+
+The process that builds the worker hands it an `Observer` (`bot.metrics` implements one with
+its counters); `NO_OBSERVER` ignores everything, for tests and tools. Calls are made from the
+event loop and must not block.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+#: What became of delivery attempts: delivered, to be tried again, or given up on.
+DeliveryResult = Literal["sent", "retried", "dead"]
+
+
+class Observer(Protocol):
+    def poll_cycle(self, *, ok: bool, seconds: float | None) -> None:
+        """A poll cycle ended; `seconds` it took, None when it failed before reporting."""
+        ...
+
+    def alerts_fired(self, count: int) -> None:
+        """`count` alert episodes started in a cycle."""
+        ...
+
+    def deliveries(self, result: DeliveryResult, count: int) -> None:
+        """One sender pass ended with `count` attempts of this `result` (called for each
+        result after every pass, with 0 when there were none)."""
+        ...
+
+
+class _Ignore:
+    def poll_cycle(self, *, ok: bool, seconds: float | None) -> None:
+        return None
+
+    def alerts_fired(self, count: int) -> None:
+        return None
+
+    def deliveries(self, result: DeliveryResult, count: int) -> None:
+        return None
+
+
+NO_OBSERVER: Observer = _Ignore()

@@ -1,13 +1,14 @@
 """Schema migrations (Alembic), run programmatically: no alembic.ini, the scripts ship inside
 the package (`storage/alembic`).
 
-At start-up the application calls `await upgrade(engine)` (or `Database.migrate()`): it runs in
-one transaction on a connection of the running event loop (no nested loop, no thread), so it is
-safe inside async code, and a failed migration leaves the schema as it was. On PostgreSQL an
-advisory lock makes processes starting together take turns; SQLite's `BEGIN IMMEDIATE` does the
+Every way of migrating goes through `upgrade`: the processes at start-up (via
+`Database.migrate()`), `clickbot migrate`, the command below and the tests. It runs in one
+transaction on a connection of the running event loop (no nested loop, no thread), so it is safe
+inside async code, and a failed migration leaves the schema as it was. On PostgreSQL an advisory
+lock makes processes starting together take turns; SQLite's `BEGIN IMMEDIATE` does the
 same. Upgrading an up-to-date database does nothing.
 
-From a shell, with `DATABASE_URL` (or `--url`):
+Deploys run `clickbot migrate`. For developers, from a shell, with `DATABASE_URL` (or `--url`):
 
     python -m storage.migrate upgrade [head]
     python -m storage.migrate downgrade base
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -29,7 +31,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.engine import make_engine
+from storage.connect import make_engine
 
 SCRIPT_LOCATION = Path(__file__).with_name("alembic")
 #: Any constant shared by clickbot processes: the PostgreSQL advisory lock for migrations.
@@ -51,14 +53,26 @@ def head() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+@dataclass(frozen=True)
+class Migration:
+    """What one run did: the revision the database was at before and after (None: no schema)."""
+
+    before: str | None
+    after: str | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> Migration:
     """Migrate the database up to `revision` in one transaction."""
-    await _run(engine, "upgrade", revision)
+    return await _run(engine, "upgrade", revision)
 
 
-async def downgrade(engine: AsyncEngine, revision: str) -> None:
+async def downgrade(engine: AsyncEngine, revision: str) -> Migration:
     """Migrate the database down to `revision` ('base' removes every table but Alembic's)."""
-    await _run(engine, "downgrade", revision)
+    return await _run(engine, "downgrade", revision)
 
 
 async def current(engine: AsyncEngine) -> str | None:
@@ -69,20 +83,24 @@ async def current(engine: AsyncEngine) -> str | None:
         )
 
 
-async def _run(engine: AsyncEngine, direction: str, revision: str) -> None:
+async def _run(engine: AsyncEngine, direction: str, revision: str) -> Migration:
     async with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             await connection.execute(text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
-        await connection.run_sync(_run_sync, direction, revision)
+        return await connection.run_sync(_run_sync, direction, revision)
 
 
-def _run_sync(connection: Connection, direction: str, revision: str) -> None:
+def _run_sync(connection: Connection, direction: str, revision: str) -> Migration:
+    # Read under the lock, in the same transaction: a process that migrated just before us
+    # shows as "before", so the report says what this run did.
+    before = MigrationContext.configure(connection).get_current_revision()
     config = alembic_config()
     config.attributes["connection"] = connection
     if direction == "upgrade":
         command.upgrade(config, revision)
     else:
         command.downgrade(config, revision)
+    return Migration(before, MigrationContext.configure(connection).get_current_revision())
 
 
 async def _on_url(url: str, direction: str, revision: str) -> None:

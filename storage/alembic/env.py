@@ -16,7 +16,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
-from storage.engine import make_engine
+from storage.connect import make_engine
 from storage.models import Base
 from storage.types import UTCDateTime
 

@@ -49,7 +49,7 @@ from devtools.localslack.models import Message
 from devtools.localslack.render import render_message, render_post
 from devtools.localslack.signed import USER_ID
 from devtools.sandbox import SandboxConfig, SandboxServer
-from storage import Database
+from storage import Database, utcnow
 
 DEMO_API_KEY = "00000000-0000-4000-8000-000000000000"
 DEMO_TIMEZONE = "W. Europe Standard Time"
@@ -583,7 +583,7 @@ def _sandbox_start() -> datetime | None:
     """Real time, unless the account's midnight is near: the spike and the poll cycles (about
     an hour of sandbox time at most) would move the clock into tomorrow, where `today` starts
     from zero, so start the sandbox two hours back."""
-    now = datetime.now(UTC)
+    now = utcnow()
     local = now.astimezone(ZoneInfo("Europe/Berlin"))  # DEMO_TIMEZONE's zone
     if local.hour == 23 or (local.hour == 22 and local.minute >= 30):
         return now - timedelta(hours=2)

@@ -21,7 +21,7 @@ from storage.models import (
 from storage.outbox import DEFAULT_LEASE, Outbox
 from storage.polling import PollOverview, PollStates, Snapshot
 from storage.rules import Rules
-from storage.types import UTCDateTime, utcnow
+from storage.types import UTCDateTime, as_utc, utcnow
 from storage.webhooks import Webhooks
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "UTCDateTime",
     "Webhook",
     "Webhooks",
+    "as_utc",
     "make_engine",
     "utcnow",
 ]

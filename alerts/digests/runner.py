@@ -26,7 +26,8 @@ from datetime import date, datetime, timedelta
 from typing import Final, Literal
 
 from alerts.deliver.digest import digest_payload
-from alerts.digests.content import DigestContent, DigestKind, gather_digest
+from alerts.digests.content import DigestContent, DigestKind
+from alerts.digests.gather import gather_digest
 from alerts.digests.schedule import DEFAULT_GRACE, due, next_run
 from clickmeter import ClickMeterClient, ClickMeterError, TopReport
 from storage import Database

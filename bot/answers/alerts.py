@@ -52,6 +52,7 @@ from messages import (
     section,
     short_datetime,
 )
+from storage import as_utc
 
 if TYPE_CHECKING:
     from storage import AlertEpisode, AlertRule, Transaction
@@ -74,14 +75,8 @@ LIST_HINT = "See `/clickmeter alert list` for this workspace's alerts."
 EXAMPLE_ADD = "/clickmeter alert add link spring-sale spike"
 
 
-def aware(now: datetime | None) -> datetime:
-    """`now` (None: the real time) as an aware datetime; a naive pinned time is taken as UTC."""
-    now = now if now is not None else datetime.now(UTC)
-    return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
-
-
 def moment(ctx: AnswerContext) -> datetime:
-    return aware(ctx.now)
+    return as_utc(ctx.now)
 
 
 async def account_zone(client: ClickMeterClient) -> tzinfo:

@@ -4,7 +4,7 @@ footer line saying which days and which moment the numbers are for."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import ContextBlock
 
 from clickmeter import ClickMeterClient, DayRange, Period, Timeframe
 from messages import as_of, context, days_label
+from storage import as_utc
 
 if TYPE_CHECKING:
     from storage import Database
@@ -51,10 +52,7 @@ class Clock:
 
 async def account_clock(ctx: AnswerContext) -> Clock:
     zone = await ctx.client.account_zone()
-    moment = ctx.now if ctx.now is not None else datetime.now(UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)  # a naive pinned time is taken as UTC
-    return Clock(moment.astimezone(zone), zone)
+    return Clock(as_utc(ctx.now).astimezone(zone), zone)
 
 
 async def period_days(ctx: AnswerContext, clock: Clock, period: Period) -> DayRange:

@@ -12,7 +12,7 @@ outbox (a 'slack.digest' item to the user, sent by the sender within seconds).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,7 @@ from bot.grammar import (
 )
 from bot.resolve import resolve_group
 from messages import Message, context, make, section
+from storage import as_utc
 
 if TYPE_CHECKING:
     from storage import Database
@@ -47,11 +48,6 @@ _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"
 
 def _where(ctx: AnswerContext) -> Where:
     return where(ctx, things="digests", emoji=":sunrise:")
-
-
-def _now(ctx: AnswerContext) -> datetime:
-    now = ctx.now if ctx.now is not None else datetime.now(UTC)
-    return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
 
 
 def schedule_text(digest: Digest) -> str:
@@ -114,7 +110,7 @@ async def add_answer(command: DigestAdd, ctx: AnswerContext) -> Message:
     channel = _channel(command, ctx)
     links_filter = await _links_filter(command, ctx)
     timezone = command.timezone or (await ctx.client.account_zone()).key
-    now = _now(ctx)
+    now = as_utc(ctx.now)
     async with at.db.transaction() as tx:
         if len(await tx.digests.list_active(at.team_id)) >= MAX_DIGESTS:
             refuse(
@@ -178,7 +174,7 @@ async def remove_answer(command: DigestRemove, ctx: AnswerContext) -> Message:
         digest = await tx.digests.get(at.team_id, command.digest_id)
         if digest is None:
             refuse(f":mag: There's no digest #{command.digest_id} in this workspace.", LIST_HINT)
-        await tx.digests.remove(at.team_id, digest.id, now=_now(ctx))
+        await tx.digests.remove(at.team_id, digest.id, now=as_utc(ctx.now))
     line = f":wastebasket: Removed digest {describe(digest)}."
     return make(line, [section(line), context("It won't be sent again.")], mrkdwn=True)
 
@@ -191,7 +187,7 @@ async def preview_answer(
 
     at = _where(ctx)
     digest = await _get(at.db, at.team_id, command.digest_id)
-    now = _now(ctx)
+    now = as_utc(ctx.now)
     if slack is not None:
         posted = await preview(ctx.client, slack, digest, at.user_id, now=now)
         chart = "" if posted.chart == "uploaded" else " (without its chart: I can't upload files)"

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.answers.alerts import account_zone, aware, summary, when
+from bot.answers.alerts import account_zone, summary, when
 from bot.reply import compute_answer
 from bot.services import Services
 from messages import context, section
+from storage import as_utc
 
 if TYPE_CHECKING:
     from storage import AlertRule, Transaction
@@ -97,7 +98,7 @@ def mute_alert(services: Services, duration: timedelta) -> Callable[..., Awaitab
         if click.rule_id is None or not click.team_id:
             await _say(respond, ":thinking_face: This button doesn't say which alert to mute.")
             return
-        now = aware(services.now() if services.now is not None else None)
+        now = as_utc(services.now() if services.now is not None else None)
         until = now + duration
         try:
             db = await services.storage()

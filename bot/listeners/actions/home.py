@@ -17,13 +17,13 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.answers.alerts import account_zone, aware, summary, when
+from bot.answers.alerts import account_zone, summary, when
 from bot.answers.digests import schedule_text
 from bot.home import button_id
 from bot.listeners.actions.alerts import mute_rule
 from bot.listeners.events.app_home import publish_home
 from bot.services import Services
-from storage import Transaction
+from storage import Transaction, as_utc
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def home_button(services: Services, change: Change) -> Callable[..., Awaitable[N
         elif click.target is None:
             notice = ":thinking_face: That button didn't say what to change."
         else:
-            now = aware(services.now() if services.now is not None else None)
+            now = as_utc(services.now() if services.now is not None else None)
             zone = await account_zone(services.clickmeter)  # (cached; never inside the tx)
             try:
                 db = await services.storage()

@@ -12,6 +12,7 @@ set up) and hands out units of work that group every repository on one session:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -67,6 +68,9 @@ class Database:
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False
         )
+        self._schema_ready = False
+        # Made on first use, so a Database built outside an event loop can still be shared.
+        self._schema_lock: asyncio.Lock | None = None
 
     @property
     def dialect(self) -> str:
@@ -82,6 +86,20 @@ class Database:
     async def migrate(self, revision: str = "head") -> Migration:
         """Bring the schema up to `revision` (see `migrate.upgrade`); a no-op when already there."""
         return await upgrade(self.engine, revision)
+
+    async def ensure_schema(self) -> None:
+        """Migrate to the current schema the first time a process asks (callers that ask at the
+        same time wait for that one run); later calls return at once. What the web app, Socket
+        Mode and the worker call at start-up, so `clickbot run`, which is all three, migrates
+        once."""
+        if self._schema_ready:
+            return
+        if self._schema_lock is None:
+            self._schema_lock = asyncio.Lock()
+        async with self._schema_lock:
+            if not self._schema_ready:
+                await self.migrate()
+                self._schema_ready = True
 
     async def dispose(self) -> None:
         """Close every pooled connection. The object must not be used afterwards."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,16 @@ async def test_downgrade_to_base_and_back(empty_backend: Backend) -> None:
 
     await database.migrate()
     assert await _tables(database) == TABLES | {"alembic_version"}
+
+
+async def test_ensure_schema_migrates_once_however_many_ask(empty_backend: Backend) -> None:
+    database = empty_backend.open()
+    await asyncio.gather(*(database.ensure_schema() for _ in range(5)))
+    assert await current(database.engine) == head()
+
+    await downgrade(database.engine, "base")
+    await database.ensure_schema()  # this object already migrated: it does not look again
+    assert await current(database.engine) is None
 
 
 def test_command_line_upgrades_and_reports(

@@ -121,24 +121,29 @@ def check() -> None:
 @app.command()
 def migrate() -> None:
     """Bring the database at DATABASE_URL up to the current schema (a no-op when it is)."""
+    import sqlite3
+
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
     from storage import Database
+    from storage.connect import open_sqlite_now
     from storage.migrate import Migration
 
     url = _configured(StorageSettings, LoggingSettings).need(StorageSettings).database_url
     # Alembic logs each step at INFO; the one line printed below says what they would.
     stdlib_logging.getLogger("alembic").setLevel(stdlib_logging.WARNING)
 
-    async def upgrade() -> Migration:
-        async with Database(url) as db:
+    async def upgrade(db: Database) -> Migration:
+        async with db:
             return await db.migrate()
 
     try:
         shown = make_url(url).render_as_string(hide_password=True)
-        done = asyncio.run(upgrade())
-    except (SQLAlchemyError, OSError, ImportError) as exc:
+        db = Database(url)
+        open_sqlite_now(db.engine)
+        done = asyncio.run(upgrade(db))
+    except (SQLAlchemyError, sqlite3.Error, OSError, ImportError) as exc:
         # A DBAPIError's own text carries SQLAlchemy's SQL and help link: the driver's says it.
         reason = exc.orig if isinstance(exc, DBAPIError) else exc
         err.print(

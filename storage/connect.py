@@ -10,6 +10,7 @@ another transaction).
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from sqlalchemy import event
@@ -60,3 +61,17 @@ def _set_up_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def open_sqlite_now(engine: AsyncEngine) -> None:
+    """On SQLite, open (creating it if missing) and close the engine's database file at once, in
+    this thread; raises `sqlite3.Error` (e.g. "unable to open database file") if it cannot be
+    opened. Does nothing on other databases.
+
+    For a command about to run one async job and exit: when aiosqlite fails to open a file, its
+    worker thread reports back to the event loop later, and if `asyncio.run` has closed the loop
+    by then, the process ends with a stray traceback."""
+    if engine.dialect.name != "sqlite":
+        return
+    [database], options = engine.dialect.create_connect_args(engine.url)
+    sqlite3.connect(database, uri=bool(options.get("uri", False))).close()

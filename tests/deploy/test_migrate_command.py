@@ -16,7 +16,7 @@ from devtools.localslack import MockSlackServer
 from storage import Database
 from storage.migrate import current, head, upgrade
 from tests.conftest import Sandbox
-from tests.deploy.environment import deployment_env
+from tests.deploy.environment import BIN, deployment_env
 from tests.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -89,6 +89,28 @@ def test_a_bad_database_url_gets_one_clear_line(
     assert reason in line
     assert "hunter2" not in line
     assert "Traceback" not in line
+
+
+def test_a_process_with_a_bad_database_url_prints_one_line_and_no_traceback(
+    tmp_path: Path,
+) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'clickbot.sqlite3'}"
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DATABASE_URL": database_url}
+    if "PYTHONPATH" in os.environ:  # the code under test, as deployment_env passes it on
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    done = subprocess.run(  # noqa: S603 - our own command
+        [str(BIN / "clickbot"), "migrate"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    [line] = done.stderr.splitlines()
+    assert line.startswith("✗ database: cannot migrate DATABASE_URL: unable to open database file")
 
 
 def test_a_malformed_database_url_is_a_settings_problem(

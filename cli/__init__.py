@@ -139,7 +139,7 @@ def migrate() -> None:
             return await db.migrate()
 
     try:
-        shown = make_url(url).render_as_string(hide_password=True)
+        printable_url = make_url(url).render_as_string(hide_password=True)
         db = Database(url)
         open_sqlite_now(db.engine)
         done = asyncio.run(upgrade(db))
@@ -159,7 +159,7 @@ def migrate() -> None:
         what = f"created the schema at revision {done.after}"
     else:
         what = f"migrated from revision {done.before} to {done.after}"
-    out.print(f"[green]✓[/green] database {shown}: {what}", highlight=False)
+    out.print(f"[green]✓[/green] database {printable_url}: {what}", highlight=False)
 
 
 @app.command()

@@ -69,8 +69,7 @@ class Database:
             self.engine, expire_on_commit=False
         )
         self._schema_ready = False
-        # Made on first use, so a Database built outside an event loop can still be shared.
-        self._schema_lock: asyncio.Lock | None = None
+        self._schema_lock = asyncio.Lock()
 
     @property
     def dialect(self) -> str:
@@ -94,8 +93,6 @@ class Database:
         once."""
         if self._schema_ready:
             return
-        if self._schema_lock is None:
-            self._schema_lock = asyncio.Lock()
         async with self._schema_lock:
             if not self._schema_ready:
                 await self.migrate()

@@ -2,24 +2,17 @@
 the package (`storage/alembic`).
 
 Every way of migrating goes through `upgrade`: the processes at start-up (via
-`Database.migrate()`), `clickbot migrate`, the command below and the tests. It runs in one
+`Database.ensure_schema()`), `clickbot migrate`, `python -m storage` and the tests. It runs in one
 transaction on a connection of the running event loop (no nested loop, no thread), so it is safe
 inside async code, and a failed migration leaves the schema as it was. On PostgreSQL an advisory
 lock makes processes starting together take turns; SQLite's `BEGIN IMMEDIATE` does the
 same. Upgrading an up-to-date database does nothing.
 
-Deploys run `clickbot migrate`. For developers, from a shell, with `DATABASE_URL` (or `--url`):
-
-    python -m storage.migrate upgrade [head]
-    python -m storage.migrate downgrade base
-    python -m storage.migrate current
-    python -m storage.migrate revision -m "add digests" --rev-id 0002 [--autogenerate]
+Deploys run `clickbot migrate`; developers have `python -m storage` (see `storage/__main__.py`).
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,20 +24,16 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.connect import make_engine
-
 SCRIPT_LOCATION = Path(__file__).with_name("alembic")
 #: Any constant shared by clickbot processes: the PostgreSQL advisory lock for migrations.
 _MIGRATION_LOCK = 0x636C6B62
 
 
-def alembic_config(url: str | None = None) -> Config:
-    """An Alembic config pointing at the packaged scripts (and at `url` if given)."""
+def alembic_config() -> Config:
+    """An Alembic config pointing at the packaged scripts."""
     config = Config()
     config.set_main_option("script_location", str(SCRIPT_LOCATION))
     config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
-    if url is not None:
-        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
@@ -90,58 +79,19 @@ async def _run(engine: AsyncEngine, direction: str, revision: str) -> Migration:
         return await connection.run_sync(_run_sync, direction, revision)
 
 
+def configured_on(connection: Connection) -> Config:
+    """The packaged scripts' config, for `alembic/env.py` to run on `connection`."""
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    return config
+
+
 def _run_sync(connection: Connection, direction: str, revision: str) -> Migration:
     # Read under the lock, in the same transaction: a process that migrated just before us
     # shows as "before", so the report says what this run did.
     before = MigrationContext.configure(connection).get_current_revision()
-    config = alembic_config()
-    config.attributes["connection"] = connection
     if direction == "upgrade":
-        command.upgrade(config, revision)
+        command.upgrade(configured_on(connection), revision)
     else:
-        command.downgrade(config, revision)
+        command.downgrade(configured_on(connection), revision)
     return Migration(before, MigrationContext.configure(connection).get_current_revision())
-
-
-async def _on_url(url: str, direction: str, revision: str) -> None:
-    engine = make_engine(url)
-    try:
-        if direction == "current":
-            print(await current(engine) or "(none)")
-        else:
-            await _run(engine, direction, revision)
-    finally:
-        await engine.dispose()
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m storage.migrate")
-    parser.add_argument("--url", help="database URL (default: DATABASE_URL or its default)")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("upgrade").add_argument("revision", nargs="?", default="head")
-    commands.add_parser("downgrade").add_argument("revision")
-    commands.add_parser("current")
-    revision = commands.add_parser("revision", help="write a new migration script")
-    revision.add_argument("-m", "--message", required=True)
-    revision.add_argument("--rev-id", required=True, help="e.g. 0002: scripts sort by it")
-    revision.add_argument("--autogenerate", action="store_true")
-    args = parser.parse_args(argv)
-    url: str = args.url
-    if url is None:
-        from config.settings import StorageSettings
-
-        url = StorageSettings().database_url
-    if args.command == "revision":
-        command.revision(
-            alembic_config(url),
-            message=args.message,
-            rev_id=args.rev_id,
-            autogenerate=args.autogenerate,
-        )
-    else:
-        asyncio.run(_on_url(url, args.command, getattr(args, "revision", "")))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

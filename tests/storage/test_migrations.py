@@ -7,13 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from storage import Base, Database
-from storage.migrate import current, downgrade, head, main, upgrade
+from storage.__main__ import main
+from storage.migrate import alembic_config, current, downgrade, head, upgrade
 from tests.storage.conftest import Backend
 
 TABLES = {
@@ -83,6 +85,11 @@ async def test_ensure_schema_migrates_once_however_many_ask(empty_backend: Backe
     await downgrade(database.engine, "base")
     await database.ensure_schema()  # this object already migrated: it does not look again
     assert await current(database.engine) is None
+
+
+def test_the_alembic_environment_runs_only_on_a_connection_handed_over() -> None:
+    with pytest.raises(RuntimeError, match="clickbot migrate"):
+        command.upgrade(alembic_config(), "head")
 
 
 def test_command_line_upgrades_and_reports(

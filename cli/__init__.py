@@ -1,4 +1,8 @@
-"""The `clickbot` command line: one subcommand per way of running clickbot."""
+"""The `clickbot` command line: one subcommand per way of running clickbot.
+
+Each command imports what it runs inside its own function, so a short one (`check`, `migrate`)
+starts without loading the Slack app, the worker or the sandbox.
+"""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@
     await worker.run()          # until SIGTERM / SIGINT (or `worker.stop()`)
 
 What callers can rely on:
-- Migrations run before anything else (`Database.migrate`, a no-op when up to date).
+- Migrations run before anything else (`Database.ensure_schema`, a no-op when up to date).
 - The poll job runs every `poll_seconds` starting at once, one instance at a time
   (`max_instances=1`); runs missed while the process was busy or asleep are coalesced into one
   (`coalesce=True`) and still run when at most `misfire_grace_time` (half an interval) late. A
@@ -156,7 +156,7 @@ class Worker:
 
     async def run(self, *, handle_signals: bool = True) -> None:
         """Migrate, start the scheduler (and the sender loop), run until `stop()`."""
-        await self.db.migrate()
+        await self.db.ensure_schema()
         loop = asyncio.get_running_loop()
         if handle_signals:
             for sig in (signal.SIGTERM, signal.SIGINT):

@@ -8,11 +8,12 @@ health check: restarting the web process would not help it.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.metrics import OUTBOX_DEAD, OUTBOX_DEPTH
 from bot.services import Services
+from storage import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ async def health_report(
     services: Services, now: datetime | None = None
 ) -> tuple[int, dict[str, Any]]:
     """The HTTP status and JSON body of `/healthz`; also refreshes the outbox gauges."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     db = services.db
     if db is None:
         return 200, {"ok": True, "database": {"configured": False}}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,8 +22,6 @@ class Services:
     db: Database | None = None
     #: The alert poller's interval (ALERT_POLL_SECONDS): new rules are seeded for it.
     poll_seconds: float = 300.0
-    _migrated: bool = field(default=False, init=False, repr=False)
-    _migrating: asyncio.Lock | None = field(default=None, init=False, repr=False)
 
     async def storage(self) -> Database | None:
         """The database, migrated to the current schema (once per process), or None.
@@ -32,14 +29,8 @@ class Services:
         The web app migrates at start-up; this covers the other ways of running the bot
         (Socket Mode), so the first alert command there finds its tables.
         """
-        if self.db is None or self._migrated:
-            return self.db
-        if self._migrating is None:
-            self._migrating = asyncio.Lock()
-        async with self._migrating:
-            if not self._migrated:
-                await self.db.migrate()
-                self._migrated = True
+        if self.db is not None:
+            await self.db.ensure_schema()
         return self.db
 
     async def aclose(self) -> None:

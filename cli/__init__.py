@@ -1,8 +1,13 @@
-"""The `clickbot` command line: one subcommand per way of running clickbot."""
+"""The `clickbot` command line: one subcommand per way of running clickbot.
+
+Each command imports what it runs inside its own function, so a short one (`check`, `migrate`)
+starts without loading the Slack app, the worker or the sandbox.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging as stdlib_logging
 from typing import Annotated, Any
 
 import typer
@@ -115,6 +120,50 @@ def check() -> None:
     for result in results:
         out.print(f"{marks[result.ok]} {result.name}: {result.detail}", highlight=False)
     raise typer.Exit(code=1 if any(r.ok is False for r in results) else 0)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database at DATABASE_URL up to the current schema (a no-op when it is)."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    from storage import Database
+    from storage.connect import open_sqlite_now
+    from storage.migrate import Migration
+
+    url = _configured(StorageSettings, LoggingSettings).need(StorageSettings).database_url
+    # Alembic logs each step at INFO; the one line printed below says what they would.
+    stdlib_logging.getLogger("alembic").setLevel(stdlib_logging.WARNING)
+
+    async def upgrade(db: Database) -> Migration:
+        async with db:
+            return await db.migrate()
+
+    try:
+        printable_url = make_url(url).render_as_string(hide_password=True)
+        db = Database(url)
+        open_sqlite_now(db.engine)
+        done = asyncio.run(upgrade(db))
+    except (SQLAlchemyError, sqlite3.Error, OSError, ImportError) as exc:
+        # A DBAPIError's own text carries SQLAlchemy's SQL and help link: the driver's says it.
+        reason = exc.orig if isinstance(exc, DBAPIError) else exc
+        err.print(
+            f"[red]✗[/red] database: cannot migrate DATABASE_URL: {reason}. "
+            "Check that it names a reachable database and a driver clickbot has "
+            "(sqlite+aiosqlite or postgresql+asyncpg).",
+            highlight=False,
+        )
+        raise typer.Exit(code=1) from None
+    if not done.changed:
+        what = f"already at revision {done.after}, nothing to do"
+    elif done.before is None:
+        what = f"created the schema at revision {done.after}"
+    else:
+        what = f"migrated from revision {done.before} to {done.after}"
+    out.print(f"[green]✓[/green] database {printable_url}: {what}", highlight=False)
 
 
 @app.command()

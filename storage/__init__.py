@@ -2,11 +2,12 @@
 
 SQLAlchemy 2 async over `DATABASE_URL` (SQLite by default, PostgreSQL with the same code); the
 schema is managed by the Alembic migrations shipped in `alembic/`. Every row belongs to a Slack
-workspace (`team_id`). Start with `Database` (see `engine`), then work through
-`Database.transaction()`, which groups every repository in one unit of work.
+workspace (`team_id`). Start with `Database` (see `engine`; engines come from `connect`), then
+work through `Database.transaction()`, which groups every repository in one unit of work.
 """
 
-from storage.engine import Database, Transaction, make_engine
+from storage.connect import make_engine
+from storage.engine import Database, Transaction
 from storage.episodes import EpisodeAlreadyOpen, Episodes
 from storage.models import (
     AlertEpisode,
@@ -20,7 +21,7 @@ from storage.models import (
 from storage.outbox import DEFAULT_LEASE, Outbox
 from storage.polling import PollOverview, PollStates, Snapshot
 from storage.rules import Rules
-from storage.types import UTCDateTime, utcnow
+from storage.types import UTCDateTime, as_utc, utcnow
 from storage.webhooks import Webhooks
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "UTCDateTime",
     "Webhook",
     "Webhooks",
+    "as_utc",
     "make_engine",
     "utcnow",
 ]

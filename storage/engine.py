@@ -1,11 +1,7 @@
-"""Engines and the `Database` object: one per process, shared by everything that stores data.
+"""The `Database` object: one per process, shared by everything that stores data.
 
-`make_engine` builds an `AsyncEngine` from a `DATABASE_URL`. SQLite (`sqlite+aiosqlite:///...`,
-the default) and PostgreSQL (`postgresql+asyncpg://...`) run the same code. On SQLite each
-connection gets WAL, foreign keys and a busy timeout, and every transaction, reads included,
-starts with `BEGIN IMMEDIATE`: transactions queue up (each waiting up to the busy timeout)
-instead of failing half-way, and savepoints and transactional DDL work. So keep transactions
-short, and never hold one open across a network call (or while awaiting another transaction).
+It owns the engine (built by `connect.make_engine`, which says how SQLite and PostgreSQL are
+set up) and hands out units of work that group every repository on one session:
 
     async with Database(url) as db:
         await db.migrate()
@@ -16,72 +12,24 @@ short, and never hold one open across a network call (or while awaiting another 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from storage.connect import make_engine
 from storage.digests import Digests
 from storage.episodes import Episodes
+from storage.migrate import Migration, upgrade
 from storage.outbox import Outbox
 from storage.polling import PollStates
 from storage.rules import Rules
 from storage.webhooks import Webhooks
-
-#: How long (ms) an SQLite connection waits for another writer before giving up.
-SQLITE_BUSY_TIMEOUT_MS = 10_000
-
-
-def make_engine(
-    url: str | URL, *, search_path: str | None = None, echo: bool = False, **options: Any
-) -> AsyncEngine:
-    """An async engine for `url`, set up for this project (see the module docstring).
-
-    `search_path` (PostgreSQL only) puts every connection in that schema: tests use it to give
-    each run a schema of its own. Other keyword arguments go to `create_async_engine`."""
-    url = make_url(url)
-    if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, echo=echo, **options)
-        _set_up_sqlite(engine)
-        return engine
-    if search_path is not None:
-        connect_args = dict(options.pop("connect_args", {}))
-        settings = dict(connect_args.get("server_settings", {}))
-        settings["search_path"] = search_path
-        connect_args["server_settings"] = settings
-        options["connect_args"] = connect_args
-    options.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, echo=echo, **options)
-
-
-def _set_up_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Stop the driver from issuing its own (late, DEFERRED) BEGIN; `on_begin` does it.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        for pragma in (
-            "journal_mode=WAL",
-            "synchronous=NORMAL",
-            "foreign_keys=ON",
-            f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
-        ):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @dataclass(frozen=True)
@@ -120,6 +68,8 @@ class Database:
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False
         )
+        self._schema_ready = False
+        self._schema_lock = asyncio.Lock()
 
     @property
     def dialect(self) -> str:
@@ -132,11 +82,21 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield Transaction.on(session)
 
-    async def migrate(self, revision: str = "head") -> None:
-        """Bring the schema up to `revision` (Alembic `upgrade`); a no-op when already there."""
-        from storage.migrate import upgrade
+    async def migrate(self, revision: str = "head") -> Migration:
+        """Bring the schema up to `revision` (see `migrate.upgrade`); a no-op when already there."""
+        return await upgrade(self.engine, revision)
 
-        await upgrade(self.engine, revision)
+    async def ensure_schema(self) -> None:
+        """Migrate to the current schema the first time a process asks (callers that ask at the
+        same time wait for that one run); later calls return at once. What the web app, Socket
+        Mode and the worker call at start-up, so `clickbot run`, which is all three, migrates
+        once."""
+        if self._schema_ready:
+            return
+        async with self._schema_lock:
+            if not self._schema_ready:
+                await self.migrate()
+                self._schema_ready = True
 
     async def dispose(self) -> None:
         """Close every pooled connection. The object must not be used afterwards."""

@@ -1,24 +1,19 @@
 """Schema migrations (Alembic), run programmatically: no alembic.ini, the scripts ship inside
 the package (`storage/alembic`).
 
-At start-up the application calls `await upgrade(engine)` (or `Database.migrate()`): it runs in
-one transaction on a connection of the running event loop (no nested loop, no thread), so it is
-safe inside async code, and a failed migration leaves the schema as it was. On PostgreSQL an
-advisory lock makes processes starting together take turns; SQLite's `BEGIN IMMEDIATE` does the
+Every way of migrating goes through `upgrade`: the processes at start-up (via
+`Database.ensure_schema()`), `clickbot migrate`, `python -m storage` and the tests. It runs in one
+transaction on a connection of the running event loop (no nested loop, no thread), so it is safe
+inside async code, and a failed migration leaves the schema as it was. On PostgreSQL an advisory
+lock makes processes starting together take turns; SQLite's `BEGIN IMMEDIATE` does the
 same. Upgrading an up-to-date database does nothing.
 
-From a shell, with `DATABASE_URL` (or `--url`):
-
-    python -m storage.migrate upgrade [head]
-    python -m storage.migrate downgrade base
-    python -m storage.migrate current
-    python -m storage.migrate revision -m "add digests" --rev-id 0002 [--autogenerate]
+Deploys run `clickbot migrate`; developers have `python -m storage` (see `storage/__main__.py`).
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -29,20 +24,16 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.engine import make_engine
-
 SCRIPT_LOCATION = Path(__file__).with_name("alembic")
 #: Any constant shared by clickbot processes: the PostgreSQL advisory lock for migrations.
 _MIGRATION_LOCK = 0x636C6B62
 
 
-def alembic_config(url: str | None = None) -> Config:
-    """An Alembic config pointing at the packaged scripts (and at `url` if given)."""
+def alembic_config() -> Config:
+    """An Alembic config pointing at the packaged scripts."""
     config = Config()
     config.set_main_option("script_location", str(SCRIPT_LOCATION))
     config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
-    if url is not None:
-        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
@@ -51,14 +42,26 @@ def head() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+@dataclass(frozen=True)
+class Migration:
+    """What one run did: the revision the database was at before and after (None: no schema)."""
+
+    before: str | None
+    after: str | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> Migration:
     """Migrate the database up to `revision` in one transaction."""
-    await _run(engine, "upgrade", revision)
+    return await _run(engine, "upgrade", revision)
 
 
-async def downgrade(engine: AsyncEngine, revision: str) -> None:
+async def downgrade(engine: AsyncEngine, revision: str) -> Migration:
     """Migrate the database down to `revision` ('base' removes every table but Alembic's)."""
-    await _run(engine, "downgrade", revision)
+    return await _run(engine, "downgrade", revision)
 
 
 async def current(engine: AsyncEngine) -> str | None:
@@ -69,61 +72,26 @@ async def current(engine: AsyncEngine) -> str | None:
         )
 
 
-async def _run(engine: AsyncEngine, direction: str, revision: str) -> None:
+async def _run(engine: AsyncEngine, direction: str, revision: str) -> Migration:
     async with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             await connection.execute(text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
-        await connection.run_sync(_run_sync, direction, revision)
+        return await connection.run_sync(_run_sync, direction, revision)
 
 
-def _run_sync(connection: Connection, direction: str, revision: str) -> None:
+def configured_on(connection: Connection) -> Config:
+    """The packaged scripts' config, for `alembic/env.py` to run on `connection`."""
     config = alembic_config()
     config.attributes["connection"] = connection
+    return config
+
+
+def _run_sync(connection: Connection, direction: str, revision: str) -> Migration:
+    # Read under the lock, in the same transaction: a process that migrated just before us
+    # shows as "before", so the report says what this run did.
+    before = MigrationContext.configure(connection).get_current_revision()
     if direction == "upgrade":
-        command.upgrade(config, revision)
+        command.upgrade(configured_on(connection), revision)
     else:
-        command.downgrade(config, revision)
-
-
-async def _on_url(url: str, direction: str, revision: str) -> None:
-    engine = make_engine(url)
-    try:
-        if direction == "current":
-            print(await current(engine) or "(none)")
-        else:
-            await _run(engine, direction, revision)
-    finally:
-        await engine.dispose()
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m storage.migrate")
-    parser.add_argument("--url", help="database URL (default: DATABASE_URL or its default)")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("upgrade").add_argument("revision", nargs="?", default="head")
-    commands.add_parser("downgrade").add_argument("revision")
-    commands.add_parser("current")
-    revision = commands.add_parser("revision", help="write a new migration script")
-    revision.add_argument("-m", "--message", required=True)
-    revision.add_argument("--rev-id", required=True, help="e.g. 0002: scripts sort by it")
-    revision.add_argument("--autogenerate", action="store_true")
-    args = parser.parse_args(argv)
-    url: str = args.url
-    if url is None:
-        from config.settings import StorageSettings
-
-        url = StorageSettings().database_url
-    if args.command == "revision":
-        command.revision(
-            alembic_config(url),
-            message=args.message,
-            rev_id=args.rev_id,
-            autogenerate=args.autogenerate,
-        )
-    else:
-        asyncio.run(_on_url(url, args.command, getattr(args, "revision", "")))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+        command.downgrade(configured_on(connection), revision)
+    return Migration(before, MigrationContext.configure(connection).get_current_revision())

@@ -20,6 +20,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime | None) -> datetime:
+    """`moment` as an aware UTC datetime: None is the current time, and a naive datetime (a
+    pinned test clock may be one) is taken to be UTC already."""
+    if moment is None:
+        return utcnow()
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """`DateTime(timezone=True)` that only accepts and only returns aware UTC datetimes."""
 

@@ -24,9 +24,9 @@ from alerts.digests.content import (
     TagFilter,
     Totals,
     digest_days,
-    gather_digest,
     links_filter_of,
 )
+from alerts.digests.gather import gather_digest
 from alerts.digests.message import render_digest
 
 __all__ = [

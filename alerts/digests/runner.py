@@ -25,7 +25,8 @@ from typing import Literal
 from slack_sdk.web.async_client import AsyncWebClient
 
 from alerts.deliver.digest import PostedDigest, send_digest
-from alerts.digests.content import DigestContent, DigestKind, gather_digest
+from alerts.digests.content import DigestContent, DigestKind
+from alerts.digests.gather import gather_digest
 from alerts.digests.schedule import DEFAULT_GRACE, due, next_run, zone_of
 from alerts.outbox import enqueue_digest
 from clickmeter import ClickMeterClient, ClickMeterError, TopReport

@@ -18,13 +18,13 @@ from slack_sdk.models.blocks import Block
 
 from alerts.engine import seed_rule
 from bot.answers.alert_phrasing import LIST_HINT, describe
-from bot.answers.base import AnswerContext, moment
+from bot.answers.base import AnswerContext
 from bot.answers.stored import refuse, target_channel, where
 from bot.grammar import AccountScope, AlertAdd, Drop, GroupScope, LinkScope, Spike, Threshold
 from bot.resolve import ResolveError, resolve_group, resolve_link
 from clickmeter import ClickMeterClient, DatapointStatus, DatapointType
 from messages import Message, context, make, safe_name, section
-from storage import AlertRule
+from storage import AlertRule, as_utc
 
 if TYPE_CHECKING:
     from storage.models import Condition, ScopeKind, Sensitivity
@@ -172,7 +172,7 @@ async def _seed(ctx: AnswerContext, team_id: str, user_id: str, spec: Spec) -> d
     draft = AlertRule(team_id=team_id, created_by=user_id, detector_state={}, **spec.fields())
     try:
         return await asyncio.wait_for(
-            seed_rule(ctx.client, draft, interval_seconds=ctx.poll_seconds, now=moment(ctx)),
+            seed_rule(ctx.client, draft, interval_seconds=ctx.poll_seconds, now=as_utc(ctx.now)),
             SEED_TIMEOUT_S,
         )
     except Exception as exc:  # best effort: a rule without history still works
@@ -194,7 +194,7 @@ async def add_answer(command: AlertAdd, ctx: AnswerContext) -> Message:
     async with at.db.transaction() as tx:
         _check_room(spec, await tx.rules.list_active(at.team_id))  # a double submit, meanwhile
         rule = await tx.rules.add(
-            at.team_id, created_by=at.user_id, now=moment(ctx), **spec.fields()
+            at.team_id, created_by=at.user_id, now=as_utc(ctx.now), **spec.fields()
         )
         if state:
             await tx.rules.set_state(at.team_id, rule.id, state)

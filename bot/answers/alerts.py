@@ -29,10 +29,11 @@ from bot.answers.alert_phrasing import (
     summary,
     when,
 )
-from bot.answers.base import AnswerContext, account_zone, moment
+from bot.answers.base import AnswerContext, account_zone
 from bot.answers.stored import where
 from bot.grammar import AlertList, AlertMute, AlertRemove, AlertTest, AlertUnmute
 from messages import Message, context, header, make, safe_name, section
+from storage import as_utc
 
 if TYPE_CHECKING:
     from alerts.notice import AlertNotice
@@ -55,7 +56,7 @@ async def list_answer(command: AlertList, ctx: AnswerContext) -> Message:
         body = "No alerts in this workspace yet."
         hint = f"Add one: `{EXAMPLE_ADD}` · `/clickmeter help alert` for every kind."
         return make(body, [header("🔔 Alerts"), section(body), context(hint)], mrkdwn=True)
-    now, zone = moment(ctx), await account_zone(ctx.client)
+    now, zone = as_utc(ctx.now), await account_zone(ctx.client)
     firing: dict[int, list[AlertEpisode]] = {}
     for episode in episodes:
         firing.setdefault(episode.rule_id, []).append(episode)
@@ -93,14 +94,14 @@ async def remove_answer(command: AlertRemove, ctx: AnswerContext) -> Message:
     at = where(ctx)
     async with at.db.transaction() as tx:
         rule = await _existing_rule(tx, at.team_id, command.alert_id)
-        await tx.rules.remove(at.team_id, rule.id, now=moment(ctx))
+        await tx.rules.remove(at.team_id, rule.id, now=as_utc(ctx.now))
     line = f":wastebasket: Removed alert {describe(rule)}."
     return make(line, [section(line), context("It won't alert again.")], mrkdwn=True)
 
 
 async def mute_answer(command: AlertMute, ctx: AnswerContext) -> Message:
     at = where(ctx)
-    now = moment(ctx)
+    now = as_utc(ctx.now)
     until = now + command.duration
     async with at.db.transaction() as tx:
         rule = await _existing_rule(tx, at.team_id, command.alert_id)
@@ -113,7 +114,7 @@ async def mute_answer(command: AlertMute, ctx: AnswerContext) -> Message:
 
 async def unmute_answer(command: AlertUnmute, ctx: AnswerContext) -> Message:
     at = where(ctx)
-    now = moment(ctx)
+    now = as_utc(ctx.now)
     async with at.db.transaction() as tx:
         rule = await _existing_rule(tx, at.team_id, command.alert_id)
         was_muted = rule.is_muted(now)
@@ -152,7 +153,7 @@ async def _enqueue_test(
 
 async def sample_answer(command: AlertTest, ctx: AnswerContext) -> Message:
     at = where(ctx)
-    now = moment(ctx)
+    now = as_utc(ctx.now)
     async with at.db.transaction() as tx:
         rule = await tx.rules.get(at.team_id, command.alert_id)
     if rule is None:

@@ -1,6 +1,6 @@
-"""What every answer shares: its inputs (`AnswerContext`), the moment of the answer (`aware`,
-`moment`), the account's zone and clock, and the footer line saying which days and which moment
-the numbers are for."""
+"""What every answer shares: its inputs (`AnswerContext`), the account's zone and clock, and the
+footer line saying which days and which moment the numbers are for. The moment of an answer is
+`storage.as_utc(ctx.now)`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import ContextBlock
 
 from clickmeter import ClickMeterClient, ClickMeterError, DayRange, Period, Timeframe
 from messages import as_of, context, days_label
+from storage import as_utc
 
 if TYPE_CHECKING:
     from storage import Database
@@ -41,17 +42,6 @@ class AnswerContext:
     poll_seconds: float = 300.0
 
 
-def aware(now: datetime | None) -> datetime:
-    """`now` (None: the real time) as an aware datetime; a naive pinned time is taken as UTC."""
-    now = now if now is not None else datetime.now(UTC)
-    return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
-
-
-def moment(ctx: AnswerContext) -> datetime:
-    """The moment of the answer, aware (see `aware`)."""
-    return aware(ctx.now)
-
-
 async def account_zone(client: ClickMeterClient) -> tzinfo:
     """The account's zone for showing times; UTC when ClickMeter cannot say right now (a mute
     or a list must not fail because of it)."""
@@ -76,7 +66,7 @@ class Clock:
 
 async def account_clock(ctx: AnswerContext) -> Clock:
     zone = await ctx.client.account_zone()
-    return Clock(moment(ctx).astimezone(zone), zone)
+    return Clock(as_utc(ctx.now).astimezone(zone), zone)
 
 
 async def period_days(ctx: AnswerContext, clock: Clock, period: Period) -> DayRange:

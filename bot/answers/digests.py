@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from alerts.digests.runner import gather_for, preview
 from alerts.digests.schedule import next_run, zone_of
 from alerts.outbox import enqueue_digest
-from bot.answers.base import AnswerContext, moment
+from bot.answers.base import AnswerContext
 from bot.answers.stored import Refusal, Where, refuse, target_channel, where
 from bot.grammar import (
     DigestAdd,
@@ -35,6 +35,7 @@ from bot.grammar import (
 )
 from bot.resolve import resolve_group
 from messages import Message, context, make, section
+from storage import as_utc
 
 if TYPE_CHECKING:
     from storage import Database
@@ -99,7 +100,7 @@ async def add_answer(command: DigestAdd, ctx: AnswerContext) -> Message:
     )
     links_filter = await _links_filter(command, ctx)
     timezone = command.timezone or (await ctx.client.account_zone()).key
-    now = moment(ctx)
+    now = as_utc(ctx.now)
     async with at.db.transaction() as tx:
         if len(await tx.digests.list_active(at.team_id)) >= MAX_DIGESTS:
             refuse(
@@ -163,7 +164,7 @@ async def remove_answer(command: DigestRemove, ctx: AnswerContext) -> Message:
         digest = await tx.digests.get(at.team_id, command.digest_id)
         if digest is None:
             refuse(f":mag: There's no digest #{command.digest_id} in this workspace.", LIST_HINT)
-        await tx.digests.remove(at.team_id, digest.id, now=moment(ctx))
+        await tx.digests.remove(at.team_id, digest.id, now=as_utc(ctx.now))
     line = f":wastebasket: Removed digest {describe(digest)}."
     return make(line, [section(line), context("It won't be sent again.")], mrkdwn=True)
 
@@ -173,7 +174,7 @@ async def preview_answer(
 ) -> Message:
     at = _where(ctx)
     digest = await _get(at.db, at.team_id, command.digest_id)
-    now = moment(ctx)
+    now = as_utc(ctx.now)
     if slack is not None:
         posted = await preview(ctx.client, slack, digest, at.user_id, now=now)
         chart = "" if posted.chart == "uploaded" else " (without its chart: I can't upload files)"

@@ -20,10 +20,11 @@ from alerts.deliver.webhook import (
     url_problem,
 )
 from bot.answers.alert_phrasing import chunks, when
-from bot.answers.base import AnswerContext, account_zone, moment
+from bot.answers.base import AnswerContext, account_zone
 from bot.answers.stored import refuse, where
 from bot.grammar import WebhookAdd, WebhookList, WebhookRemove
 from messages import Message, context, header, make, safe_name, section
+from storage import as_utc
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -69,7 +70,7 @@ async def webhook_add_answer(command: WebhookAdd, ctx: AnswerContext) -> Message
                 f"Remove one with `/clickmeter alert webhook remove <id>`. {LIST_HINT}",
             )
         webhook = await tx.webhooks.add(
-            at.team_id, url=command.url, created_by=at.user_id, now=moment(ctx)
+            at.team_id, url=command.url, created_by=at.user_id, now=as_utc(ctx.now)
         )
     return _added(webhook)
 
@@ -117,7 +118,7 @@ async def webhook_list_answer(command: WebhookList, ctx: AnswerContext) -> Messa
         body = "No webhooks: alerts go to Slack only."
         hint = "Add one: `/clickmeter alert webhook add https://hooks.example.com/clickbot`"
         return make(body, [header("🔗 Webhooks"), section(body), context(hint)], mrkdwn=True)
-    now, zone = moment(ctx), await account_zone(ctx.client)
+    now, zone = as_utc(ctx.now), await account_zone(ctx.client)
     lines = [_line(webhook, now, zone) for webhook in webhooks]
     blocks: list[Block] = [
         header(f"🔗 Webhooks · {len(webhooks)}"),
@@ -136,7 +137,7 @@ async def webhook_remove_answer(command: WebhookRemove, ctx: AnswerContext) -> M
         webhook = await tx.webhooks.get(at.team_id, command.webhook_id)
         if webhook is None:
             refuse(f":mag: There's no webhook #{command.webhook_id} in this workspace.", LIST_HINT)
-        await tx.webhooks.remove(at.team_id, webhook.id, now=moment(ctx))
+        await tx.webhooks.remove(at.team_id, webhook.id, now=as_utc(ctx.now))
     gone = _url(webhook.url)
     line = f":wastebasket: Removed webhook #{webhook.id}: alerts no longer go to {gone}."
     return make(line, [section(line), context(LIST_HINT)], mrkdwn=True)

@@ -8,7 +8,7 @@ import logging
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
@@ -24,7 +24,7 @@ from devtools.demo.worker import POLL_SECONDS, DemoAlerts
 from devtools.localslack import MockSlackServer
 from devtools.localslack.driver import SIGNING_SECRET, running_bot
 from devtools.sandbox import SandboxConfig, SandboxServer
-from storage import Database
+from storage import Database, utcnow
 
 DEMO_API_KEY = "00000000-0000-4000-8000-000000000000"
 DEMO_TIMEZONE = "W. Europe Standard Time"
@@ -73,7 +73,7 @@ def _sandbox_start() -> datetime | None:
     """Real time, unless the account's midnight is near: the spike and the poll cycles (about
     an hour of sandbox time at most) would move the clock into tomorrow, where `today` starts
     from zero, so start the sandbox two hours back."""
-    now = datetime.now(UTC)
+    now = utcnow()
     local = now.astimezone(ZoneInfo("Europe/Berlin"))  # DEMO_TIMEZONE's zone
     if local.hour == 23 or (local.hour == 22 and local.minute >= 30):
         return now - timedelta(hours=2)

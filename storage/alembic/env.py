@@ -1,36 +1,19 @@
-"""Alembic's environment for clickbot: async engines, SQLite and PostgreSQL alike.
+"""Alembic's environment for clickbot: it runs on the connection `storage.migrate` hands over.
 
-Three ways in: `migrate.upgrade(engine)` hands over a connection already inside a transaction
-(`config.attributes["connection"]`), which is what the application does at start-up; the
-`python -m storage.migrate` command gives only a URL, for which an async engine is made
-here; and `--sql` (offline) mode prints the SQL instead. Batch mode is on so that generated
-migrations can alter tables on SQLite too.
+Every migration goes through `storage.migrate` (upgrade, downgrade, `revision --autogenerate`),
+which opens the connection, inside a transaction and under the migration lock for upgrades and
+downgrades, and passes it in `config.attributes["connection"]`: one way in, on SQLite and
+PostgreSQL alike. Batch mode is on so that generated migrations can alter tables on SQLite too.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Literal
 
 from alembic import context
-from sqlalchemy.engine import Connection
-from sqlalchemy.pool import NullPool
 
-from storage.engine import make_engine
 from storage.models import Base
 from storage.types import UTCDateTime
-
-config = context.config
-target_metadata = Base.metadata
-
-
-def _url() -> str:
-    url = config.get_main_option("sqlalchemy.url")
-    if url:
-        return url
-    from config.settings import StorageSettings
-
-    return StorageSettings().database_url
 
 
 def render_item(kind: str, item: Any, _context: Any) -> str | Literal[False]:
@@ -41,39 +24,18 @@ def render_item(kind: str, item: Any, _context: Any) -> str | Literal[False]:
     return False
 
 
-def run_on(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_as_batch=True,
-        render_item=render_item,
-        compare_type=True,
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError(
+        "run migrations with `clickbot migrate` or `python -m storage`, "
+        "not with the alembic command"
     )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-async def run_on_url(url: str) -> None:
-    engine = make_engine(url, poolclass=NullPool)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(run_on)
-    finally:
-        await engine.dispose()
-
-
-if context.is_offline_mode():
-    context.configure(
-        url=_url(),
-        target_metadata=target_metadata,
-        literal_binds=True,
-        dialect_opts={"paramstyle": "named"},
-        render_as_batch=True,
-        render_item=render_item,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-elif (given := config.attributes.get("connection")) is not None:
-    run_on(given)
-else:
-    asyncio.run(run_on_url(_url()))
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=True,
+    render_item=render_item,
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

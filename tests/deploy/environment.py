@@ -18,7 +18,11 @@ def deployment_env(
     sandbox: Sandbox, slack: MockSlackServer, home: Path, database_url: str, **more: str
 ) -> dict[str, str]:
     """Every setting a clickbot process needs, plus `more` (e.g. PORT, LOG_FORMAT)."""
+    # Not a setting: where the code under test is, when the run points there (a checkout
+    # other than the one the virtualenv was installed from).
+    code = {"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}
     return {
+        **code,
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         "HOME": str(home),
         "CLICKMETER_API_KEY": sandbox.api_key,

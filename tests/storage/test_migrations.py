@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from storage import Base, Database
-from storage.migrate import current, downgrade, head, main, upgrade
+from storage.__main__ import main
+from storage.migrate import alembic_config, current, downgrade, head, upgrade
 from tests.storage.conftest import Backend
 
 TABLES = {
@@ -72,6 +75,21 @@ async def test_downgrade_to_base_and_back(empty_backend: Backend) -> None:
 
     await database.migrate()
     assert await _tables(database) == TABLES | {"alembic_version"}
+
+
+async def test_ensure_schema_migrates_once_however_many_ask(empty_backend: Backend) -> None:
+    database = empty_backend.open()
+    await asyncio.gather(*(database.ensure_schema() for _ in range(5)))
+    assert await current(database.engine) == head()
+
+    await downgrade(database.engine, "base")
+    await database.ensure_schema()  # this object already migrated: it does not look again
+    assert await current(database.engine) is None
+
+
+def test_the_alembic_environment_runs_only_on_a_connection_handed_over() -> None:
+    with pytest.raises(RuntimeError, match="clickbot migrate"):
+        command.upgrade(alembic_config(), "head")
 
 
 def test_command_line_upgrades_and_reports(

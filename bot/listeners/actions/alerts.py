@@ -19,10 +19,11 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answers.alert_phrasing import summary, when
-from bot.answers.base import account_zone, aware
+from bot.answers.base import account_zone
 from bot.reply import compute_answer
 from bot.services import Services
 from messages import context, section
+from storage import as_utc
 
 if TYPE_CHECKING:
     from storage import AlertRule, Transaction
@@ -98,7 +99,7 @@ def mute_alert(services: Services, duration: timedelta) -> Callable[..., Awaitab
         if click.rule_id is None or not click.team_id:
             await _say(respond, ":thinking_face: This button doesn't say which alert to mute.")
             return
-        now = aware(services.pinned_now())
+        now = as_utc(services.pinned_now())
         until = now + duration
         try:
             db = await services.storage()

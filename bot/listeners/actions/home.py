@@ -18,13 +18,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answers.alert_phrasing import summary, when
-from bot.answers.base import account_zone, aware
+from bot.answers.base import account_zone
 from bot.answers.digests import schedule_text
 from bot.home import button_id
 from bot.listeners.actions.alerts import mute_rule
 from bot.listeners.events.app_home import publish_home
 from bot.services import Services
-from storage import Transaction
+from storage import Transaction, as_utc
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def home_button(services: Services, change: Change) -> Callable[..., Awaitable[N
         elif click.target is None:
             notice = ":thinking_face: That button didn't say what to change."
         else:
-            now = aware(services.pinned_now())
+            now = as_utc(services.pinned_now())
             zone = await account_zone(services.clickmeter)  # (cached; never inside the tx)
             try:
                 db = await services.storage()

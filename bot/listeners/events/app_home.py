@@ -17,16 +17,17 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.answers.base import account_zone, aware
+from bot.answers.base import account_zone
 from bot.home import home_view, no_database_view, unavailable_view
 from bot.services import Services
+from storage import as_utc
 
 log = logging.getLogger(__name__)
 
 
 async def build_home(services: Services, team_id: str, notice: str | None = None) -> View:
     """The home tab of workspace `team_id` as of now (`notice`: the outcome of a click)."""
-    now = aware(services.pinned_now())
+    now = as_utc(services.pinned_now())
     if services.db is None:
         return no_database_view(now, await account_zone(services.clickmeter))
     try:

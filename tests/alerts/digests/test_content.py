@@ -15,13 +15,8 @@ from alerts.digests import (
     gather_digest,
     links_filter_of,
 )
-from alerts.digests.content import (
-    SERIES_DAYS,
-    comparison_days,
-    digest_days,
-    mover_threshold,
-    movers,
-)
+from alerts.digests.content import SERIES_DAYS, comparison_days, digest_days
+from alerts.digests.gather import mover_threshold, movers
 from clickmeter import ClickMeterClient, NotFoundError, TopReport
 from tests.alerts.digests.conftest import CountingTransport
 from tests.conftest import Sandbox

@@ -1,0 +1,77 @@
+"""The connection factory: `make_engine` builds the `AsyncEngine` every other storage module uses.
+
+SQLite (`sqlite+aiosqlite:///...`, the default) and PostgreSQL (`postgresql+asyncpg://...`) run
+the same code. On SQLite each connection gets WAL, foreign keys and a busy timeout, and every
+transaction, reads included, starts with `BEGIN IMMEDIATE`: transactions queue up (each waiting
+up to the busy timeout) instead of failing half-way, and savepoints and transactional DDL work.
+So keep transactions short, and never hold one open across a network call (or while awaiting
+another transaction).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+#: How long (ms) an SQLite connection waits for another writer before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def make_engine(
+    url: str | URL, *, search_path: str | None = None, echo: bool = False, **options: Any
+) -> AsyncEngine:
+    """An async engine for `url`, set up for this project (see the module docstring).
+
+    `search_path` (PostgreSQL only) puts every connection in that schema: tests use it to give
+    each run a schema of its own. Other keyword arguments go to `create_async_engine`."""
+    url = make_url(url)
+    if url.get_backend_name() == "sqlite":
+        engine = create_async_engine(url, echo=echo, **options)
+        _set_up_sqlite(engine)
+        return engine
+    if search_path is not None:
+        connect_args = dict(options.pop("connect_args", {}))
+        settings = dict(connect_args.get("server_settings", {}))
+        settings["search_path"] = search_path
+        connect_args["server_settings"] = settings
+        options["connect_args"] = connect_args
+    options.setdefault("pool_pre_ping", True)
+    return create_async_engine(url, echo=echo, **options)
+
+
+def _set_up_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Stop the driver from issuing its own (late, DEFERRED) BEGIN; `on_begin` does it.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "foreign_keys=ON",
+            f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def open_sqlite_now(engine: AsyncEngine) -> None:
+    """On SQLite, open (creating it if missing) and close the engine's database file at once, in
+    this thread; raises `sqlite3.Error` (e.g. "unable to open database file") if it cannot be
+    opened. Does nothing on other databases.
+
+    For a command about to run one async job and exit: when aiosqlite fails to open a file, its
+    worker thread reports back to the event loop later, and if `asyncio.run` has closed the loop
+    by then, the process ends with a stray traceback."""
+    if engine.dialect.name != "sqlite":
+        return
+    [database], options = engine.dialect.create_connect_args(engine.url)
+    sqlite3.connect(database, uri=bool(options.get("uri", False))).close()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from alerts.deliver.poster import error_code
 from clickmeter import ClickMeterClient, ClickMeterError
 from config import ClickMeterSettings, SlackTokenSettings
 
@@ -50,7 +51,7 @@ async def check_slack(settings: SlackTokenSettings) -> CheckResult:
     try:
         answer = await client.auth_test()
     except SlackApiError as exc:
-        error = exc.response.get("error", "unknown_error")
+        error = error_code(exc)
         hint = {
             "invalid_auth": "the token is not valid: copy the Bot User OAuth Token again",
             "not_authed": "no token reached Slack: check SLACK_BOT_TOKEN",

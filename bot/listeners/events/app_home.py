@@ -17,6 +17,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
+from alerts.deliver.poster import error_code
 from bot.answers.base import account_zone
 from bot.home import home_view, no_database_view, unavailable_view
 from bot.services import Services
@@ -56,7 +57,7 @@ async def publish_home(
     try:
         await client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:
-        log.warning("could not publish the home tab for %s: %s", user_id, exc.response.get("error"))
+        log.warning("could not publish the home tab for %s: %s", user_id, error_code(exc))
     except Exception as exc:  # Slack unreachable: the next opening tries again
         log.warning("could not publish the home tab for %s: %r", user_id, exc)
 

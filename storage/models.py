@@ -10,6 +10,7 @@ strings checked by the database. The schema itself is created by the Alembic mig
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any, ClassVar, Literal, get_args
 
 from sqlalchemy import (
@@ -30,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from storage.subjects import Subject
 from storage.types import UTCDateTime, utcnow
 
 ScopeKind = Literal["account", "link", "group", "tag"]
@@ -104,6 +106,13 @@ class AlertRule(TeamOwned, Base):
     def is_muted(self, now: datetime) -> bool:
         """True while a mute is in force at `now`."""
         return self.muted_until is not None and self.muted_until > now
+
+    # Cached: a rule's scope never changes once made, and a cycle asks for it many times.
+    @cached_property
+    def subject(self) -> Subject:
+        """What the rule watches. Raises ValueError when its scope columns name no subject
+        (a link or group scope that is not a numeric id)."""
+        return Subject.of_scope(self.scope_kind, self.scope_ref)
 
 
 class AlertEpisode(Base):

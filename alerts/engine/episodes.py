@@ -21,54 +21,17 @@ during it gets its RESOLVED edit of the original post (the edit only: no reply, 
 
 A removed rule's open episode is resolved at the next cycle (`close_orphan`): the RESOLVED
 edit of its post if it was announced, nothing else.
-
-ClickMeter outages: after `outage_after` consecutive failed reads, ONE OUTAGE notice per team
-(to each channel its active rules post to, and its webhooks), and ONE RECOVERED when a read
-works again; keyed by the last good read so each outage is told once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from alerts.detect import Decision
+from alerts.engine.telling import Context, Tally, enqueue_notice, enqueue_webhooks
 from alerts.notice import AlertNotice, NoticeKind
-from storage import AlertEpisode, AlertRule, OutboxItem, Transaction, Webhook
-from storage.models import OutboxKind
-
-REPEAT_INTERVAL = timedelta(hours=1)
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a team's part of a cycle shares: the time, the zone, the team's webhooks."""
-
-    now: datetime
-    timezone: str
-    webhooks: Sequence[Webhook]
-    repeat_interval: timedelta = REPEAT_INTERVAL
-
-
-@dataclass
-class Tally:
-    """What a cycle did (for logs, tests and the bench)."""
-
-    fired: int = 0
-    announced: int = 0
-    updated: int = 0
-    resolved: int = 0
-    items: int = 0
-    outages: int = 0
-    recoveries: int = 0
-    events: list[str] = field(default_factory=list)
-
-    def add(self, other: Tally) -> None:
-        for name in ("fired", "announced", "updated", "resolved", "items", "outages", "recoveries"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.events += other.events
+from storage import AlertEpisode, AlertRule, Subject, Transaction
 
 
 def notice_for(
@@ -93,7 +56,7 @@ def notice_for(
         condition=rule.condition,
         subject=episode.subject,
         subject_label=rule.scope_label,
-        link_id=int(rule.scope_ref) if rule.scope_kind == "link" else None,
+        link_id=rule.subject.link_id,
         observed=round(observed, 2),
         expected=round(expected, 2),
         window_seconds=max(1, round(seconds)),
@@ -105,58 +68,10 @@ def notice_for(
     )
 
 
-async def _enqueue(
-    tx: Transaction,
-    notice: AlertNotice,
-    *,
-    kind: OutboxKind,
-    channel: str,
-    key: str,
-    episode_id: int | None,
-    depends_on: int | None,
-    ctx: Context,
-    tally: Tally,
-) -> OutboxItem:
-    payload: dict[str, Any] = {"notice": notice.model_dump(mode="json"), "channel": channel}
-    item = await tx.outbox.enqueue(
-        notice.team_id,
-        kind=kind,
-        target=channel,
-        payload=payload,
-        dedupe_key=key,
-        episode_id=episode_id,
-        depends_on=depends_on,
-        now=ctx.now,
-    )
-    tally.items += 1
-    return item
-
-
-async def _webhooks(
-    tx: Transaction,
-    notice: AlertNotice,
-    key: str,
-    episode_id: int | None,
-    ctx: Context,
-    tally: Tally,
-) -> None:
-    for webhook in ctx.webhooks:
-        await tx.outbox.enqueue(
-            notice.team_id,
-            kind="webhook",
-            target=str(webhook.id),
-            payload={"notice": notice.model_dump(mode="json"), "webhook_id": webhook.id},
-            dedupe_key=f"{key}:wh{webhook.id}",
-            episode_id=episode_id,
-            now=ctx.now,
-        )
-        tally.items += 1
-
-
 async def apply_decision(
     tx: Transaction,
     rule: AlertRule,
-    subject: str,
+    subject: Subject,
     decision: Decision,
     recent: list[int],
     ctx: Context,
@@ -175,7 +90,7 @@ async def apply_decision(
             episode = await tx.episodes.open(
                 rule.team_id,
                 rule.id,
-                subject=subject,
+                subject=subject.key,
                 kind=rule.condition,
                 details=details,
                 now=now,
@@ -201,7 +116,7 @@ async def apply_decision(
                 **figures,
             )
             key = f"ep{episode.id}:update:{details['updates']}"
-            await _enqueue(
+            await enqueue_notice(
                 tx,
                 notice,
                 kind="slack.update",
@@ -212,7 +127,7 @@ async def apply_decision(
                 ctx=ctx,
                 tally=tally,
             )
-            await _webhooks(tx, notice, key, episode.id, ctx, tally)
+            await enqueue_webhooks(tx, notice, key, episode.id, ctx, tally)
             tally.updated += 1
         await tx.episodes.update(rule.team_id, episode.id, details=details, now=now, **figures)
     elif episode is not None:
@@ -263,7 +178,7 @@ async def _announce(
         ctx=ctx,
     )
     key = f"ep{episode.id}:firing"
-    post = await _enqueue(
+    post = await enqueue_notice(
         tx,
         notice,
         kind="slack.post",
@@ -274,7 +189,7 @@ async def _announce(
         ctx=ctx,
         tally=tally,
     )
-    await _webhooks(tx, notice, key, episode.id, ctx, tally)
+    await enqueue_webhooks(tx, notice, key, episode.id, ctx, tally)
     tally.announced += 1
     tally.events.append(f"announced episode {episode.id}")
     return post.id
@@ -299,10 +214,10 @@ async def _announce_end(
         "ctx": ctx,
         "tally": tally,
     }
-    await _enqueue(tx, notice, kind="slack.update", key=key, **common)
+    await enqueue_notice(tx, notice, kind="slack.update", key=key, **common)
     if not edit_only:
-        await _enqueue(tx, notice, kind="slack.reply", key=f"{key}:reply", **common)
-        await _webhooks(tx, notice, key, episode.id, ctx, tally)
+        await enqueue_notice(tx, notice, kind="slack.reply", key=f"{key}:reply", **common)
+        await enqueue_webhooks(tx, notice, key, episode.id, ctx, tally)
 
 
 async def close_orphan(
@@ -329,98 +244,4 @@ async def close_orphan(
             ctx=ctx,
         )
         await _announce_end(tx, rule, resolved, notice, ctx, tally, edit_only=True)
-    return tally
-
-
-# -- ClickMeter outages ----------------------------------------------------------------------
-
-
-def _channels(rules: Sequence[AlertRule]) -> list[str]:
-    return sorted({rule.channel_id for rule in rules})
-
-
-async def _tell_team(
-    tx: Transaction,
-    team_id: str,
-    rules: Sequence[AlertRule],
-    kind: NoticeKind,
-    key: str,
-    message: str,
-    ctx: Context,
-    tally: Tally,
-) -> None:
-    notice = AlertNotice(
-        kind=kind, team_id=team_id, at=ctx.now, timezone=ctx.timezone, message=message
-    )
-    for channel in _channels(rules):
-        await _enqueue(
-            tx,
-            notice,
-            kind="slack.post",
-            channel=channel,
-            key=f"{key}:{channel}",
-            episode_id=None,
-            depends_on=None,
-            ctx=ctx,
-            tally=tally,
-        )
-    await _webhooks(tx, notice, key, None, ctx, tally)
-
-
-async def record_failure(
-    tx: Transaction,
-    team_id: str,
-    rules: Sequence[AlertRule],
-    ctx: Context,
-    *,
-    outage_after: int,
-    error: str,
-) -> Tally:
-    """Count a failed read for the team; at the `outage_after`-th in a row, say OUTAGE once."""
-    tally = Tally()
-    state = await tx.polls.get(team_id)
-    failures = (state.consecutive_failures if state else 0) + 1
-    last_success = state.last_success_at if state else None
-    notified = bool(state and state.outage_notified)
-    if failures >= outage_after and not notified:
-        since = last_success.isoformat() if last_success else "never"
-        message = (
-            f"clickbot can't read ClickMeter ({failures} reads in a row failed: {error}). "
-            "Alerts are on hold until it answers again; nothing is lost meanwhile."
-        )
-        await _tell_team(
-            tx, team_id, rules, NoticeKind.OUTAGE, f"outage:{since}", message, ctx, tally
-        )
-        notified = True
-        tally.outages += 1
-    await tx.polls.put(
-        team_id,
-        last_cycle_at=ctx.now,
-        last_success_at=last_success,
-        consecutive_failures=failures,
-        outage_notified=notified,
-    )
-    return tally
-
-
-async def record_success(
-    tx: Transaction, team_id: str, rules: Sequence[AlertRule], ctx: Context
-) -> Tally:
-    """Note a good read for the team; say RECOVERED once if an OUTAGE was said."""
-    tally = Tally()
-    state = await tx.polls.get(team_id)
-    if state is not None and state.outage_notified:
-        since = state.last_success_at.isoformat() if state.last_success_at else "never"
-        message = "clickbot can read ClickMeter again: alerts are back on."
-        await _tell_team(
-            tx, team_id, rules, NoticeKind.RECOVERED, f"recovered:{since}", message, ctx, tally
-        )
-        tally.recoveries += 1
-    await tx.polls.put(
-        team_id,
-        last_cycle_at=ctx.now,
-        last_success_at=ctx.now,
-        consecutive_failures=0,
-        outage_notified=False,
-    )
     return tally

@@ -68,6 +68,26 @@ def notice_for(
     )
 
 
+def _decided(
+    kind: NoticeKind,
+    rule: AlertRule,
+    episode: AlertEpisode,
+    decision: Decision,
+    recent: list[int],
+    ctx: Context,
+) -> AlertNotice:
+    return notice_for(
+        kind,
+        rule,
+        episode,
+        observed=decision.observed,
+        expected=decision.expected,
+        seconds=decision.seconds,
+        recent=recent,
+        ctx=ctx,
+    )
+
+
 async def apply_decision(
     tx: Transaction,
     rule: AlertRule,
@@ -106,15 +126,7 @@ async def apply_decision(
         elif not muted and _due(details, ctx):
             details["updates"] = int(details.get("updates", 0)) + 1
             details["notified_at"] = now.isoformat()
-            notice = notice_for(
-                NoticeKind.UPDATE,
-                rule,
-                episode,
-                recent=recent,
-                ctx=ctx,
-                seconds=decision.seconds,
-                **figures,
-            )
+            notice = _decided(NoticeKind.UPDATE, rule, episode, decision, recent, ctx)
             key = f"ep{episode.id}:update:{details['updates']}"
             await enqueue_notice(
                 tx,
@@ -137,16 +149,7 @@ async def apply_decision(
         tally.resolved += 1
         tally.events.append(f"resolved rule {rule.id} {subject}")
         if resolved is not None and episode.details.get("announced"):
-            notice = notice_for(
-                NoticeKind.RESOLVED,
-                rule,
-                resolved,
-                observed=decision.observed,
-                expected=decision.expected,
-                seconds=decision.seconds,
-                recent=recent,
-                ctx=ctx,
-            )
+            notice = _decided(NoticeKind.RESOLVED, rule, resolved, decision, recent, ctx)
             await _announce_end(tx, rule, resolved, notice, ctx, tally, edit_only=muted)
     return tally
 
@@ -167,16 +170,7 @@ async def _announce(
     ctx: Context,
     tally: Tally,
 ) -> int:
-    notice = notice_for(
-        NoticeKind.FIRING,
-        rule,
-        episode,
-        observed=decision.observed,
-        expected=decision.expected,
-        seconds=decision.seconds,
-        recent=recent,
-        ctx=ctx,
-    )
+    notice = _decided(NoticeKind.FIRING, rule, episode, decision, recent, ctx)
     key = f"ep{episode.id}:firing"
     post = await enqueue_notice(
         tx,

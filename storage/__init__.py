@@ -20,12 +20,10 @@ from storage.models import (
 from storage.outbox import DEFAULT_LEASE, Outbox
 from storage.polling import PollOverview, PollStates, Snapshot
 from storage.rules import Rules
-from storage.subjects import ACCOUNT, Subject, SubjectKind
 from storage.types import UTCDateTime, utcnow
 from storage.webhooks import Webhooks
 
 __all__ = [
-    "ACCOUNT",
     "DEFAULT_LEASE",
     "AlertEpisode",
     "AlertRule",
@@ -41,8 +39,6 @@ __all__ = [
     "PollStates",
     "Rules",
     "Snapshot",
-    "Subject",
-    "SubjectKind",
     "Transaction",
     "UTCDateTime",
     "Webhook",

@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo
 
 from alerts.engine.intervals import local_day_of
 from clickmeter import ClickCount, ClickMeterClient
-from storage import ACCOUNT, Subject, utcnow
+from storage import utcnow
+from storage.subjects import ACCOUNT, Subject
 
 
 @dataclass(frozen=True)

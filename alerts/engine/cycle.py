@@ -36,7 +36,8 @@ from alerts.engine.intervals import Interval, Previous, interval_since
 from alerts.engine.outages import record_failure, record_success
 from alerts.engine.telling import REPEAT_INTERVAL, Context, Tally
 from clickmeter import ClickMeterClient, ClickMeterError
-from storage import AlertRule, Database, Snapshot, Subject, Transaction, utcnow
+from storage import AlertRule, Database, Snapshot, Transaction, utcnow
+from storage.subjects import Subject
 
 logger = logging.getLogger("clickbot.engine")
 

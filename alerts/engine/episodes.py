@@ -31,7 +31,8 @@ from typing import Any
 from alerts.detect import Decision
 from alerts.engine.telling import Context, Tally, enqueue_notice, enqueue_webhooks
 from alerts.notice import AlertNotice, NoticeKind
-from storage import AlertEpisode, AlertRule, Subject, Transaction
+from storage import AlertEpisode, AlertRule, Transaction
+from storage.subjects import Subject
 
 
 def notice_for(

@@ -23,7 +23,8 @@ from alerts.detect import Decision, Detector, Observation, make_detector
 from alerts.engine.intervals import Interval, day_start_and_length, local_day_of, local_time
 from alerts.notice import AlertNotice, NoticeKind
 from clickmeter import AggregatedResult, ClickMeterClient, Period, Timeframe
-from storage import ACCOUNT, AlertRule, Subject, utcnow
+from storage import AlertRule, utcnow
+from storage.subjects import ACCOUNT, Subject
 
 #: Intervals kept for the sparkline (3 hours of 5-minute polls).
 RECENT_KEEP = 36

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from storage import ACCOUNT, Database, Snapshot, Subject
+from storage import Database, Snapshot
+from storage.subjects import ACCOUNT, Subject
 from tests.storage.helpers import OTHER_TEAM, TEAM, at
 
 MONDAY, TUESDAY = date(2026, 3, 16), date(2026, 3, 17)

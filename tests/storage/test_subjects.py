@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from storage import ACCOUNT, Database, Subject
+from storage import Database
+from storage.subjects import ACCOUNT, Subject
 from tests.storage.helpers import TEAM, add_rule
 
 

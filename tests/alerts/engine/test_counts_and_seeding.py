@@ -12,7 +12,8 @@ import pytest
 from alerts.engine import read_counts, seed_rule, test_notice
 from alerts.notice import NoticeKind
 from clickmeter import ClickMeterClient
-from storage import ACCOUNT, AlertRule, Subject
+from storage import AlertRule
+from storage.subjects import ACCOUNT, Subject
 from tests.alerts.engine.conftest import make_client
 from tests.conftest import Sandbox
 

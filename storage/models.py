@@ -138,6 +138,7 @@ class AlertEpisode(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     rule_id: Mapped[int] = mapped_column(ForeignKey("alert_rules.id"), index=True)
+    #: The watched subject's `Subject.key` ("datapoint:42").
     subject: Mapped[str] = mapped_column(Text)
     kind: Mapped[Condition] = mapped_column(String(16))
     state: Mapped[EpisodeState] = mapped_column(String(16), default="firing")
@@ -219,6 +220,7 @@ class CounterSnapshot(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    #: The watched subject's `Subject.key` ("datapoint:42").
     subject: Mapped[str] = mapped_column(Text)
     local_day: Mapped[date] = mapped_column(Date)
     total_clicks: Mapped[int] = mapped_column(BigInteger)

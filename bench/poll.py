@@ -143,12 +143,9 @@ async def _add_rules(db: Database, state: dict[str, Any], links: int, poll: floa
                 **spec,
             )
             if not threshold:  # an empty learnt state: no seeding requests (see the docstring)
-                subject = {"account": "account", "tag": f"tag:{rule.scope_ref.lower()}"}.get(
-                    rule.scope_kind, f"datapoint:{rule.scope_ref}"
-                )
                 fresh = make_detector(rule.condition, "medium", interval_seconds=poll).new_state()
                 await tx.rules.set_state(
-                    "T0BENCH", rule.id, {subject: {"detector": fresh, "recent": []}}
+                    "T0BENCH", rule.id, {rule.subject.key: {"detector": fresh, "recent": []}}
                 )
             count += 1
     return count

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from clickmeter._client_clicks import ClicksMixin
 from clickmeter._client_entities import EntitiesMixin
 from clickmeter._client_stats import StatsMixin
 
 
-class ClickMeterClient(StatsMixin, EntitiesMixin):
+class ClickMeterClient(ClicksMixin, StatsMixin, EntitiesMixin):
     """An async client of ClickMeter API v2 (read side).
 
     `ClickMeterClient(api_key, *, base_url="https://apiv2.clickmeter.com", timeout=10.0,
@@ -25,7 +26,8 @@ class ClickMeterClient(StatsMixin, EntitiesMixin):
       subclass is raised whose `user_message` can be shown to a Slack user.
     - With `cache_ttl` set, identical GETs (same path and query) share one request while it
       is in flight and its answer for `cache_ttl` seconds after; failures are never kept.
-      Off by default: every call asks ClickMeter.
+      Off by default: every call asks ClickMeter. `datapoint_clicks` and `group_clicks`
+      (the alert poller's running totals) always ask.
     - Timeframes an endpoint refuses raise `UnsupportedTimeframeError` before any request.
     - The key is sent only in the `X-Clickmeter-Authkey` header and never appears in logs,
       exception texts or reprs.

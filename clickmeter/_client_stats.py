@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, TypedDict
+
+from typing_extensions import Unpack
 
 from clickmeter._client_base import ClientBase, PeriodLike, query, to_period
 from clickmeter._models_stats import (
@@ -26,6 +28,43 @@ SortDirection = Literal["asc", "desc"]
 DatapointStatusFilter = Literal["active", "paused", "deleted", "spam"]
 GroupStatusFilter = Literal["active", "deleted"]
 HitFilter = Literal["spiders", "uniques", "nonuniques", "conversions"]
+
+
+class GroupSummaryFilters(TypedDict, total=False):
+    """Filters of `/aggregated/summary/groups`; None leaves a filter out."""
+
+    status: GroupStatusFilter | None
+    tag: str | None
+    text: str | None
+    sort_by: str | None
+    sort_direction: SortDirection | None
+
+
+class GroupDatapointsSummaryFilters(GroupSummaryFilters, total=False):
+    """Filters of `/groups/{id}/aggregated/summary`."""
+
+    kind: Kind | None
+
+
+class DatapointSummaryFilters(TypedDict, total=False):
+    """Filters of `/aggregated/summary/datapoints`."""
+
+    kind: Kind | None
+    status: DatapointStatusFilter | None
+    tag: str | None
+    group_id: int | None
+    text: str | None
+    sort_by: str | None
+    sort_direction: SortDirection | None
+
+
+_WIRE_NAMES = {
+    "kind": "type",
+    "group_id": "groupId",
+    "text": "textSearch",
+    "sort_by": "sortBy",
+    "sort_direction": "sortDirection",
+}
 
 
 class TopReport(StrEnum):
@@ -122,12 +161,13 @@ class StatsMixin(ClientBase):
         return await self._aggregated_list(f"/groups/{group_id}/aggregated/list", period, group_by)
 
     async def _summary(
-        self, path: str, period: PeriodLike, offset: int, limit: int, **filters: object
+        self, path: str, period: PeriodLike, offset: int, limit: int, filters: Mapping[str, object]
     ) -> AggregatedSummaryResult:
         _check_limit(limit)
+        wire = {_WIRE_NAMES.get(name, name): value for name, value in filters.items()}
         # ClickMeter leaves `offset` out when it is 0; so do we.
         params = to_period(period).query("timeFrame") | query(
-            offset=offset or None, limit=limit, **filters
+            offset=offset or None, limit=limit, **wire
         )
         return await self._fetch(AggregatedSummaryResult, path, params)
 
@@ -135,15 +175,9 @@ class StatsMixin(ClientBase):
         self,
         period: PeriodLike,
         *,
-        kind: Kind | None = "tl",
-        status: DatapointStatusFilter | None = None,
-        tag: str | None = None,
-        group_id: int | None = None,
-        text: str | None = None,
-        sort_by: str | None = None,
-        sort_direction: SortDirection | None = None,
         offset: int = 0,
         limit: int = SUMMARY_PAGE,
+        **filters: Unpack[DatapointSummaryFilters],
     ) -> AggregatedSummaryResult:
         """One page of `GET /aggregated/summary/datapoints` (limit at most 100).
 
@@ -151,151 +185,55 @@ class StatsMixin(ClientBase):
         pixels (None leaves the parameter out). Without `status`, deleted datapoints are
         included (as ClickMeter does).
         """
-        return await self._summary(
-            "/aggregated/summary/datapoints",
-            period,
-            offset,
-            limit,
-            type=kind,
-            status=status,
-            tag=tag,
-            groupId=group_id,
-            textSearch=text,
-            sortBy=sort_by,
-            sortDirection=sort_direction,
-        )
+        filters = {"kind": "tl", **filters}
+        path = "/aggregated/summary/datapoints"
+        return await self._summary(path, period, offset, limit, filters)
 
     def iter_datapoints_summary(
-        self,
-        period: PeriodLike,
-        *,
-        kind: Kind | None = "tl",
-        status: DatapointStatusFilter | None = None,
-        tag: str | None = None,
-        group_id: int | None = None,
-        text: str | None = None,
-        sort_by: str | None = None,
-        sort_direction: SortDirection | None = None,
+        self, period: PeriodLike, **filters: Unpack[DatapointSummaryFilters]
     ) -> AsyncIterator[AggregatedResult]:
         """Every datapoint's result over all pages (100 per request)."""
         to_period(period)
-        return _pages(
-            lambda offset: self.datapoints_summary(
-                period,
-                kind=kind,
-                status=status,
-                tag=tag,
-                group_id=group_id,
-                text=text,
-                sort_by=sort_by,
-                sort_direction=sort_direction,
-                offset=offset,
-            )
-        )
+        return _pages(lambda offset: self.datapoints_summary(period, offset=offset, **filters))
 
     async def groups_summary(
         self,
         period: PeriodLike,
         *,
-        status: GroupStatusFilter | None = None,
-        tag: str | None = None,
-        text: str | None = None,
-        sort_by: str | None = None,
-        sort_direction: SortDirection | None = None,
         offset: int = 0,
         limit: int = SUMMARY_PAGE,
+        **filters: Unpack[GroupSummaryFilters],
     ) -> AggregatedSummaryResult:
         """One page of `GET /aggregated/summary/groups` (limit at most 100)."""
-        return await self._summary(
-            "/aggregated/summary/groups",
-            period,
-            offset,
-            limit,
-            status=status,
-            tag=tag,
-            textSearch=text,
-            sortBy=sort_by,
-            sortDirection=sort_direction,
-        )
+        return await self._summary("/aggregated/summary/groups", period, offset, limit, filters)
 
     def iter_groups_summary(
-        self,
-        period: PeriodLike,
-        *,
-        status: GroupStatusFilter | None = None,
-        tag: str | None = None,
-        text: str | None = None,
-        sort_by: str | None = None,
-        sort_direction: SortDirection | None = None,
+        self, period: PeriodLike, **filters: Unpack[GroupSummaryFilters]
     ) -> AsyncIterator[AggregatedResult]:
         """Every group's result over all pages (100 per request)."""
         to_period(period)
-        return _pages(
-            lambda offset: self.groups_summary(
-                period,
-                status=status,
-                tag=tag,
-                text=text,
-                sort_by=sort_by,
-                sort_direction=sort_direction,
-                offset=offset,
-            )
-        )
+        return _pages(lambda offset: self.groups_summary(period, offset=offset, **filters))
 
     async def group_datapoints_summary(
         self,
         group_id: int,
         period: PeriodLike,
         *,
-        kind: Kind | None = None,
-        status: GroupStatusFilter | None = None,
-        tag: str | None = None,
-        text: str | None = None,
-        sort_by: str | None = None,
-        sort_direction: SortDirection | None = None,
         offset: int = 0,
         limit: int = SUMMARY_PAGE,
+        **filters: Unpack[GroupDatapointsSummaryFilters],
     ) -> AggregatedSummaryResult:
         """One page of `GET /groups/{id}/aggregated/summary`: the group's datapoints."""
-        return await self._summary(
-            f"/groups/{group_id}/aggregated/summary",
-            period,
-            offset,
-            limit,
-            type=kind,
-            status=status,
-            tag=tag,
-            textSearch=text,
-            sortBy=sort_by,
-            sortDirection=sort_direction,
-        )
+        path = f"/groups/{group_id}/aggregated/summary"
+        return await self._summary(path, period, offset, limit, filters)
 
     def iter_group_datapoints_summary(
-        self,
-        group_id: int,
-        period: PeriodLike,
-        *,
-        kind: Kind | None = None,
-        status: GroupStatusFilter | None = None,
-        tag: str | None = None,
-        text: str | None = None,
-        sort_by: str | None = None,
-        sort_direction: SortDirection | None = None,
+        self, group_id: int, period: PeriodLike, **filters: Unpack[GroupDatapointsSummaryFilters]
     ) -> AsyncIterator[AggregatedResult]:
         """Every datapoint of the group over all pages (100 per request)."""
         to_period(period)
         return _pages(
-            lambda offset: self.group_datapoints_summary(
-                group_id,
-                period,
-                kind=kind,
-                status=status,
-                tag=tag,
-                text=text,
-                sort_by=sort_by,
-                sort_direction=sort_direction,
-                offset=offset,
-            )
+            lambda offset: self.group_datapoints_summary(group_id, period, offset=offset, **filters)
         )
 
     async def top(

@@ -153,6 +153,17 @@ def error_from_exception(exc: httpx.TransportError, endpoint: str) -> ClickMeter
     return NetworkError(f"ClickMeter GET {endpoint} failed: {kind}", endpoint=endpoint)
 
 
+def not_json(response: httpx.Response, endpoint: str) -> BadResponseError:
+    """The exception for a successful answer whose body is not JSON."""
+    content_type = response.headers.get("Content-Type", "?")
+    return BadResponseError(
+        f"ClickMeter GET {endpoint} answered HTTP {response.status_code} with a body that "
+        f"is not JSON (Content-Type {content_type})",
+        status_code=response.status_code,
+        endpoint=endpoint,
+    )
+
+
 def _is_retryable_exception(exc: httpx.TransportError) -> bool:
     # Protocol misuse (bad URL, unsupported scheme, proxy setup) will not heal by retrying.
     return isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError)
@@ -203,6 +214,15 @@ class HttpCore:
 
     async def get_json(self, path: str, params: Query | None = None) -> Any:
         """The decoded JSON body of `GET path`, or the mapped ClickMeterError."""
+        response = await self.get(path, params)
+        try:
+            return response.json()
+        except ValueError:
+            raise not_json(response, path) from None
+
+    async def get(self, path: str, params: Query | None = None) -> httpx.Response:
+        """The successful (2xx) answer to `GET path`, body not decoded; else the mapped
+        ClickMeterError."""
         started = time.monotonic()
         attempt = 0
         while True:
@@ -220,7 +240,7 @@ class HttpCore:
             else:
                 self._observe(path, str(response.status_code))
                 if response.is_success:
-                    return self._decode(response, path)
+                    return response
                 error = error_from_response(response, path, self._secret)
                 retryable = response.status_code in RETRY_STATUSES
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -244,15 +264,3 @@ class HttpCore:
         if self._observer is not None:
             # Ids would make one series per datapoint: count by endpoint shape instead.
             self._observer(_ID_SEGMENT.sub("/{id}", path), outcome)
-
-    def _decode(self, response: httpx.Response, path: str) -> Any:
-        try:
-            return response.json()
-        except ValueError:
-            content_type = response.headers.get("Content-Type", "?")
-            raise BadResponseError(
-                f"ClickMeter GET {path} answered HTTP {response.status_code} with a body that "
-                f"is not JSON (Content-Type {content_type})",
-                status_code=response.status_code,
-                endpoint=path,
-            ) from None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, Discriminator, Field, Tag
+from pydantic import AliasChoices, BaseModel, ConfigDict, Discriminator, Field, StrictInt, Tag
+from pydantic.alias_generators import to_camel
 
 from clickmeter._models import ClickMeterModel, CmDate, CmDateTime, IdString, TagRef
 from clickmeter._models_entities import DatapointStatus, StatusField
@@ -295,3 +296,45 @@ class ClickstreamPage(ClickMeterModel):
     """`/clickstream`: `{"rows": [...]}` (the spec says `entities`; both accepted)."""
 
     rows: list[Hit] = Field(default=[], validation_alias=AliasChoices("rows", "entities"))
+
+
+class _Lean(BaseModel):
+    # Only the named fields are read; the rest of a row (names, URLs, dates) is skipped by the
+    # JSON parser without building Python objects, which is what keeps 10,000 rows cheap.
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True
+    )
+
+
+class _TagName(_Lean):
+    name: str | None = None
+
+
+class _TaggedEntity(_Lean):
+    tags: list[_TagName] = Field(default_factory=list)
+
+
+class ClickCount(_Lean):
+    """One row of a summary read for its clicks only (`ClickMeterClient.datapoint_clicks`).
+
+    `entity_id` is the datapoint's or group's id as an integer; `total_clicks` is 0 when
+    ClickMeter omits it and must be a whole number (a string or fraction is a bad response).
+    """
+
+    entity_id: int | None = None
+    total_clicks: StrictInt = 0
+    entity_data: _TaggedEntity | None = None
+
+    @property
+    def tags(self) -> frozenset[str]:
+        """The row's tag names, stripped and lower-cased (a tag listed twice counts once)."""
+        if self.entity_data is None:
+            return frozenset()
+        return frozenset((tag.name or "").strip().lower() for tag in self.entity_data.tags)
+
+
+class ClickCountPage(_Lean):
+    """One page of a summary read for clicks: `count` is the total over all pages."""
+
+    count: int = 0
+    result: list[ClickCount] = Field(default_factory=list)

@@ -10,6 +10,7 @@ strings checked by the database. The schema itself is created by the Alembic mig
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any, ClassVar, Literal, get_args
 
 from sqlalchemy import (
@@ -30,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from storage.subjects import Subject
 from storage.types import UTCDateTime, utcnow
 
 ScopeKind = Literal["account", "link", "group", "tag"]
@@ -105,6 +107,13 @@ class AlertRule(TeamOwned, Base):
         """True while a mute is in force at `now`."""
         return self.muted_until is not None and self.muted_until > now
 
+    # Cached: a rule's scope never changes once made, and a cycle asks for it many times.
+    @cached_property
+    def subject(self) -> Subject:
+        """What the rule watches. Raises ValueError when its scope columns name no subject
+        (a link or group scope that is not a numeric id)."""
+        return Subject.of_scope(self.scope_kind, self.scope_ref)
+
 
 class AlertEpisode(Base):
     """One firing of a rule for one subject, from first alert to resolution.
@@ -129,6 +138,7 @@ class AlertEpisode(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     rule_id: Mapped[int] = mapped_column(ForeignKey("alert_rules.id"), index=True)
+    #: The watched subject's `Subject.key` ("datapoint:42").
     subject: Mapped[str] = mapped_column(Text)
     kind: Mapped[Condition] = mapped_column(String(16))
     state: Mapped[EpisodeState] = mapped_column(String(16), default="firing")
@@ -210,6 +220,7 @@ class CounterSnapshot(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    #: The watched subject's `Subject.key` ("datapoint:42").
     subject: Mapped[str] = mapped_column(Text)
     local_day: Mapped[date] = mapped_column(Date)
     total_clicks: Mapped[int] = mapped_column(BigInteger)

@@ -17,13 +17,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CounterSnapshot, PollState
+from storage.subjects import Subject
 
 
 @dataclass(frozen=True)
 class Snapshot:
     """One counter reading to store."""
 
-    subject: str
+    subject: Subject
     local_day: date
     total_clicks: int
     observed_at: datetime
@@ -88,22 +89,22 @@ class PollStates:
         return state
 
     async def get_snapshot(
-        self, team_id: str, subject: str, local_day: date
+        self, team_id: str, subject: Subject, local_day: date
     ) -> CounterSnapshot | None:
         """The last total stored for the subject on that local day."""
         query = select(CounterSnapshot).where(
             CounterSnapshot.team_id == team_id,
-            CounterSnapshot.subject == subject,
+            CounterSnapshot.subject == subject.key,
             CounterSnapshot.local_day == local_day,
         )
         query = query.execution_options(populate_existing=True)
         return (await self.session.scalars(query)).one_or_none()
 
-    async def latest_snapshot(self, team_id: str, subject: str) -> CounterSnapshot | None:
+    async def latest_snapshot(self, team_id: str, subject: Subject) -> CounterSnapshot | None:
         """The subject's snapshot for its most recent local day."""
         query = (
             select(CounterSnapshot)
-            .where(CounterSnapshot.team_id == team_id, CounterSnapshot.subject == subject)
+            .where(CounterSnapshot.team_id == team_id, CounterSnapshot.subject == subject.key)
             .order_by(CounterSnapshot.local_day.desc())
             .limit(1)
             .execution_options(populate_existing=True)
@@ -111,7 +112,7 @@ class PollStates:
         return (await self.session.scalars(query)).one_or_none()
 
     async def snapshots_for_day(self, team_id: str, local_day: date) -> Sequence[CounterSnapshot]:
-        """Every subject's snapshot for the team on that day, by subject."""
+        """Every subject's snapshot for the team on that day, by subject (`Subject.key`)."""
         query = (
             select(CounterSnapshot)
             .where(CounterSnapshot.team_id == team_id, CounterSnapshot.local_day == local_day)
@@ -125,7 +126,7 @@ class PollStates:
         rows = [
             {
                 "team_id": team_id,
-                "subject": snapshot.subject,
+                "subject": snapshot.subject.key,
                 "local_day": snapshot.local_day,
                 "total_clicks": snapshot.total_clicks,
                 "observed_at": snapshot.observed_at,

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 
 #: What each product package may import besides itself (and third-party code).
@@ -221,10 +219,5 @@ def test_no_import_cycles_between_modules() -> None:
     assert import_cycles() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="still over 400 lines (its split is another part of the restructure): "
-    "alerts.engine.lifecycle",
-)
 def test_no_product_module_is_over_the_line_limit() -> None:
     assert long_modules() == []

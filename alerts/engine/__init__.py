@@ -7,26 +7,26 @@ alert episodes and put what must be said in the outbox (the sender in `alerts.de
     rule.detector_state = await seed_rule(client, rule)   # when a rule is created
     notice = await test_notice(rule)                       # `/clickmeter alert test <id>`
 
-Modules: `counts` (one batched read), `intervals` (pure counter arithmetic), `evaluate`
-(detectors per rule and subject, seeding), `lifecycle` (episodes and outbox), `cycle` (the
-whole cycle).
+Modules, in the order a cycle uses them: `counts` (one batched read), `intervals` (pure
+counter arithmetic), `evaluate` (detectors per rule and subject, seeding), `episodes` (firing,
+updates, resolution), `outages` (ClickMeter unreadable, then back), `telling` (what those two
+put in the outbox), `cycle` (the whole cycle).
 """
 
-from alerts.engine.counts import ACCOUNT, Needs, Reading, read_counts, subject_of
+from alerts.engine.counts import Reading, read_counts
 from alerts.engine.cycle import OUTAGE_AFTER, CycleReport, EngineConfig, Poller
+from alerts.engine.episodes import apply_decision
 from alerts.engine.evaluate import detector_for, seed_rule, step_subject, test_notice
 from alerts.engine.intervals import Interval, Previous, interval_since
-from alerts.engine.lifecycle import REPEAT_INTERVAL, Context, Tally, apply_decision
+from alerts.engine.telling import REPEAT_INTERVAL, Context, Tally
 
 __all__ = [
-    "ACCOUNT",
     "OUTAGE_AFTER",
     "REPEAT_INTERVAL",
     "Context",
     "CycleReport",
     "EngineConfig",
     "Interval",
-    "Needs",
     "Poller",
     "Previous",
     "Reading",
@@ -37,6 +37,5 @@ __all__ = [
     "read_counts",
     "seed_rule",
     "step_subject",
-    "subject_of",
     "test_notice",
 ]

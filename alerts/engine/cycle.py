@@ -29,20 +29,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from alerts.engine.counts import DayChangedDuringRead, Reading, read_counts, subject_of
+from alerts.engine.counts import DayChangedDuringRead, Reading, read_counts
+from alerts.engine.episodes import apply_decision, close_orphan
 from alerts.engine.evaluate import seed_rule, step_subject, subject_entry
 from alerts.engine.intervals import Interval, Previous, interval_since
-from alerts.engine.lifecycle import (
-    REPEAT_INTERVAL,
-    Context,
-    Tally,
-    apply_decision,
-    close_orphan,
-    record_failure,
-    record_success,
-)
+from alerts.engine.outages import record_failure, record_success
+from alerts.engine.telling import REPEAT_INTERVAL, Context, Tally
 from clickmeter import ClickMeterClient, ClickMeterError
 from storage import AlertRule, Database, Snapshot, Transaction, utcnow
+from storage.subjects import Subject
 
 logger = logging.getLogger("clickbot.engine")
 
@@ -81,9 +76,9 @@ def _valid(rules: Sequence[AlertRule]) -> list[AlertRule]:
     valid = []
     for rule in rules:
         try:
-            subject_of(rule)
+            rule.subject  # noqa: B018 - derives (and caches) it: a malformed scope raises here
         except ValueError as exc:
-            logger.warning("rule skipped: %s", exc)
+            logger.warning("rule %s skipped: %s", rule.id, exc)
             continue
         valid.append(rule)
     return valid
@@ -116,7 +111,7 @@ class Poller:
         timeout = self.config.read_timeout or 0.8 * self.config.poll_seconds
         try:
             reading = await asyncio.wait_for(
-                read_counts(self.client, {subject_of(r) for r in rules}, clock=self.clock),
+                read_counts(self.client, {rule.subject for rule in rules}, clock=self.clock),
                 timeout,
             )
         except DayChangedDuringRead as exc:
@@ -141,7 +136,7 @@ class Poller:
         unseeded = [
             rule
             for rule in rules
-            if rule.condition != "threshold" and subject_entry(rule, subject_of(rule))[0] is None
+            if rule.condition != "threshold" and subject_entry(rule, rule.subject)[0] is None
         ][: self.config.seeds_per_cycle]
         seeded = 0
         for rule in unseeded:
@@ -155,7 +150,7 @@ class Poller:
             async with self.db.transaction() as tx:
                 current = await tx.rules.get(rule.team_id, rule.id)
                 # Only if nothing was learnt meanwhile (a concurrent seed or cycle).
-                if current is not None and subject_entry(current, subject_of(current))[0] is None:
+                if current is not None and subject_entry(current, current.subject)[0] is None:
                     await tx.rules.set_state(rule.team_id, rule.id, state)
                     seeded += 1
         return seeded
@@ -192,20 +187,18 @@ class Poller:
     ) -> None:
         # Reloaded inside the transaction: mutes, removals and states may have changed.
         rules = [
-            r
-            for r in _valid(await tx.rules.list_active(team_id))
-            if subject_of(r) in reading.totals
+            r for r in _valid(await tx.rules.list_active(team_id)) if r.subject in reading.totals
         ]
         ctx = self._context(reading.at, reading.zone.key, await tx.webhooks.list_active(team_id))
         report.tally.add(await record_success(tx, team_id, rules, ctx))
-        intervals: dict[str, Interval | None] = {}
+        intervals: dict[Subject, Interval | None] = {}
         # One query each for today's snapshots and the open episodes, not one per rule: a
         # team may watch hundreds of links.
         today = {
             row.subject: row for row in await tx.polls.snapshots_for_day(team_id, reading.local_day)
         }
-        for subject in sorted({subject_of(rule) for rule in rules}):
-            stored = today.get(subject) or await tx.polls.latest_snapshot(team_id, subject)
+        for subject in sorted({rule.subject for rule in rules}):
+            stored = today.get(subject.key) or await tx.polls.latest_snapshot(team_id, subject)
             previous = (
                 Previous(stored.local_day, stored.total_clicks, stored.observed_at)
                 if stored is not None
@@ -222,14 +215,14 @@ class Poller:
             ],
         )
         episodes = {(e.rule_id, e.subject): e for e in await tx.episodes.list_open(team_id)}
-        evaluated = {(rule.id, subject_of(rule)) for rule in rules}
+        evaluated = {(rule.id, rule.subject.key) for rule in rules}
         for key, episode in episodes.items():
             if key not in evaluated:
                 gone = await tx.rules.get(team_id, episode.rule_id, include_removed=True)
                 if gone is not None and gone.removed_at is not None:
                     report.tally.add(await close_orphan(tx, gone, episode, ctx))
         for rule in rules:
-            subject = subject_of(rule)
+            subject = rule.subject
             interval = intervals[subject]
             if interval is None or not interval.judged:
                 continue
@@ -251,6 +244,6 @@ class Poller:
                 stepped.decision,
                 stepped.recent,
                 ctx,
-                episodes.get((rule.id, subject)),
+                episodes.get((rule.id, subject.key)),
             )
             report.tally.add(tally)

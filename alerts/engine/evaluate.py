@@ -20,11 +20,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from alerts.detect import Decision, Detector, Observation, make_detector
-from alerts.engine.counts import ACCOUNT, subject_of
 from alerts.engine.intervals import Interval, day_start_and_length, local_day_of, local_time
 from alerts.notice import AlertNotice, NoticeKind
 from clickmeter import AggregatedResult, ClickMeterClient, Period, Timeframe
 from storage import AlertRule, utcnow
+from storage.subjects import ACCOUNT, Subject
 
 #: Intervals kept for the sparkline (3 hours of 5-minute polls).
 RECENT_KEEP = 36
@@ -48,9 +48,9 @@ def detector_for(rule: AlertRule, *, interval_seconds: float, tz: str) -> Detect
     )
 
 
-def subject_entry(rule: AlertRule, subject: str) -> tuple[dict[str, Any] | None, list[int]]:
+def subject_entry(rule: AlertRule, subject: Subject) -> tuple[dict[str, Any] | None, list[int]]:
     """(detector state or None, recent counts) stored for `subject` on the rule."""
-    raw = (rule.detector_state or {}).get(subject)
+    raw = (rule.detector_state or {}).get(subject.key)
     if not isinstance(raw, Mapping):
         return None, []
     detector = raw.get("detector")
@@ -59,11 +59,11 @@ def subject_entry(rule: AlertRule, subject: str) -> tuple[dict[str, Any] | None,
 
 
 def with_entry(
-    states: Mapping[str, Any] | None, subject: str, detector: dict[str, Any], recent: list[int]
+    states: Mapping[str, Any] | None, subject: Subject, detector: dict[str, Any], recent: list[int]
 ) -> dict[str, Any]:
     """A new `detector_state` value with `subject`'s entry replaced (input left untouched)."""
     updated = dict(states or {})
-    updated[subject] = {"detector": detector, "recent": recent[-RECENT_KEEP:]}
+    updated[subject.key] = {"detector": detector, "recent": recent[-RECENT_KEEP:]}
     return updated
 
 
@@ -71,14 +71,14 @@ def with_entry(
 class Stepped:
     """One subject's step: the new rule state and the detector's decision."""
 
-    subject: str
+    subject: Subject
     states: dict[str, Any]
     decision: Decision
     recent: list[int]
 
 
 def step_subject(
-    rule: AlertRule, subject: str, interval: Interval, *, interval_seconds: float, tz: str
+    rule: AlertRule, subject: Subject, interval: Interval, *, interval_seconds: float, tz: str
 ) -> Stepped:
     """Step the rule's detector for `subject` with a judged interval (pure: the rule object is
     not modified; store `Stepped.states` in the same transaction as what the decision causes)."""
@@ -119,34 +119,34 @@ def _hourly(row: AggregatedResult, day: date, zone: ZoneInfo, now: datetime) -> 
 
 
 async def _history(
-    client: ClickMeterClient, subject: str, zone: ZoneInfo, now: datetime, days: int
+    client: ClickMeterClient, subject: Subject, zone: ZoneInfo, now: datetime, days: int
 ) -> list[Observation]:
     today = local_day_of(now, zone)
     yesterday = today - timedelta(days=1)
     daily = Period.custom(today - timedelta(days=days), yesterday)
-    kind, _, ref = subject.partition(":")
     share = 1.0
-    if kind == "tag":
+    if subject.kind == "tag":
         # ClickMeter has no per-tag aggregate. The tag's share of the account's clicks over the
         # last 7 days (one pass over the per-link summary pages) scales the account's daily and
         # hourly history: the account's rhythm at the tag's volume, for 3 + pages requests.
-        share = await _tag_share(client, ref)
-        kind = ACCOUNT
-    if kind == ACCOUNT:
-        rows = await client.aggregated_list(daily)
-        hours = [await client.aggregated(tf, hourly=True) for tf in ("yesterday", "today")]
-    elif kind == "datapoint":
-        rows = await client.datapoint_aggregated_list(int(ref), daily)
+        share = await _tag_share(client, subject.ref)
+        subject = ACCOUNT
+    if subject.kind == "datapoint":
+        link = int(subject.ref)
+        rows = await client.datapoint_aggregated_list(link, daily)
         hours = [
-            await client.datapoint_aggregated(int(ref), tf, hourly=True)
+            await client.datapoint_aggregated(link, tf, hourly=True)
             for tf in ("yesterday", "today")
+        ]
+    elif subject.kind == "group":
+        group = int(subject.ref)
+        rows = await client.group_aggregated_list(group, daily)
+        hours = [
+            await client.group_aggregated(group, tf, hourly=True) for tf in ("yesterday", "today")
         ]
     else:
-        rows = await client.group_aggregated_list(int(ref), daily)
-        hours = [
-            await client.group_aggregated(int(ref), tf, hourly=True)
-            for tf in ("yesterday", "today")
-        ]
+        rows = await client.aggregated_list(daily)
+        hours = [await client.aggregated(tf, hourly=True) for tf in ("yesterday", "today")]
     observations = _daily(rows, zone)
     for day, row in zip((yesterday, today), hours, strict=True):
         observations += _hourly(row, day, zone, now)
@@ -180,7 +180,7 @@ async def seed_rule(
     account's history by the tag's share). Threshold
     rules learn no baseline and make no request. Raises `ClickMeterError` as the client does;
     a caller that cannot seed may store `{}`: the detector then warms up live (about an hour)."""
-    subject = subject_of(rule)
+    subject = rule.subject
     now = now or utcnow()
     zone = await client.account_zone()
     detector = detector_for(rule, interval_seconds=interval_seconds, tz=zone.key)
@@ -203,7 +203,7 @@ async def test_notice(
     now = now or utcnow()
     if timezone is None:
         timezone = (await client.account_zone()).key if client is not None else "UTC"
-    subject = subject_of(rule)
+    subject = rule.subject
     _, recent = subject_entry(rule, subject)
     sample = recent[-12:] or [4, 5, 3, 6, 5, 4, 7, 5, 6, 4, 5, 5]
     normal = max(1.0, sum(sample) / len(sample))
@@ -219,9 +219,9 @@ async def test_notice(
         timezone=timezone,
         rule_id=rule.id,
         condition=rule.condition,
-        subject=subject,
+        subject=subject.key,
         subject_label=rule.scope_label,
-        link_id=int(rule.scope_ref) if rule.scope_kind == "link" else None,
+        link_id=subject.link_id,
         observed=observed,
         expected=expected,
         window_seconds=rule.window_seconds or 300,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clickmeter import ClickMeterClient, NetworkError, NotFoundError
+from clickmeter import ClickCount, ClickMeterClient, NetworkError, NotFoundError
 from tests.client.conftest import API_KEY, FakeApi, MakeClient, Reply
 from tests.servers import free_port
 
@@ -39,17 +39,18 @@ async def test_transport_errors_are_observed_by_name() -> None:
     assert seen == [("/aggregated", "ConnectError"), ("/aggregated", "ConnectError")]
 
 
-async def test_get_json_is_raw_but_paced_and_mapped(
+async def test_click_counts_are_lean_but_paced_and_mapped(
     fake_api: FakeApi, make_client: MakeClient
 ) -> None:
     fake_api.json("/aggregated/summary/datapoints", {"count": 1, "result": [{"entityId": "7"}]})
     fake_api.reply(
-        "/datapoints/9", Reply({"errorCode": 1, "httpErrorCode": 404, "Message": "x"}, 404)
+        "/aggregated/summary/groups",
+        Reply({"errorCode": 1, "httpErrorCode": 404, "Message": "x"}, 404),
     )
     client = make_client()
-    body = await client.get_json("/aggregated/summary/datapoints", {"timeFrame": "today"})
-    assert body == {"count": 1, "result": [{"entityId": "7"}]}
+    pages = [page async for page in client.datapoint_clicks("today")]
+    assert pages == [[ClickCount(entity_id=7)]]
     (seen,) = fake_api.seen("/aggregated/summary/datapoints")
     assert seen.headers["x-clickmeter-authkey"] == API_KEY
     with pytest.raises(NotFoundError):
-        await client.get_json("/datapoints/9")
+        await anext(client.group_clicks("today"))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from storage import Database, Snapshot
+from storage.subjects import ACCOUNT, Subject
 from tests.storage.helpers import OTHER_TEAM, TEAM, at
 
 MONDAY, TUESDAY = date(2026, 3, 16), date(2026, 3, 17)
+LINK = Subject("datapoint", "1")
 
 
 async def test_poll_state_get_and_put(database: Database) -> None:
@@ -41,8 +43,8 @@ async def test_snapshots_are_replaced_per_subject_and_day(database: Database) ->
         stored = await tx.polls.put_snapshots(
             TEAM,
             [
-                Snapshot("account", MONDAY, 100, at(0)),
-                Snapshot("datapoint:1", MONDAY, 7, at(0)),
+                Snapshot(ACCOUNT, MONDAY, 100, at(0)),
+                Snapshot(LINK, MONDAY, 7, at(0)),
             ],
         )
         assert stored == 2
@@ -51,15 +53,15 @@ async def test_snapshots_are_replaced_per_subject_and_day(database: Database) ->
         await tx.polls.put_snapshots(
             TEAM,
             [
-                Snapshot("account", MONDAY, 130, at(60)),
-                Snapshot("account", TUESDAY, 4, at(120)),
+                Snapshot(ACCOUNT, MONDAY, 130, at(60)),
+                Snapshot(ACCOUNT, TUESDAY, 4, at(120)),
             ],
         )
-        monday = await tx.polls.get_snapshot(TEAM, "account", MONDAY)
+        monday = await tx.polls.get_snapshot(TEAM, ACCOUNT, MONDAY)
         assert monday is not None
         assert (monday.total_clicks, monday.observed_at) == (130, at(60))
     async with database.transaction() as tx:
-        latest = await tx.polls.latest_snapshot(TEAM, "account")
+        latest = await tx.polls.latest_snapshot(TEAM, ACCOUNT)
         assert latest is not None
         assert (latest.local_day, latest.total_clicks) == (TUESDAY, 4)
         day = await tx.polls.snapshots_for_day(TEAM, MONDAY)
@@ -67,20 +69,20 @@ async def test_snapshots_are_replaced_per_subject_and_day(database: Database) ->
             ("account", 130),
             ("datapoint:1", 7),
         ]
-        assert await tx.polls.get_snapshot(TEAM, "datapoint:1", TUESDAY) is None
+        assert await tx.polls.get_snapshot(TEAM, LINK, TUESDAY) is None
 
 
 async def test_snapshots_are_scoped_by_team_and_pruned_by_day(database: Database) -> None:
     async with database.transaction() as tx:
-        await tx.polls.put_snapshots(OTHER_TEAM, [Snapshot("account", MONDAY, 9, at(0))])
-        await tx.polls.put_snapshots(TEAM, [Snapshot("account", TUESDAY, 5, at(0))])
+        await tx.polls.put_snapshots(OTHER_TEAM, [Snapshot(ACCOUNT, MONDAY, 9, at(0))])
+        await tx.polls.put_snapshots(TEAM, [Snapshot(ACCOUNT, TUESDAY, 5, at(0))])
     async with database.transaction() as tx:
-        assert await tx.polls.get_snapshot(TEAM, "account", MONDAY) is None
+        assert await tx.polls.get_snapshot(TEAM, ACCOUNT, MONDAY) is None
         assert await tx.polls.snapshots_for_day(TEAM, MONDAY) == []
-        theirs = await tx.polls.latest_snapshot(OTHER_TEAM, "account")
+        theirs = await tx.polls.latest_snapshot(OTHER_TEAM, ACCOUNT)
         assert theirs is not None
         assert theirs.total_clicks == 9
         assert await tx.polls.prune_snapshots(before=TUESDAY) == 1
     async with database.transaction() as tx:
-        assert await tx.polls.latest_snapshot(OTHER_TEAM, "account") is None
-        assert await tx.polls.latest_snapshot(TEAM, "account") is not None
+        assert await tx.polls.latest_snapshot(OTHER_TEAM, ACCOUNT) is None
+        assert await tx.polls.latest_snapshot(TEAM, ACCOUNT) is not None

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from alerts.engine import read_counts, seed_rule, subject_of, test_notice
+from alerts.engine import read_counts, seed_rule, test_notice
 from alerts.notice import NoticeKind
 from clickmeter import ClickMeterClient
 from storage import AlertRule
+from storage.subjects import ACCOUNT, Subject
 from tests.alerts.engine.conftest import make_client
 from tests.conftest import Sandbox
 
@@ -54,16 +55,19 @@ async def test_one_pass_gives_every_subject_consistently(
     link = max(links, key=lambda d: d["today_clicks"])
     tag = link["tags"][0]
     group = state["groups"][0]
-    subjects = {"account", f"datapoint:{link['id']}", f"tag:{tag}", f"group:{group['id']}"}
+    linked = Subject("datapoint", str(link["id"]))
+    tagged_with = Subject("tag", tag)
+    grouped = Subject("group", str(group["id"]))
+    subjects = {ACCOUNT, linked, tagged_with, grouped}
     reading = await read_counts(client, subjects, clock=lambda: _now(sandbox))
     assert reading.calls == 2  # one page of links (60 < 100) and one of groups
-    assert reading.totals["account"] == sum(d["today_clicks"] for d in links)
-    assert reading.totals["account"] == state["today"]["totalClicks"]  # same as /aggregated
-    assert reading.totals[f"datapoint:{link['id']}"] == link["today_clicks"]
+    assert reading.totals[ACCOUNT] == sum(d["today_clicks"] for d in links)
+    assert reading.totals[ACCOUNT] == state["today"]["totalClicks"]  # same as /aggregated
+    assert reading.totals[linked] == link["today_clicks"]
     tagged = sum(d["today_clicks"] for d in links if tag in d["tags"])
-    assert reading.totals[f"tag:{tag}"] == tagged
+    assert reading.totals[tagged_with] == tagged
     in_group = set(group["datapoints"])
-    assert reading.totals[f"group:{group['id']}"] == sum(
+    assert reading.totals[grouped] == sum(
         d["today_clicks"] for d in state["datapoints"] if d["id"] in in_group
     )
     assert str(reading.local_day) == state["clock"]["today"]
@@ -72,7 +76,8 @@ async def test_one_pass_gives_every_subject_consistently(
 async def test_without_group_rules_the_groups_are_not_read(
     sandbox: Sandbox, client: ClickMeterClient
 ) -> None:
-    reading = await read_counts(client, {"account", "tag:email"}, clock=lambda: _now(sandbox))
+    subjects = {ACCOUNT, Subject("tag", "email")}
+    reading = await read_counts(client, subjects, clock=lambda: _now(sandbox))
     assert reading.calls == 1
 
 
@@ -90,7 +95,7 @@ async def test_seeding_makes_a_rule_ready_from_its_first_cycle(
         scope_ref = str(state["groups"][0]["id"])
     rule = _rule(scope_kind=scope_kind, scope_ref=scope_ref)
     seeded = await seed_rule(client, rule, now=_now(sandbox))
-    entry = seeded[subject_of(rule)]
+    entry = seeded[rule.subject.key]
     baseline = entry["detector"]["baseline"]
     assert baseline["level_w"] >= 24  # far past the 1 h warm-up: it judges at once
     assert baseline["level"] > 0

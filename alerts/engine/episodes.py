@@ -21,54 +21,18 @@ during it gets its RESOLVED edit of the original post (the edit only: no reply, 
 
 A removed rule's open episode is resolved at the next cycle (`close_orphan`): the RESOLVED
 edit of its post if it was announced, nothing else.
-
-ClickMeter outages: after `outage_after` consecutive failed reads, ONE OUTAGE notice per team
-(to each channel its active rules post to, and its webhooks), and ONE RECOVERED when a read
-works again; keyed by the last good read so each outage is told once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from alerts.detect import Decision
+from alerts.engine.telling import Context, Tally, enqueue_notice, enqueue_webhooks
 from alerts.notice import AlertNotice, NoticeKind
-from alerts.outbox import AlertKind, enqueue_alert, enqueue_webhook
-from storage import AlertEpisode, AlertRule, OutboxItem, Transaction, Webhook
-
-REPEAT_INTERVAL = timedelta(hours=1)
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a team's part of a cycle shares: the time, the zone, the team's webhooks."""
-
-    now: datetime
-    timezone: str
-    webhooks: Sequence[Webhook]
-    repeat_interval: timedelta = REPEAT_INTERVAL
-
-
-@dataclass
-class Tally:
-    """What a cycle did (for logs, tests and the bench)."""
-
-    fired: int = 0
-    announced: int = 0
-    updated: int = 0
-    resolved: int = 0
-    items: int = 0
-    outages: int = 0
-    recoveries: int = 0
-    events: list[str] = field(default_factory=list)
-
-    def add(self, other: Tally) -> None:
-        for name in ("fired", "announced", "updated", "resolved", "items", "outages", "recoveries"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.events += other.events
+from storage import AlertEpisode, AlertRule, Transaction
+from storage.subjects import Subject
 
 
 def notice_for(
@@ -93,7 +57,7 @@ def notice_for(
         condition=rule.condition,
         subject=episode.subject,
         subject_label=rule.scope_label,
-        link_id=int(rule.scope_ref) if rule.scope_kind == "link" else None,
+        link_id=rule.subject.link_id,
         observed=round(observed, 2),
         expected=round(expected, 2),
         window_seconds=max(1, round(seconds)),
@@ -105,56 +69,30 @@ def notice_for(
     )
 
 
-async def _enqueue(
-    tx: Transaction,
-    notice: AlertNotice,
-    *,
-    kind: AlertKind,
-    channel: str,
-    key: str,
-    episode_id: int | None,
-    depends_on: int | None,
+def _decided(
+    kind: NoticeKind,
+    rule: AlertRule,
+    episode: AlertEpisode,
+    decision: Decision,
+    recent: list[int],
     ctx: Context,
-    tally: Tally,
-) -> OutboxItem:
-    item = await enqueue_alert(
-        tx,
-        notice,
-        kind=kind,
-        channel=channel,
-        dedupe_key=key,
-        episode_id=episode_id,
-        depends_on=depends_on,
-        now=ctx.now,
+) -> AlertNotice:
+    return notice_for(
+        kind,
+        rule,
+        episode,
+        observed=decision.observed,
+        expected=decision.expected,
+        seconds=decision.seconds,
+        recent=recent,
+        ctx=ctx,
     )
-    tally.items += 1
-    return item
-
-
-async def _webhooks(
-    tx: Transaction,
-    notice: AlertNotice,
-    key: str,
-    episode_id: int | None,
-    ctx: Context,
-    tally: Tally,
-) -> None:
-    for webhook in ctx.webhooks:
-        await enqueue_webhook(
-            tx,
-            notice,
-            webhook.id,
-            dedupe_key=f"{key}:wh{webhook.id}",
-            episode_id=episode_id,
-            now=ctx.now,
-        )
-        tally.items += 1
 
 
 async def apply_decision(
     tx: Transaction,
     rule: AlertRule,
-    subject: str,
+    subject: Subject,
     decision: Decision,
     recent: list[int],
     ctx: Context,
@@ -173,7 +111,7 @@ async def apply_decision(
             episode = await tx.episodes.open(
                 rule.team_id,
                 rule.id,
-                subject=subject,
+                subject=subject.key,
                 kind=rule.condition,
                 details=details,
                 now=now,
@@ -189,17 +127,9 @@ async def apply_decision(
         elif not muted and _due(details, ctx):
             details["updates"] = int(details.get("updates", 0)) + 1
             details["notified_at"] = now.isoformat()
-            notice = notice_for(
-                NoticeKind.UPDATE,
-                rule,
-                episode,
-                recent=recent,
-                ctx=ctx,
-                seconds=decision.seconds,
-                **figures,
-            )
+            notice = _decided(NoticeKind.UPDATE, rule, episode, decision, recent, ctx)
             key = f"ep{episode.id}:update:{details['updates']}"
-            await _enqueue(
+            await enqueue_notice(
                 tx,
                 notice,
                 kind="slack.update",
@@ -210,7 +140,7 @@ async def apply_decision(
                 ctx=ctx,
                 tally=tally,
             )
-            await _webhooks(tx, notice, key, episode.id, ctx, tally)
+            await enqueue_webhooks(tx, notice, key, episode.id, ctx, tally)
             tally.updated += 1
         await tx.episodes.update(rule.team_id, episode.id, details=details, now=now, **figures)
     elif episode is not None:
@@ -220,16 +150,7 @@ async def apply_decision(
         tally.resolved += 1
         tally.events.append(f"resolved rule {rule.id} {subject}")
         if resolved is not None and episode.details.get("announced"):
-            notice = notice_for(
-                NoticeKind.RESOLVED,
-                rule,
-                resolved,
-                observed=decision.observed,
-                expected=decision.expected,
-                seconds=decision.seconds,
-                recent=recent,
-                ctx=ctx,
-            )
+            notice = _decided(NoticeKind.RESOLVED, rule, resolved, decision, recent, ctx)
             await _announce_end(tx, rule, resolved, notice, ctx, tally, edit_only=muted)
     return tally
 
@@ -250,18 +171,9 @@ async def _announce(
     ctx: Context,
     tally: Tally,
 ) -> int:
-    notice = notice_for(
-        NoticeKind.FIRING,
-        rule,
-        episode,
-        observed=decision.observed,
-        expected=decision.expected,
-        seconds=decision.seconds,
-        recent=recent,
-        ctx=ctx,
-    )
+    notice = _decided(NoticeKind.FIRING, rule, episode, decision, recent, ctx)
     key = f"ep{episode.id}:firing"
-    post = await _enqueue(
+    post = await enqueue_notice(
         tx,
         notice,
         kind="slack.post",
@@ -272,7 +184,7 @@ async def _announce(
         ctx=ctx,
         tally=tally,
     )
-    await _webhooks(tx, notice, key, episode.id, ctx, tally)
+    await enqueue_webhooks(tx, notice, key, episode.id, ctx, tally)
     tally.announced += 1
     tally.events.append(f"announced episode {episode.id}")
     return post.id
@@ -297,10 +209,10 @@ async def _announce_end(
         "ctx": ctx,
         "tally": tally,
     }
-    await _enqueue(tx, notice, kind="slack.update", key=key, **common)
+    await enqueue_notice(tx, notice, kind="slack.update", key=key, **common)
     if not edit_only:
-        await _enqueue(tx, notice, kind="slack.reply", key=f"{key}:reply", **common)
-        await _webhooks(tx, notice, key, episode.id, ctx, tally)
+        await enqueue_notice(tx, notice, kind="slack.reply", key=f"{key}:reply", **common)
+        await enqueue_webhooks(tx, notice, key, episode.id, ctx, tally)
 
 
 async def close_orphan(
@@ -327,98 +239,4 @@ async def close_orphan(
             ctx=ctx,
         )
         await _announce_end(tx, rule, resolved, notice, ctx, tally, edit_only=True)
-    return tally
-
-
-# -- ClickMeter outages ----------------------------------------------------------------------
-
-
-def _channels(rules: Sequence[AlertRule]) -> list[str]:
-    return sorted({rule.channel_id for rule in rules})
-
-
-async def _tell_team(
-    tx: Transaction,
-    team_id: str,
-    rules: Sequence[AlertRule],
-    kind: NoticeKind,
-    key: str,
-    message: str,
-    ctx: Context,
-    tally: Tally,
-) -> None:
-    notice = AlertNotice(
-        kind=kind, team_id=team_id, at=ctx.now, timezone=ctx.timezone, message=message
-    )
-    for channel in _channels(rules):
-        await _enqueue(
-            tx,
-            notice,
-            kind="slack.post",
-            channel=channel,
-            key=f"{key}:{channel}",
-            episode_id=None,
-            depends_on=None,
-            ctx=ctx,
-            tally=tally,
-        )
-    await _webhooks(tx, notice, key, None, ctx, tally)
-
-
-async def record_failure(
-    tx: Transaction,
-    team_id: str,
-    rules: Sequence[AlertRule],
-    ctx: Context,
-    *,
-    outage_after: int,
-    error: str,
-) -> Tally:
-    """Count a failed read for the team; at the `outage_after`-th in a row, say OUTAGE once."""
-    tally = Tally()
-    state = await tx.polls.get(team_id)
-    failures = (state.consecutive_failures if state else 0) + 1
-    last_success = state.last_success_at if state else None
-    notified = bool(state and state.outage_notified)
-    if failures >= outage_after and not notified:
-        since = last_success.isoformat() if last_success else "never"
-        message = (
-            f"clickbot can't read ClickMeter ({failures} reads in a row failed: {error}). "
-            "Alerts are on hold until it answers again; nothing is lost meanwhile."
-        )
-        await _tell_team(
-            tx, team_id, rules, NoticeKind.OUTAGE, f"outage:{since}", message, ctx, tally
-        )
-        notified = True
-        tally.outages += 1
-    await tx.polls.put(
-        team_id,
-        last_cycle_at=ctx.now,
-        last_success_at=last_success,
-        consecutive_failures=failures,
-        outage_notified=notified,
-    )
-    return tally
-
-
-async def record_success(
-    tx: Transaction, team_id: str, rules: Sequence[AlertRule], ctx: Context
-) -> Tally:
-    """Note a good read for the team; say RECOVERED once if an OUTAGE was said."""
-    tally = Tally()
-    state = await tx.polls.get(team_id)
-    if state is not None and state.outage_notified:
-        since = state.last_success_at.isoformat() if state.last_success_at else "never"
-        message = "clickbot can read ClickMeter again: alerts are back on."
-        await _tell_team(
-            tx, team_id, rules, NoticeKind.RECOVERED, f"recovered:{since}", message, ctx, tally
-        )
-        tally.recoveries += 1
-    await tx.polls.put(
-        team_id,
-        last_cycle_at=ctx.now,
-        last_success_at=ctx.now,
-        consecutive_failures=0,
-        outage_notified=False,
-    )
     return tally

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -158,7 +158,7 @@ async def preview(
     """Gather the digest as it would go out today and send it now, chart included, to
     `user_id` in a direct message. Raises `ClickMeterError` if ClickMeter cannot be read and
     what Slack raises if the message cannot be posted."""
-    moment = now or datetime.now(UTC)
+    moment = now or utcnow()
     day = moment.astimezone(zone_of(digest)).date()
     content = await gather_for(client, digest, day, moment)
     return await send_digest(slack_client, user_id, content)

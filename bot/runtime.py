@@ -23,6 +23,7 @@ from prometheus_client import start_http_server
 from alerts.deliver.addresses import AddressPolicy
 from alerts.worker import Worker, receivers_from_settings
 from bot.gc_tuning import freeze_startup_heap
+from bot.logs import uvicorn_log_options
 from bot.metrics import REGISTRY, PrometheusObserver, observe_clickmeter
 from bot.services import Services
 from bot.web import create_web_app
@@ -88,7 +89,8 @@ def build_worker(settings: Settings, services: Services) -> Worker:
 def _http_server(settings: Settings, services: Services) -> uvicorn.Server:
     app = create_web_app(settings.need(SlackSettings), services, freeze_heap=True)
     port = settings.need(ServerSettings).port
-    config = uvicorn.Config(app, host="0.0.0.0", port=port, log_level="warning")  # noqa: S104
+    # Its loggers go through ours (format, scrubber): no logging config or level of its own.
+    config = uvicorn.Config(app, host="0.0.0.0", port=port, **uvicorn_log_options())  # noqa: S104
     return uvicorn.Server(config)
 
 

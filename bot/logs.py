@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pythonjsonlogger.json import JsonFormatter
 
 REDACTED = "[redacted]"
-#: What replaces a request body Bolt put in a record.
+#: What replaces a request body Bolt (or slack_sdk's webhook client) put in a record.
 BODY_NOT_LOGGED = "[request body not logged]"
 
 # `response_url=...`, `"response_url": "..."`, `'response_url': '...'` (form, JSON, repr), also
@@ -33,6 +33,10 @@ _RESPONSE_URL = re.compile(
 _SLACK_HOOK = re.compile(r"""https?(?::|%3A)(?:/|%2F){2}hooks\.slack\.com[^\s"'&,}<>]*""", re.I)
 # Where Bolt's records quote a request's body: from there to the end is the body.
 _BODY_MARKERS = ("body: ", "for the request (", "Request body: ")
+# The libraries that write bodies into their records: Bolt (the request Slack sent), and
+# slack_sdk's webhook client, whose every URL is a response_url or an incoming webhook.
+_QUOTING_BODIES = ("slack_bolt", "slack_sdk.webhook")
+_WEBHOOK_CLIENT_URL = re.compile(r"(url: )[^\s,]+")
 #: Attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message"}
 
@@ -72,8 +76,10 @@ class RedactSecrets(logging.Filter):
 
 def _without_body(record: logging.LogRecord) -> str:
     message = record.getMessage()
-    if not record.name.startswith("slack_bolt"):
+    if not record.name.startswith(_QUOTING_BODIES):
         return message
+    if record.name.startswith("slack_sdk.webhook"):
+        message = _WEBHOOK_CLIENT_URL.sub(rf"\g<1>{REDACTED}", message)
     for marker in _BODY_MARKERS:
         cut = message.find(marker)
         if cut >= 0:

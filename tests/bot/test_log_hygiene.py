@@ -109,6 +109,21 @@ def test_a_stale_signed_requests_response_url_never_reaches_the_log(
         assert secret not in err
 
 
+def test_an_answered_command_leaves_its_response_url_out_of_debug_logs(
+    bot: BotUnderTest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # At DEBUG, slack_sdk's webhook client logs each POST to a response_url, URL and body.
+    configure_logging("DEBUG", [])
+    logging.getLogger("httpx").setLevel(logging.DEBUG)
+    ack, response_url = bot.command("stats my private words")
+    assert ack.status_code == 200
+    assert bot.wait_answer(response_url)["text"]
+    err = capsys.readouterr().err
+    assert "Sending a request" in err  # the webhook client did log its POST
+    for secret in (response_url, quote(response_url, safe=""), "my+private+words"):
+        assert secret not in err
+
+
 async def test_a_failed_inserts_parameters_never_reach_the_log(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

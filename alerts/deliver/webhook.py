@@ -31,6 +31,7 @@ import hashlib
 import hmac
 import json
 import socket
+import ssl
 import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -96,12 +97,15 @@ class WebhookReceiver:
         connect_timeout: float = 5.0,
         resolver: Resolver = system_resolver,
         policy: AddressPolicy | None = None,
+        tls: ssl.SSLContext | None = None,
         user_agent: str = "clickbot-webhooks/1",
     ) -> None:
         self.timeout = httpx.Timeout(timeout, connect=connect_timeout)
         self.resolver = resolver
         #: Where deliveries may go; the default refuses loopback (WEBHOOK_ALLOW_LOOPBACK off).
         self.policy = policy or AddressPolicy()
+        #: What certificates are checked against (None: httpx's default trust store).
+        self.tls = tls
         self.user_agent = user_agent
 
     async def find_delivered(self, delivery: Delivery) -> Outcome | None:
@@ -140,7 +144,10 @@ class WebhookReceiver:
         # A client per delivery: pooled connections are keyed by address, and must not carry
         # one host's TLS session over to another host on the same address.
         async with httpx.AsyncClient(
-            timeout=self.timeout, follow_redirects=False, trust_env=False
+            timeout=self.timeout,
+            follow_redirects=False,
+            trust_env=False,
+            verify=True if self.tls is None else self.tls,
         ) as client:
             try:
                 request = client.build_request(

@@ -31,11 +31,13 @@ _RESPONSE_URL = re.compile(
 )
 # Slack's webhook and response URLs wherever they appear, plain or URL-encoded.
 _SLACK_HOOK = re.compile(r"""https?(?::|%3A)(?:/|%2F){2}hooks\.slack\.com[^\s"'&,}<>]*""", re.I)
-# Where Bolt's records quote a request's body: from there to the end is the body.
-_BODY_MARKERS = ("body: ", "for the request (", "Request body: ")
-# The libraries that write bodies into their records: Bolt (the request Slack sent), and
-# slack_sdk's webhook client, whose every URL is a response_url or an incoming webhook.
-_QUOTING_BODIES = ("slack_bolt", "slack_sdk.webhook")
+# Where Slack's libraries quote a body (a request, a Socket Mode envelope, a response_url
+# POST): from there to the end is the body.
+_BODY_MARKERS = ("body: ", "for the request (", "Request body: ", "data: ", "Sending a message: ")
+# The libraries that write bodies into their records: Bolt (the request Slack sent; its Socket
+# Mode client logs under Bolt's logger) and slack_sdk, whose webhook client's every URL is a
+# response_url or an incoming webhook.
+_QUOTING_BODIES = ("slack_bolt", "slack_sdk")
 _WEBHOOK_CLIENT_URL = re.compile(r"(url: )[^\s,]+")
 #: Attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message"}

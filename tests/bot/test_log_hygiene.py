@@ -91,6 +91,9 @@ def test_the_bodies_bolt_logs_are_cut_out() -> None:
     )
     kept = "Invalid request signature detected (signature: v0=ab, timestamp: 1, body: "
     assert out == kept + BODY_NOT_LOGGED
+    envelope = json.dumps({"payload": {"text": "my private words"}})
+    out = scrubbed("slack_bolt", f"Received message (type: TEXT, data: {envelope!r}, extra: )")
+    assert out == f"Received message (type: TEXT, data: {BODY_NOT_LOGGED}"
     # Our own records keep their words.
     assert scrubbed("bot.app", "body: fine") == "body: fine"
 

@@ -39,6 +39,7 @@ from alerts.deliver import (
     WebhookReceiver,
     run_sender,
 )
+from alerts.deliver.addresses import AddressPolicy
 from alerts.digests.runner import run_due_digests
 from alerts.engine import CycleReport, EngineConfig, Poller
 from alerts.observer import NO_OBSERVER, Observer
@@ -193,10 +194,13 @@ class Worker:
             logger.info("worker stopped")
 
 
-def receivers_from_settings(slack_token: str | None, slack_api_url: str) -> list[Receiver]:
-    """The receivers of a deployment: webhooks always; alerts and digests in Slack (sharing
-    one poster, so one channel's pacing covers both) when there is a bot token."""
-    receivers: list[Receiver] = [WebhookReceiver()]
+def receivers_from_settings(
+    slack_token: str | None, slack_api_url: str, *, webhook_policy: AddressPolicy | None = None
+) -> list[Receiver]:
+    """The receivers of a deployment: webhooks always (to where `webhook_policy` allows);
+    alerts and digests in Slack (sharing one poster, so one channel's pacing covers both) when
+    there is a bot token."""
+    receivers: list[Receiver] = [WebhookReceiver(policy=webhook_policy)]
     if slack_token:
         slack = SlackPoster(slack_token, base_url=slack_api_url)
         receivers += [SlackPostReceiver(slack), SlackUpdateReceiver(slack), DigestReceiver(slack)]

@@ -73,6 +73,7 @@ async def _answer(text: str, services: Services, origin: Origin) -> tuple[Messag
             channel_id=origin.channel_id,
             db=None if reading else await services.storage(),
             poll_seconds=services.poll_seconds,
+            webhook_policy=services.webhook_policy,
         )
         return await answer(command, ctx), "answered", reading
     except (CommandError, ResolveError) as exc:

@@ -20,8 +20,10 @@ from collections.abc import Iterator
 import uvicorn
 from prometheus_client import start_http_server
 
+from alerts.deliver.addresses import AddressPolicy
 from alerts.worker import Worker, receivers_from_settings
 from bot.gc_tuning import freeze_startup_heap
+from bot.logs import uvicorn_log_options
 from bot.metrics import REGISTRY, PrometheusObserver, observe_clickmeter
 from bot.services import Services
 from bot.web import create_web_app
@@ -33,6 +35,7 @@ from config import (
     Settings,
     SlackSettings,
     StorageSettings,
+    WebhookSettings,
 )
 from storage import Database
 
@@ -58,7 +61,13 @@ def build_services(settings: Settings) -> Services:
         clickmeter=client,
         db=Database(settings.need(StorageSettings).database_url),
         poll_seconds=settings.need(AlertSettings).alert_poll_seconds,
+        webhook_policy=webhook_policy(settings),
     )
+
+
+def webhook_policy(settings: Settings) -> AddressPolicy:
+    """Where this deployment's webhooks may go, when added and at every delivery."""
+    return AddressPolicy(allow_loopback=settings.need(WebhookSettings).webhook_allow_loopback)
 
 
 def build_worker(settings: Settings, services: Services) -> Worker:
@@ -69,7 +78,9 @@ def build_worker(settings: Settings, services: Services) -> Worker:
         services.clickmeter,
         poll_seconds=services.poll_seconds,
         receivers=receivers_from_settings(
-            slack.slack_bot_token.get_secret_value(), slack.slack_api_url
+            slack.slack_bot_token.get_secret_value(),
+            slack.slack_api_url,
+            webhook_policy=services.webhook_policy,
         ),
         observer=PrometheusObserver(),
     )
@@ -78,7 +89,8 @@ def build_worker(settings: Settings, services: Services) -> Worker:
 def _http_server(settings: Settings, services: Services) -> uvicorn.Server:
     app = create_web_app(settings.need(SlackSettings), services, freeze_heap=True)
     port = settings.need(ServerSettings).port
-    config = uvicorn.Config(app, host="0.0.0.0", port=port, log_level="warning")  # noqa: S104
+    # Its loggers go through ours (format, scrubber): no logging config or level of its own.
+    config = uvicorn.Config(app, host="0.0.0.0", port=port, **uvicorn_log_options())  # noqa: S104
     return uvicorn.Server(config)
 
 

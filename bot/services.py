@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from alerts.deliver.addresses import AddressPolicy
 from bot.shares import ShareStore
 from clickmeter import ClickMeterClient
 from storage import Database
@@ -22,6 +23,8 @@ class Services:
     db: Database | None = None
     #: The alert poller's interval (ALERT_POLL_SECONDS): new rules are seeded for it.
     poll_seconds: float = 300.0
+    #: Where webhooks may go (WEBHOOK_ALLOW_LOOPBACK): `alert webhook add` checks against it.
+    webhook_policy: AddressPolicy = field(default_factory=AddressPolicy)
 
     async def storage(self) -> Database | None:
         """The database, migrated to the current schema (once per process), or None.

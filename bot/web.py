@@ -2,6 +2,10 @@
 
 At start-up the alert database (`Services.db`) is migrated to the current schema; at shutdown
 the ClickMeter client and the database's connections are closed.
+
+A request body over MAX_BODY_BYTES is answered 413 before it is read: at once when its
+Content-Length says so, else (chunked) as soon as the bytes received pass the bound, so an
+unsigned 64 MiB POST is never held in memory, signature-checked or logged.
 """
 
 from __future__ import annotations
@@ -12,9 +16,12 @@ from contextlib import asynccontextmanager
 from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.app import create_app
 from bot.gc_tuning import freeze_startup_heap
@@ -22,6 +29,63 @@ from bot.health import health_report
 from bot.metrics import exposition
 from bot.services import Services
 from config import SlackSettings
+
+#: Largest request body taken, in bytes. Slack's largest requests (a view submission, an
+#: interaction carrying its message's 50 blocks) are a few hundred KB; 1 MiB leaves room and
+#: refuses anything that cannot be Slack's.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class _TooLarge(Exception):
+    """The body being received passed the bound."""
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for a request body over `limit` bytes, without reading it whole."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = PlainTextResponse(
+            f"Request body too large: this endpoint takes Slack's requests, at most "
+            f"{self.limit // 1024} KiB.",
+            status_code=413,
+            headers={"Connection": "close"},
+        )
+        await response(scope, receive, send)
 
 
 def create_web_app(
@@ -63,4 +127,5 @@ def create_web_app(
             Route("/metrics", metrics, methods=["GET"]),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(BodyLimit)],
     )

@@ -23,6 +23,7 @@ from config import (
     SlackSettings,
     SlackTokenSettings,
     StorageSettings,
+    WebhookSettings,
     load_settings,
 )
 
@@ -91,6 +92,7 @@ BOT_SETTINGS = (
     StorageSettings,
     AlertSettings,
     LoggingSettings,
+    WebhookSettings,
 )
 
 

@@ -133,6 +133,17 @@ class AlertSettings(_Group):
     }
 
 
+class WebhookSettings(_Group):
+    """Where alert webhooks may go. Loopback (this machine) only for local development."""
+
+    webhook_allow_loopback: Annotated[bool, Stripped] = False
+
+    expected: ClassVar[dict[str, str]] = {
+        "webhook_allow_loopback": "true to let webhooks go to this machine (127.0.0.1, "
+        "localhost) for local development, or false (the default)",
+    }
+
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
@@ -180,6 +191,7 @@ class Settings:
     server: ServerSettings | None = None
     alerts: AlertSettings | None = None
     logging: LoggingSettings | None = None
+    webhooks: WebhookSettings | None = None
 
     def need(self, group: type[G]) -> G:
         """The loaded group; asking for one the command did not load is a programming error."""
@@ -209,6 +221,7 @@ _FIELDS = {
     ServerSettings: "server",
     AlertSettings: "alerts",
     LoggingSettings: "logging",
+    WebhookSettings: "webhooks",
 }
 
 

@@ -6,6 +6,9 @@ transaction, reads included, starts with `BEGIN IMMEDIATE`: transactions queue u
 up to the busy timeout) instead of failing half-way, and savepoints and transactional DDL work.
 So keep transactions short, and never hold one open across a network call (or while awaiting
 another transaction).
+
+SQL parameters are never shown (`hide_parameters=True`): a failed statement's error, and so its
+log line, would otherwise quote them, a webhook's secret included.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ def make_engine(
     `search_path` (PostgreSQL only) puts every connection in that schema: tests use it to give
     each run a schema of its own. Other keyword arguments go to `create_async_engine`."""
     url = make_url(url)
+    options.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(url, echo=echo, **options)
         _set_up_sqlite(engine)

@@ -17,10 +17,11 @@ old, captured request cannot be replayed).
 
 Answer 2xx once the alert is taken. 429 and 5xx (and timeouts, connection errors) are retried
 with backoff, honouring `Retry-After`; redirects are not followed and, like other 4xx answers,
-end the delivery. Where it may go: `https` URLs only (`http` only on loopback, for tests), and
-the host is resolved at each delivery and refused if any address is private, link-local,
-loopback or otherwise not public (a loopback URL must resolve to loopback only); the request
-then goes to the checked address, so a DNS answer cannot change between check and use.
+end the delivery. Where it may go is `alerts.deliver.addresses.AddressPolicy`'s to say, the
+same rules as when the webhook was added: `https` to public addresses only (loopback, and
+`http` to it, only with WEBHOOK_ALLOW_LOOPBACK). The host is resolved at each delivery, every
+address is judged, and the request goes to the checked address (with the URL's name for the
+Host header, TLS SNI and certificate check), so a DNS answer cannot change between check and use.
 """
 
 from __future__ import annotations
@@ -28,16 +29,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import ipaddress
 import json
 import socket
+import ssl
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import httpx
 
+from alerts.deliver.addresses import AddressPolicy, AddressRefused, Resolver
 from alerts.deliver.receiver import Delivery, Outcome, Permanent, Retry, Sent
 from alerts.notice import webhook_event
 from alerts.outbox import WebhookPayload
@@ -49,10 +50,6 @@ DELIVERY_HEADER = "X-Clickbot-Delivery"
 SIGNATURE_VERSION = "v1"
 #: Longest Retry-After honoured (seconds): a webhook cannot park alerts for days.
 MAX_RETRY_AFTER = 3600.0
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-#: `(host, port)` → the addresses to try, as text (swappable in tests).
-Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -82,23 +79,6 @@ def verify_signature(
     return hmac.compare_digest(sign(secret, timestamp, raw), signature)
 
 
-def url_problem(url: str) -> str | None:
-    """Why `url` cannot be a webhook (scheme, host), or None; addresses are checked later."""
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL:
-        return "that is not a valid URL"
-    if not parsed.host:
-        return "the URL has no host"
-    if parsed.userinfo:
-        return "put no user name or password in the URL"
-    if parsed.scheme == "https":
-        return None
-    if parsed.scheme == "http" and _is_loopback_name(parsed.host):
-        return None
-    return "use an https:// URL"
-
-
 async def system_resolver(host: str, port: int) -> list[str]:
     """The host's addresses, from the system resolver."""
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -116,10 +96,16 @@ class WebhookReceiver:
         timeout: float = 10.0,
         connect_timeout: float = 5.0,
         resolver: Resolver = system_resolver,
+        policy: AddressPolicy | None = None,
+        tls: ssl.SSLContext | None = None,
         user_agent: str = "clickbot-webhooks/1",
     ) -> None:
         self.timeout = httpx.Timeout(timeout, connect=connect_timeout)
         self.resolver = resolver
+        #: Where deliveries may go; the default refuses loopback (WEBHOOK_ALLOW_LOOPBACK off).
+        self.policy = policy or AddressPolicy()
+        #: What certificates are checked against (None: httpx's default trust store).
+        self.tls = tls
         self.user_agent = user_agent
 
     async def find_delivered(self, delivery: Delivery) -> Outcome | None:
@@ -130,16 +116,16 @@ class WebhookReceiver:
         webhook, payload = delivery.webhook, delivery.payload
         if webhook is None or not isinstance(payload, WebhookPayload):
             return Permanent("the item names no webhook")
-        problem = url_problem(webhook.url)
+        problem = self.policy.url_problem(webhook.url)
         if problem is not None:
             return Permanent(f"refused URL: {problem}")
         url = httpx.URL(webhook.url)
         try:
-            address = await self._checked_address(url)
+            address = await self.policy.checked_address(url, self.resolver)
+        except AddressRefused as refused:
+            return Permanent(refused.problem)
         except (OSError, UnicodeError) as error:
             return Retry(f"cannot resolve {url.host}: {error}")
-        if isinstance(address, Permanent):
-            return address
         body = json.dumps(
             webhook_event(payload.notice, delivery.id), separators=(",", ":"), sort_keys=True
         ).encode()
@@ -158,7 +144,10 @@ class WebhookReceiver:
         # A client per delivery: pooled connections are keyed by address, and must not carry
         # one host's TLS session over to another host on the same address.
         async with httpx.AsyncClient(
-            timeout=self.timeout, follow_redirects=False, trust_env=False
+            timeout=self.timeout,
+            follow_redirects=False,
+            trust_env=False,
+            verify=True if self.tls is None else self.tls,
         ) as client:
             try:
                 request = client.build_request(
@@ -169,23 +158,6 @@ class WebhookReceiver:
             except httpx.TransportError as error:
                 return Retry(f"cannot reach the webhook ({type(error).__name__}: {error})")
         return _outcome(response)
-
-    async def _checked_address(self, url: httpx.URL) -> IPAddress | Permanent:
-        """The address to send to, or why none may be used."""
-        loopback_url = _is_loopback_name(url.host)
-        port = url.port or (443 if url.scheme == "https" else 80)
-        resolved = [_address(text) for text in await self.resolver(url.host, port)]
-        if not resolved:
-            raise OSError(f"no address for {url.host}")
-        for address in resolved:
-            if loopback_url and not address.is_loopback:
-                return Permanent(f"{url.host} resolves to {address}, not to this machine")
-            if not loopback_url and not _is_public(address):
-                return Permanent(
-                    f"{url.host} resolves to {address}, a private or reserved address: "
-                    "webhooks may only go to public addresses"
-                )
-        return resolved[0]
 
 
 def _outcome(response: httpx.Response) -> Outcome:
@@ -217,25 +189,3 @@ def _retry_after(response: httpx.Response) -> float | None:
             when = when.replace(tzinfo=UTC)
         seconds = (when - datetime.now(UTC)).total_seconds()
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
-
-
-def _address(text: str) -> IPAddress:
-    address = ipaddress.ip_address(text.split("%", 1)[0])  # drop an IPv6 zone id
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
-
-
-def _is_public(address: IPAddress) -> bool:
-    # is_global is False for private, loopback, link-local, shared (CGNAT), reserved and
-    # unspecified ranges; multicast is never a web server.
-    return address.is_global and not address.is_multicast
-
-
-def _is_loopback_name(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return _address(host).is_loopback
-    except ValueError:
-        return False

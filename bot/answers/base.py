@@ -5,13 +5,14 @@ footer line saying which days and which moment the numbers are for. The moment o
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ContextBlock
 
+from alerts.deliver.addresses import AddressPolicy
 from clickmeter import ClickMeterClient, ClickMeterError, DayRange, Period, Timeframe
 from messages import as_of, context, days_label
 from storage import as_utc
@@ -40,6 +41,8 @@ class AnswerContext:
     channel_id: str | None = None
     db: Database | None = None
     poll_seconds: float = 300.0
+    #: Where webhooks may go (WEBHOOK_ALLOW_LOOPBACK), checked when one is added.
+    webhook_policy: AddressPolicy = field(default_factory=AddressPolicy)
 
 
 async def account_zone(client: ClickMeterClient) -> tzinfo:

@@ -17,7 +17,6 @@ from alerts.deliver.webhook import (
     SIGNATURE_HEADER,
     SIGNATURE_VERSION,
     TIMESTAMP_HEADER,
-    url_problem,
 )
 from bot.answers.alert_phrasing import chunks, when
 from bot.answers.base import AnswerContext, account_zone
@@ -47,7 +46,8 @@ def _line(webhook: Webhook, now: datetime, zone: tzinfo) -> str:
 
 async def webhook_add_answer(command: WebhookAdd, ctx: AnswerContext) -> Message:
     at = where(ctx)
-    problem = url_problem(command.url)
+    # The deployment's address policy, the one every delivery is checked against too.
+    problem = ctx.webhook_policy.url_problem(command.url)
     if problem is not None:
         refuse(
             f":no_entry: I can't send alerts to {_url(command.url)}: {safe_name(problem, 200)}.",

@@ -5,9 +5,10 @@ credentials, judging only the text of the URL:
 
 * https only; http only to loopback (127.0.0.0/8, ::1, `localhost`), for local testing;
 * no user or password (`https://user:pw@host`, also the `https://good.com@evil.com` trick);
-* IP literals only when globally routable: no private, shared, loopback (except as above),
-  link-local, multicast, reserved or unspecified address, also inside IPv6 (v4-mapped, 6to4,
-  Teredo, NAT64);
+* IP literals only when `alerts.deliver.addresses.AddressPolicy` allows them (the one address
+  policy, also applied at every delivery): no private, shared, loopback (except as above),
+  link-local, multicast, reserved or unspecified address, also inside IPv6 (v4-mapped,
+  v4-compatible, 6to4, Teredo, NAT64);
 * no IPv4 address in disguise (`2130706433`, `0x7f000001`, `0177.0.0.1`, `127.1`), which
   some HTTP stacks resolve to an address the literal check above never sees;
 * no single-label or private-use names (`intranet`, `printer.local`, `db.internal`,
@@ -17,8 +18,9 @@ credentials, judging only the text of the URL:
 What it cannot know is where a name resolves: `hooks.example.com` may point at 10.0.0.5 today,
 or start to later (DNS rebinding). That is checked at delivery time, on the addresses actually
 connected to, by the webhook sender (`alerts/deliver/webhook.py`); this check is the first
-gate, not the only one. Loopback is accepted, as the sender accepts it, for tests and demos;
-`allow_loopback=False` refuses it where that is not wanted.
+gate, not the only one. Loopback passes this parse (it cannot know the deployment's settings);
+`alert webhook add` then applies the deployment's policy, which refuses it unless
+WEBHOOK_ALLOW_LOOPBACK is set. `allow_loopback=False` refuses it here already.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import ipaddress
 import re
 from urllib.parse import urlsplit, urlunsplit
 
+from alerts.deliver.addresses import AddressPolicy
 from bot.grammar.suggest import code
 
 #: Longest URL accepted, in characters.
@@ -53,7 +56,6 @@ _IPV4_PART = re.compile(r"0x[0-9a-f]*|[0-9]+")
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*", re.IGNORECASE)
 # `mailto:`, `https:/x`: a scheme without `//` (but not `host:8443/...`, a port).
 _ODD_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):(?![0-9])", re.IGNORECASE)
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 class WebhookUrlError(ValueError):
@@ -141,13 +143,12 @@ def _check_host(url: str, host: str, *, allow_loopback: bool) -> bool:
     """Raises for a host webhooks may not go to; True for an accepted loopback host."""
     address = _ip_literal(url, host)
     if address is not None:
-        if address.is_loopback and allow_loopback:
-            return True
-        if _is_public(address):
-            return False
+        problem = AddressPolicy(allow_loopback=allow_loopback).address_problem(address)
+        if problem is None:
+            return address.is_loopback
         raise WebhookUrlError(
-            f"{code(url)} points at {code(str(address))}, a private or reserved address; "
-            "webhooks go to public servers only."
+            f"{code(url)} points at {code(str(address))}, a private or reserved address "
+            f"({problem}); webhooks go to public servers only."
         )
     if host == "localhost":
         if allow_loopback:
@@ -204,15 +205,3 @@ def _aton_part(part: str) -> int:
     if part.startswith("0x"):
         return int(part, 16)
     return int(part, 8) if len(part) > 1 and part[0] == "0" else int(part)
-
-
-def _is_public(address: IPAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour or (address.teredo or (None, None))[1]
-        if address in _NAT64:
-            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-        if embedded is not None and not _is_public(embedded):
-            return False
-        if address.scope_id:
-            return False
-    return address.is_global and not address.is_multicast and not address.is_reserved

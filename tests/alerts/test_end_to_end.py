@@ -33,6 +33,7 @@ from alerts.deliver import (
     deliver_once,
     verify_signature,
 )
+from alerts.deliver.addresses import AddressPolicy
 from alerts.engine import CycleReport, EngineConfig, Poller
 from alerts.messages import MUTE_1H_ACTION
 from alerts.notice import METADATA_EVENT_TYPE
@@ -52,6 +53,8 @@ from tests.conftest import Sandbox
 
 POLL = 300.0
 GENERAL = "C0GENERAL"
+#: The webhook receiver runs on 127.0.0.1, as with WEBHOOK_ALLOW_LOOPBACK=true.
+LOCAL_WEBHOOKS = AddressPolicy(allow_loopback=True)
 TO_GENERAL = "to <#C0GENERAL|general>"
 
 
@@ -158,7 +161,8 @@ class Stack:
         report = await self.poller.run_cycle()
         assert report.ok, report
         self.reports.append(report)
-        await deliver_once(self.db, [*self.slack_receivers, WebhookReceiver()])
+        webhooks = WebhookReceiver(policy=LOCAL_WEBHOOKS)
+        await deliver_once(self.db, [*self.slack_receivers, webhooks])
         return report
 
     async def cycles(self, count: int) -> None:
@@ -225,6 +229,7 @@ async def stack(
         db=Database(url),
         now=clock,
         poll_seconds=POLL,
+        webhook_policy=LOCAL_WEBHOOKS,
     )
     hooks = HookRecorder()
     client = ClickMeterClient(

@@ -15,6 +15,7 @@ from config import (
     SlackSettings,
     SlackTokenSettings,
     StorageSettings,
+    WebhookSettings,
     load_group,
     load_settings,
 )
@@ -31,6 +32,7 @@ ALL_VARIABLES = [
     "PORT",
     "ALERT_POLL_SECONDS",
     "LOG_LEVEL",
+    "WEBHOOK_ALLOW_LOOPBACK",
 ]
 
 
@@ -138,3 +140,16 @@ def test_slack_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLACK_APP_TOKEN", "xoxb-wrong-kind")
     with pytest.raises(SettingsError, match=r"^SLACK_APP_TOKEN is invalid: expected an app-level"):
         load_group(SlackSettings)
+
+
+def test_webhooks_to_this_machine_are_off_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_group(WebhookSettings).webhook_allow_loopback is False
+    monkeypatch.setenv("WEBHOOK_ALLOW_LOOPBACK", " true ")
+    assert load_group(WebhookSettings).webhook_allow_loopback is True
+    monkeypatch.setenv("WEBHOOK_ALLOW_LOOPBACK", "sometimes")
+    with pytest.raises(SettingsError) as caught:
+        load_group(WebhookSettings)
+    assert caught.value.problems == [
+        "WEBHOOK_ALLOW_LOOPBACK is invalid: expected true to let webhooks go to this machine "
+        "(127.0.0.1, localhost) for local development, or false (the default)."
+    ]

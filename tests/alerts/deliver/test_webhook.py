@@ -1,5 +1,8 @@
 """Webhooks over real HTTP: a small receiver on 127.0.0.1 checks every signature with the
-webhook's secret; 5xx is retried, 4xx and redirects are final, private addresses are refused."""
+webhook's secret; 5xx is retried, 4xx and redirects are final, private addresses are refused.
+
+The receiver is on loopback, so these deliveries run with `allow_loopback` (what
+WEBHOOK_ALLOW_LOOPBACK=true gives); without it loopback is refused like any private address."""
 
 from __future__ import annotations
 
@@ -23,11 +26,13 @@ from alerts.deliver import (
     sign,
     verify_signature,
 )
-from alerts.deliver.webhook import Resolver
+from alerts.deliver.addresses import AddressPolicy, Resolver
 from alerts.outbox import enqueue_webhook
 from devtools.sandbox.serving import ThreadedServer, free_port
 from storage import Database
 from tests.alerts.deliver.helpers import CREATOR, FAST, TEAM, drain, item, notice
+
+LOCAL = AddressPolicy(allow_loopback=True)
 
 
 @dataclass
@@ -80,7 +85,7 @@ async def test_a_delivery_verifies_with_the_webhooks_secret(
 ) -> None:
     endpoint, url = hook
     item_id = await add_webhook(db, url, endpoint)
-    report = await deliver_once(db, [WebhookReceiver()])
+    report = await deliver_once(db, [WebhookReceiver(policy=LOCAL)])
     assert report.sent == [item_id]
     [got] = endpoint.received
     assert got["verified"]
@@ -97,7 +102,7 @@ async def test_5xx_is_retried_with_the_same_delivery_id(
     endpoint, url = hook
     endpoint.answers = [(500, {}), (503, {"Retry-After": "0"}), (429, {"Retry-After": "0"})]
     item_id = await add_webhook(db, url, endpoint)
-    await drain(db, [WebhookReceiver()])
+    await drain(db, [WebhookReceiver(policy=LOCAL)])
     assert [r["verified"] for r in endpoint.received] == [True] * 4
     assert {r["body"]["delivery_id"] for r in endpoint.received} == {item_id}
     assert (await item(db, item_id)).status == "sent"
@@ -112,7 +117,7 @@ async def test_4xx_and_redirects_are_final(
     endpoint, url = hook
     endpoint.answers = [(status, {"Location": url})]
     item_id = await add_webhook(db, url, endpoint)
-    report = await deliver_once(db, [WebhookReceiver()])
+    report = await deliver_once(db, [WebhookReceiver(policy=LOCAL)])
     assert report.dead == [item_id]
     assert len(endpoint.received) == 1
     dead = await item(db, item_id)
@@ -140,8 +145,15 @@ def resolve_to(address: str) -> Resolver:
         ("https://sneaky.example.com/", "127.0.0.1", "private or reserved"),
         ("https://v6.example.com/", "fd00::1", "private or reserved"),
         ("https://mapped.example.com/", "::ffff:10.1.2.3", "private or reserved"),
-        ("http://localhost:9/", "93.184.216.34", "not to this machine"),
         ("http://hooks.example.com/", "93.184.216.34", "use an https:// URL"),
+        # What the delivery-time check let through before: IPv6 around a private IPv4.
+        ("https://nat64.example.com/", "64:ff9b::a00:5", "around 10.0.0.5"),
+        ("https://6to4.example.com/", "2002:a00:5::1", "around 10.0.0.5"),
+        ("https://compat.example.com/", "::169.254.169.254", "around 169.254.169.254"),
+        ("https://cgnat.example.com/", "100.64.0.1", "shared"),
+        # Loopback, by name or literal, is refused unless WEBHOOK_ALLOW_LOOPBACK says so.
+        ("http://127.0.0.1:2375/containers/prune", "127.0.0.1", "this machine"),
+        ("https://localhost/", "127.0.0.1", "this machine"),
     ],
 )
 async def test_private_and_plain_http_addresses_are_refused(
@@ -156,9 +168,55 @@ async def test_private_and_plain_http_addresses_are_refused(
     assert reason in dead.last_error
 
 
+async def test_a_loopback_url_must_resolve_to_loopback(db: Database) -> None:
+    item_id = await add_webhook(db, "http://localhost:9/")
+    receiver = WebhookReceiver(resolver=resolve_to("93.184.216.34"), policy=LOCAL)
+    report = await deliver_once(db, [receiver])
+    assert report.dead == [item_id]
+    assert "not to this machine" in ((await item(db, item_id)).last_error or "")
+
+
+async def test_loopback_is_never_posted_to_by_default(db: Database, hook: tuple[Hook, str]) -> None:
+    # `alert test` queues a delivery to every webhook; one stored while loopback was allowed
+    # (or before this check) still never gets a request.
+    endpoint, url = hook
+    item_id = await add_webhook(db, url, endpoint)
+    report = await deliver_once(db, [WebhookReceiver()])
+    assert report.dead == [item_id]
+    assert endpoint.received == []
+    assert "this machine" in ((await item(db, item_id)).last_error or "")
+
+
+async def test_the_request_goes_to_the_checked_address_under_the_urls_name(
+    db: Database,
+) -> None:
+    # The receiver listens on 127.0.0.2 only: what `localhost` resolves to on this machine
+    # (127.0.0.1, ::1) would find nothing there. The resolver is asked once; what it answered
+    # is where the request goes, with the URL's own name in the Host header.
+    endpoint = Hook()
+    app = Starlette(routes=[Route("/hook", endpoint.answer, methods=["POST"])])
+    asked: list[tuple[str, int]] = []
+
+    async def resolver(host: str, port: int) -> list[str]:
+        asked.append((host, port))
+        return ["127.0.0.2"] if len(asked) == 1 else ["10.0.0.5"]  # a rebinding attempt
+
+    with ThreadedServer(app, host="127.0.0.2") as server:
+        url = f"http://localhost:{server.port}/hook"
+        item_id = await add_webhook(db, url, endpoint)
+        report = await deliver_once(db, [WebhookReceiver(resolver=resolver, policy=LOCAL)])
+    assert report.sent == [item_id]
+    assert asked == [("localhost", server.port)]
+    [got] = endpoint.received
+    assert got["verified"]
+    assert got["headers"]["host"] == f"localhost:{server.port}"
+
+
 async def test_unreachable_webhooks_are_retried_and_removed_ones_dropped(db: Database) -> None:
     closed = await add_webhook(db, f"http://127.0.0.1:{free_port()}/hook")
-    report = await deliver_once(db, [WebhookReceiver(connect_timeout=1)], backoff=FAST)
+    report = await deliver_once(
+        db, [WebhookReceiver(connect_timeout=1, policy=LOCAL)], backoff=FAST
+    )
     assert report.retried == [closed]
     assert "cannot reach the webhook" in ((await item(db, closed)).last_error or "")
 
@@ -166,7 +224,7 @@ async def test_unreachable_webhooks_are_retried_and_removed_ones_dropped(db: Dat
     async with db.transaction() as tx:
         assert await tx.webhooks.remove(TEAM, webhook_id)
     await asyncio.sleep(0.25)  # past the retry
-    report = await deliver_once(db, [WebhookReceiver()])
+    report = await deliver_once(db, [WebhookReceiver(policy=LOCAL)])
     assert report.dead == [closed]
 
 

@@ -61,3 +61,12 @@ def test_the_same_url_twice_and_unsafe_urls_are_refused(alert_bot: AlertBot) -> 
     private = alert_bot.ask("alert webhook add https://10.0.0.7/hook")
     assert ":thinking_face:" in private["text"]
     assert len(alert_bot.webhooks()) == 1
+
+
+def test_a_webhook_to_this_machine_is_refused_by_default(alert_bot: AlertBot) -> None:
+    # WEBHOOK_ALLOW_LOOPBACK is off: the Docker socket on loopback is not a webhook.
+    refused = alert_bot.ask("alert webhook add http://127.0.0.1:2375/containers/prune")
+    assert refused["text"].startswith(":no_entry: I can't send alerts to")
+    assert "this machine" in refused["text"]
+    assert "public" in shown(refused)
+    assert alert_bot.webhooks() == []

@@ -15,6 +15,8 @@ from typing import Annotated, Any, ClassVar, Literal, TypeVar
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.database_url import DatabaseUrlError, async_database_url
+
 DEFAULT_CLICKMETER_URL = "https://apiv2.clickmeter.com"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///clickbot.sqlite3"
@@ -110,12 +112,19 @@ class SlackTokenSettings(_Group):
     expected: ClassVar[dict[str, str]] = SlackSettings.expected
 
 
+def _async_database_url(value: str) -> str:
+    return async_database_url(value).render_as_string(hide_password=False)
+
+
 class StorageSettings(_Group):
-    database_url: Annotated[str, Stripped, Field(pattern=r"^[a-z0-9+]+://")] = DEFAULT_DATABASE_URL
+    #: Always the async form (`postgres://` as Heroku sets it becomes `postgresql+asyncpg://`).
+    database_url: Annotated[
+        str, Stripped, Field(pattern=r"^[a-z0-9+]+://"), AfterValidator(_async_database_url)
+    ] = DEFAULT_DATABASE_URL
 
     expected: ClassVar[dict[str, str]] = {
-        "database_url": "an SQLAlchemy URL such as sqlite+aiosqlite:///clickbot.sqlite3 or "
-        "postgresql+asyncpg://user@host/db",
+        "database_url": "an SQLAlchemy URL such as sqlite:///clickbot.sqlite3 or "
+        "postgres://user:password@host:5432/db",
     }
 
 
@@ -163,6 +172,10 @@ def load_group(group: type[G], **overrides: Any) -> G:
         problems: list[str] = []
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "?"
+            why = error.get("ctx", {}).get("error")
+            if isinstance(why, DatabaseUrlError):  # it says what is wrong and what to write
+                problems.append(f"{field.upper()} is invalid: {why}.")
+                continue
             what = group.expected.get(field, "a valid value")
             state = "is not set" if error["type"] == "missing" else "is invalid"
             problems.append(f"{field.upper()} {state}: expected {what}.")

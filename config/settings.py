@@ -1,8 +1,8 @@
 """clickbot's configuration, read from the environment and `.env`.
 
 Settings come in groups (ClickMeter, Slack, storage, ...). Each command loads only the groups it
-uses, so `clickbot check` never fails over a Slack or database setting it does not need, and the
-sandbox needs none at all. `load_settings` is the one entry point: it is called once at start-up
+uses, so `clickbot migrate` never fails over a Slack setting it does not need, and the sandbox
+needs none at all. `load_settings` is the one entry point: it is called once at start-up
 and the result is passed down.
 """
 
@@ -104,7 +104,7 @@ class SlackSettings(_Group):
 
 
 class SlackTokenSettings(_Group):
-    """Only the bot token, optional: what `clickbot check` needs to test Slack when it can."""
+    """Only the bot token, optional: what the demo needs to test its local Slack."""
 
     slack_bot_token: Annotated[SecretStr | None, Stripped, _prefixed("xoxb-")] = None
     slack_api_url: Annotated[HttpUrl, AfterValidator(_trailing_slash)] = DEFAULT_SLACK_API_URL

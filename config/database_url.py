@@ -38,7 +38,7 @@ def async_database_url(value: str | URL) -> URL:
     wanted = ASYNC_DRIVERS.get(backend)
     if wanted is None:
         raise DatabaseUrlError(
-            f"clickbot stores its data in PostgreSQL or SQLite, not {backend}: use "
+            f"clickbot stores its data in PostgreSQL or SQLite, not {url.drivername}: use "
             "postgres://user:password@host/db or sqlite:///clickbot.sqlite3"
         )
     if driver not in ("", wanted):

@@ -63,7 +63,7 @@ def test_a_password_with_special_characters_survives(monkeypatch: pytest.MonkeyP
     [
         ("postgresql+psycopg2://app:pw@h/d", "postgresql+psycopg2 is a driver clickbot does not"),
         ("sqlite+pysqlite:///clickbot.db", "through aiosqlite: write sqlite+aiosqlite:// or just"),
-        ("mysql://app:pw@h/d", "PostgreSQL or SQLite, not mysql"),
+        ("mysql://app:pw@h/d", "PostgreSQL or SQLite, not mysql:"),
         ("postgres://app:pw@h/d?sslmode=require&application_name=x", "?application_name= is not"),
     ],
 )

@@ -184,26 +184,3 @@ def test_run_serves_and_polls_in_one_process(
     assert process.returncode == 0, output
     assert "Traceback" not in output, output
     assert "the app in HTTP on port" in output
-
-
-def test_the_release_step_migrates_then_checks(
-    sandbox: Sandbox, mock_slack: MockSlackServer, tmp_path: Path
-) -> None:
-    """The Procfile's `release` line on a platform's first deploy: no database yet. It migrates
-    first, so the check finds the schema it needs (checking first failed every first deploy)."""
-    database_url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    env = deployment_env(sandbox, mock_slack, tmp_path, database_url)
-    release = next(
-        line.split(":", 1)[1].strip()
-        for line in (REPO / "Procfile").read_text().splitlines()
-        if line.startswith("release:")
-    )
-    done = subprocess.run(  # noqa: S602 - the Procfile's own line, run by a shell as platforms do
-        release, shell=True, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output
-    assert "created the schema at revision" in output
-    assert "✓ database:" in output
-    assert "✗" not in output
-    assert mock_slack.token not in output

@@ -5,8 +5,13 @@
 - `clickbot run`: everything in one process, the app in Socket Mode when SLACK_APP_TOKEN is
   set, else over HTTP on PORT: for small installs.
 
-SIGTERM (and Ctrl-C) stops them gracefully: the web server finishes the requests in flight, the
-worker the poll cycle and the deliveries in flight; what is not delivered stays in the outbox.
+SIGTERM (and Ctrl-C) stops them gracefully: the web server finishes the requests in flight and
+the answers being built for them (`Services.aclose`), the worker the poll cycle and the
+deliveries in flight; what is not delivered stays in the outbox.
+
+Metrics: the web app's `GET /metrics` shows what the web process counts; a process running the
+worker serves the worker's series on WORKER_METRICS_PORT (`clickbot run` over HTTP shows them
+on `/metrics` too).
 """
 
 from __future__ import annotations
@@ -22,7 +27,12 @@ from prometheus_client import start_http_server
 
 from alerts.worker import Worker, receivers_from_settings
 from bot.gc_tuning import freeze_startup_heap
-from bot.metrics import REGISTRY, PrometheusObserver, observe_clickmeter
+from bot.metrics import (
+    WORKER_REGISTRY,
+    PrometheusObserver,
+    observe_clickmeter,
+    show_worker_series,
+)
 from bot.services import Services
 from bot.web import create_web_app
 from clickmeter import ClickMeterClient
@@ -33,6 +43,7 @@ from config import (
     Settings,
     SlackSettings,
     StorageSettings,
+    WorkerSettings,
 )
 from storage import Database
 
@@ -87,10 +98,18 @@ def serve_web(settings: Settings) -> None:
     _http_server(settings, build_services(settings)).run()
 
 
+def _serve_worker_metrics(settings: Settings, port: int | None) -> None:
+    """The worker's series on `port`, else on WORKER_METRICS_PORT; neither set: nowhere."""
+    port = port if port is not None else settings.need(WorkerSettings).worker_metrics_port
+    if port is not None:
+        start_http_server(port, addr="0.0.0.0", registry=WORKER_REGISTRY)  # noqa: S104
+        log.info("the worker's metrics are at http://0.0.0.0:%d/metrics", port)
+
+
 async def run_worker(settings: Settings, metrics_port: int | None = None) -> None:
-    """`clickbot worker`: until SIGTERM; its metrics on `metrics_port` when given."""
-    if metrics_port is not None:
-        start_http_server(metrics_port, addr="0.0.0.0", registry=REGISTRY)  # noqa: S104
+    """`clickbot worker`: until SIGTERM; its metrics on `metrics_port` (or
+    WORKER_METRICS_PORT) when given."""
+    _serve_worker_metrics(settings, metrics_port)
     services = build_services(settings)
     try:
         await build_worker(settings, services).run()
@@ -100,6 +119,8 @@ async def run_worker(settings: Settings, metrics_port: int | None = None) -> Non
 
 async def run_all(settings: Settings) -> None:
     """`clickbot run`: the app (Socket Mode or HTTP) and the worker, until SIGTERM."""
+    show_worker_series()  # the worker counts in this process: the web app's /metrics shows it
+    _serve_worker_metrics(settings, None)
     services = build_services(settings)
     worker = build_worker(settings, services)
     slack = settings.need(SlackSettings)

@@ -22,6 +22,7 @@ from config import (
     SettingsError,
     SlackSettings,
     StorageSettings,
+    WorkerSettings,
     load_settings,
 )
 
@@ -90,6 +91,7 @@ BOT_SETTINGS = (
     StorageSettings,
     AlertSettings,
     LoggingSettings,
+    WorkerSettings,
 )
 
 
@@ -190,7 +192,12 @@ def web() -> None:
 @app.command()
 def worker(
     metrics_port: Annotated[
-        int | None, typer.Option(min=1, max=65535, help="Serve this process's /metrics here.")
+        int | None,
+        typer.Option(
+            min=1,
+            max=65535,
+            help="Serve this process's /metrics here (default WORKER_METRICS_PORT).",
+        ),
     ] = None,
 ) -> None:
     """Run the scheduler: poll ClickMeter every ALERT_POLL_SECONDS, send digests and alerts."""

@@ -10,6 +10,7 @@ from config.settings import (
     SlackSettings,
     SlackTokenSettings,
     StorageSettings,
+    WorkerSettings,
     load_group,
     load_settings,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "SlackSettings",
     "SlackTokenSettings",
     "StorageSettings",
+    "WorkerSettings",
     "load_group",
     "load_settings",
 ]

@@ -142,6 +142,19 @@ class AlertSettings(_Group):
     }
 
 
+class WorkerSettings(_Group):
+    """Where a process that runs the worker serves its own Prometheus metrics."""
+
+    worker_metrics_port: Annotated[
+        Annotated[int, Field(ge=1, le=65535)] | None, Stripped, BeforeValidator(lambda v: v or None)
+    ] = None
+
+    expected: ClassVar[dict[str, str]] = {
+        "worker_metrics_port": "a TCP port number from 1 to 65535 for the worker's /metrics, "
+        "or unset for none",
+    }
+
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
@@ -193,6 +206,7 @@ class Settings:
     server: ServerSettings | None = None
     alerts: AlertSettings | None = None
     logging: LoggingSettings | None = None
+    worker: WorkerSettings | None = None
 
     def need(self, group: type[G]) -> G:
         """The loaded group; asking for one the command did not load is a programming error."""
@@ -222,6 +236,7 @@ _FIELDS = {
     ServerSettings: "server",
     AlertSettings: "alerts",
     LoggingSettings: "logging",
+    WorkerSettings: "worker",
 }
 
 

@@ -15,6 +15,7 @@ from config import (
     SlackSettings,
     SlackTokenSettings,
     StorageSettings,
+    WorkerSettings,
     load_group,
     load_settings,
 )
@@ -138,3 +139,21 @@ def test_slack_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLACK_APP_TOKEN", "xoxb-wrong-kind")
     with pytest.raises(SettingsError, match=r"^SLACK_APP_TOKEN is invalid: expected an app-level"):
         load_group(SlackSettings)
+
+
+@pytest.mark.parametrize(("value", "port"), [(None, None), ("", None), ("9100", 9100)])
+def test_the_worker_metrics_port_is_optional(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, port: int | None
+) -> None:
+    monkeypatch.delenv("WORKER_METRICS_PORT", raising=False)
+    if value is not None:
+        monkeypatch.setenv("WORKER_METRICS_PORT", value)
+    assert load_group(WorkerSettings).worker_metrics_port == port
+
+
+def test_a_bad_worker_metrics_port_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKER_METRICS_PORT", "99999")
+    with pytest.raises(SettingsError) as caught:
+        load_group(WorkerSettings)
+    (line,) = caught.value.problems
+    assert line.startswith("WORKER_METRICS_PORT is invalid: expected a TCP port number")

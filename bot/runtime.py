@@ -86,8 +86,12 @@ def build_worker(settings: Settings, services: Services) -> Worker:
     )
 
 
-def _http_server(settings: Settings, services: Services) -> uvicorn.Server:
-    app = create_web_app(settings.need(SlackSettings), services, freeze_heap=True)
+def _http_server(
+    settings: Settings, services: Services, *, close_services: bool = True
+) -> uvicorn.Server:
+    app = create_web_app(
+        settings.need(SlackSettings), services, freeze_heap=True, close_services=close_services
+    )
     port = settings.need(ServerSettings).port
     config = uvicorn.Config(app, host="0.0.0.0", port=port, log_level="warning")  # noqa: S104
     return uvicorn.Server(config)
@@ -129,7 +133,8 @@ async def run_all(settings: Settings) -> None:
         if slack.slack_app_token is not None:
             await _socket_mode_until_signal(settings, services)
         else:
-            server = _http_server(settings, services)
+            # Closed below, once the worker is done with them too.
+            server = _http_server(settings, services, close_services=False)
             with _signals_survive_uvicorn():
                 await server.serve()  # returns after SIGTERM/SIGINT, requests drained
     finally:

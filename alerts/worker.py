@@ -181,10 +181,12 @@ class Worker:
         try:
             await self._stop.wait()
         finally:
-            # wait=False: the asyncio scheduler can't block; a cycle in flight is awaited below.
-            scheduler.shutdown(wait=False)
+            # The cycle in flight finishes first: shutting the scheduler down cancels the jobs
+            # still running (APScheduler's asyncio executor), and paused it starts no new one.
+            scheduler.pause()
             async with asyncio.timeout(60), self._cycle:
                 pass  # the cycle in flight, if any, has finished
+            scheduler.shutdown(wait=False)  # the asyncio scheduler can't block
             if sender is not None:
                 await asyncio.wait_for(sender, timeout=60)
             if handle_signals:

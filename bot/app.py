@@ -10,6 +10,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.authorization import CachedAuthorization
+from bot.inflight import TrackedLazyListenerRunner
 from bot.listeners import register_listeners
 from bot.services import Services
 from config import SlackSettings
@@ -31,6 +32,10 @@ def create_app(slack: SlackSettings, services: Services) -> tuple[AsyncApp, Cach
         process_before_response=True,
         raise_error_for_unhandled_request=True,
         logger=logging.getLogger("slack_bolt"),
+    )
+    # Answers run as tasks shutdown waits for (Services.aclose), not as ones Bolt forgets.
+    app.listener_runner.lazy_listener_runner = TrackedLazyListenerRunner(
+        app.logger, services.answers
     )
     register_listeners(app, services)
 

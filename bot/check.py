@@ -1,16 +1,26 @@
-"""`clickbot check`: can this installation reach ClickMeter and Slack with its settings?"""
+"""`clickbot check`: can this installation run with its settings? ClickMeter answers its key,
+Slack its bot token, and the database is reachable and migrated to the schema this code needs.
+
+It is the Procfile's release step, so every check that fails says what to do about it.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from alerts.deliver.poster import error_code
 from clickmeter import ClickMeterClient, ClickMeterError
-from config import ClickMeterSettings, SlackTokenSettings
+from config import ClickMeterSettings, SlackSettings, SlackTokenSettings, StorageSettings
+from storage import Database
+from storage import migrate as migrations
 
 
 @dataclass(frozen=True)
@@ -18,7 +28,7 @@ class CheckResult:
     """One line of the report: what was checked, whether it worked, and what it found or needs."""
 
     name: str
-    ok: bool | None  # None: skipped
+    ok: bool
     detail: str
 
 
@@ -42,9 +52,11 @@ async def check_clickmeter(settings: ClickMeterSettings) -> CheckResult:
     )
 
 
-async def check_slack(settings: SlackTokenSettings) -> CheckResult:
+async def check_slack(settings: SlackSettings | SlackTokenSettings) -> CheckResult:
     if settings.slack_bot_token is None:
-        return CheckResult("Slack", None, "skipped: SLACK_BOT_TOKEN is not set")
+        return CheckResult(
+            "Slack", False, "SLACK_BOT_TOKEN is not set: the bot cannot answer or post without it"
+        )
     client = AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
     )
@@ -70,8 +82,53 @@ async def check_slack(settings: SlackTokenSettings) -> CheckResult:
     )
 
 
+async def check_database(settings: StorageSettings) -> CheckResult:
+    """Reachable, and at the newest revision: a deploy whose release step skipped `clickbot
+    migrate` would otherwise start processes that fail on their first query."""
+    url = make_url(settings.database_url)
+    where = url.render_as_string(hide_password=True)
+    if _sqlite_file_missing(url.get_backend_name(), url.database):
+        # Connecting would create an empty file and report "no schema": say what happened.
+        return CheckResult("database", False, f"{where} does not exist yet: run clickbot migrate")
+    db = Database(url)
+    try:
+        revision = await migrations.current(db.engine)
+    except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
+        # A DBAPIError's own text carries the SQL and SQLAlchemy's help link: the driver's says it.
+        reason = exc.orig if isinstance(exc, DBAPIError) else exc
+        return CheckResult(
+            "database",
+            False,
+            f"cannot reach {where} ({type(reason).__name__}: {reason}): check DATABASE_URL "
+            "and that the database server is running",
+        )
+    finally:
+        await db.dispose()
+    head = migrations.head()
+    if revision is None:
+        return CheckResult("database", False, f"{where} has no schema yet: run clickbot migrate")
+    if revision != head:
+        return CheckResult(
+            "database",
+            False,
+            f"{where} is at revision {revision}, this version needs {head}: run clickbot migrate",
+        )
+    return CheckResult("database", True, f"{where}, schema at revision {head} (the newest)")
+
+
+def _sqlite_file_missing(backend: str, database: str | None) -> bool:
+    if backend != "sqlite" or not database or database == ":memory:":
+        return False
+    return not Path(database).is_file()
+
+
 async def run_checks(
-    clickmeter: ClickMeterSettings, slack: SlackTokenSettings
+    clickmeter: ClickMeterSettings,
+    slack: SlackSettings | SlackTokenSettings,
+    storage: StorageSettings | None = None,
 ) -> list[CheckResult]:
-    """Every check, concurrently, in the order they are reported."""
-    return list(await asyncio.gather(check_clickmeter(clickmeter), check_slack(slack)))
+    """Every check, concurrently, in the order they are reported (the database's when given)."""
+    checks = [check_clickmeter(clickmeter), check_slack(slack)]
+    if storage is not None:
+        checks.append(check_database(storage))
+    return list(await asyncio.gather(*checks))

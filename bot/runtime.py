@@ -5,8 +5,13 @@
 - `clickbot run`: everything in one process, the app in Socket Mode when SLACK_APP_TOKEN is
   set, else over HTTP on PORT: for small installs.
 
-SIGTERM (and Ctrl-C) stops them gracefully: the web server finishes the requests in flight, the
-worker the poll cycle and the deliveries in flight; what is not delivered stays in the outbox.
+SIGTERM (and Ctrl-C) stops them gracefully: the web server finishes the requests in flight and
+the answers being built for them (`Services.aclose`), the worker the poll cycle and the
+deliveries in flight; what is not delivered stays in the outbox.
+
+Metrics: the web app's `GET /metrics` shows what the web process counts; a process running the
+worker serves the worker's series on WORKER_METRICS_PORT (`clickbot run` over HTTP shows them
+on `/metrics` too).
 """
 
 from __future__ import annotations
@@ -24,7 +29,12 @@ from alerts.deliver.addresses import AddressPolicy
 from alerts.worker import Worker, receivers_from_settings
 from bot.gc_tuning import freeze_startup_heap
 from bot.logs import uvicorn_log_options
-from bot.metrics import REGISTRY, PrometheusObserver, observe_clickmeter
+from bot.metrics import (
+    WORKER_REGISTRY,
+    PrometheusObserver,
+    observe_clickmeter,
+    show_worker_series,
+)
 from bot.services import Services
 from bot.web import create_web_app
 from clickmeter import ClickMeterClient
@@ -36,6 +46,7 @@ from config import (
     SlackSettings,
     StorageSettings,
     WebhookSettings,
+    WorkerSettings,
 )
 from storage import Database
 
@@ -86,8 +97,12 @@ def build_worker(settings: Settings, services: Services) -> Worker:
     )
 
 
-def _http_server(settings: Settings, services: Services) -> uvicorn.Server:
-    app = create_web_app(settings.need(SlackSettings), services, freeze_heap=True)
+def _http_server(
+    settings: Settings, services: Services, *, close_services: bool = True
+) -> uvicorn.Server:
+    app = create_web_app(
+        settings.need(SlackSettings), services, freeze_heap=True, close_services=close_services
+    )
     port = settings.need(ServerSettings).port
     # Its loggers go through ours (format, scrubber): no logging config or level of its own.
     config = uvicorn.Config(app, host="0.0.0.0", port=port, **uvicorn_log_options())  # noqa: S104
@@ -99,10 +114,18 @@ def serve_web(settings: Settings) -> None:
     _http_server(settings, build_services(settings)).run()
 
 
+def _serve_worker_metrics(settings: Settings, port: int | None) -> None:
+    """The worker's series on `port`, else on WORKER_METRICS_PORT; neither set: nowhere."""
+    port = port if port is not None else settings.need(WorkerSettings).worker_metrics_port
+    if port is not None:
+        start_http_server(port, addr="0.0.0.0", registry=WORKER_REGISTRY)  # noqa: S104
+        log.info("the worker's metrics are at http://0.0.0.0:%d/metrics", port)
+
+
 async def run_worker(settings: Settings, metrics_port: int | None = None) -> None:
-    """`clickbot worker`: until SIGTERM; its metrics on `metrics_port` when given."""
-    if metrics_port is not None:
-        start_http_server(metrics_port, addr="0.0.0.0", registry=REGISTRY)  # noqa: S104
+    """`clickbot worker`: until SIGTERM; its metrics on `metrics_port` (or
+    WORKER_METRICS_PORT) when given."""
+    _serve_worker_metrics(settings, metrics_port)
     services = build_services(settings)
     try:
         await build_worker(settings, services).run()
@@ -112,6 +135,8 @@ async def run_worker(settings: Settings, metrics_port: int | None = None) -> Non
 
 async def run_all(settings: Settings) -> None:
     """`clickbot run`: the app (Socket Mode or HTTP) and the worker, until SIGTERM."""
+    show_worker_series()  # the worker counts in this process: the web app's /metrics shows it
+    _serve_worker_metrics(settings, None)
     services = build_services(settings)
     worker = build_worker(settings, services)
     slack = settings.need(SlackSettings)
@@ -120,7 +145,8 @@ async def run_all(settings: Settings) -> None:
         if slack.slack_app_token is not None:
             await _socket_mode_until_signal(settings, services)
         else:
-            server = _http_server(settings, services)
+            # Closed below, once the worker is done with them too.
+            server = _http_server(settings, services, close_services=False)
             with _signals_survive_uvicorn():
                 await server.serve()  # returns after SIGTERM/SIGINT, requests drained
     finally:

@@ -7,9 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from alerts.deliver.addresses import AddressPolicy
+from bot.inflight import AnswersInFlight
 from bot.shares import ShareStore
 from clickmeter import ClickMeterClient
 from storage import Database
+
+#: How long shutdown waits for answers being built. Platforms send SIGKILL 30 s after SIGTERM
+#: (Heroku, Render); an answer waits on ClickMeter for a few seconds at most.
+ANSWERS_DRAIN_S = 20.0
 
 
 @dataclass
@@ -25,6 +30,8 @@ class Services:
     poll_seconds: float = 300.0
     #: Where webhooks may go (WEBHOOK_ALLOW_LOOPBACK): `alert webhook add` checks against it.
     webhook_policy: AddressPolicy = field(default_factory=AddressPolicy)
+    #: The answers (Bolt's lazy listeners) still being built; `aclose` waits for them.
+    answers: AnswersInFlight = field(default_factory=AnswersInFlight)
 
     async def storage(self) -> Database | None:
         """The database, migrated to the current schema (once per process), or None.
@@ -37,12 +44,16 @@ class Services:
         return self.db
 
     async def aclose(self) -> None:
-        """Close the ClickMeter client and the database's connections."""
+        """Let the answers in flight finish (for up to ANSWERS_DRAIN_S), then close the
+        ClickMeter client and the database's connections they use."""
         try:
-            await self.clickmeter.aclose()
+            await self.answers.drain(ANSWERS_DRAIN_S)
         finally:
-            if self.db is not None:
-                await self.db.dispose()
+            try:
+                await self.clickmeter.aclose()
+            finally:
+                if self.db is not None:
+                    await self.db.dispose()
 
     def pinned_now(self) -> datetime | None:
         """The time tests pinned (`now`), or None for the real clock."""

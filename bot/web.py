@@ -89,8 +89,14 @@ class BodyLimit:
 
 
 def create_web_app(
-    slack: SlackSettings, services: Services, *, freeze_heap: bool = False
+    slack: SlackSettings,
+    services: Services,
+    *,
+    freeze_heap: bool = False,
+    close_services: bool = True,
 ) -> Starlette:
+    """The app; `close_services=False` leaves closing `services` to a caller that shares them
+    (`clickbot run`: the worker still uses them after the web server stops)."""
     app, authorization = create_app(slack, services)
     handler = AsyncSlackRequestHandler(app)
 
@@ -118,7 +124,8 @@ def create_web_app(
                 freeze_startup_heap()
             yield
         finally:
-            await services.aclose()
+            if close_services:
+                await services.aclose()
 
     return Starlette(
         routes=[

@@ -21,9 +21,9 @@ from config import (
     Settings,
     SettingsError,
     SlackSettings,
-    SlackTokenSettings,
     StorageSettings,
     WebhookSettings,
+    WorkerSettings,
     load_settings,
 )
 
@@ -93,6 +93,7 @@ BOT_SETTINGS = (
     AlertSettings,
     LoggingSettings,
     WebhookSettings,
+    WorkerSettings,
 )
 
 
@@ -111,14 +112,25 @@ def _configured(*groups: type[Any]) -> Settings:
 
 @app.command()
 def check() -> None:
-    """Check the settings, ClickMeter (/me) and, when a bot token is set, Slack (auth.test)."""
+    """Check every setting the bot's processes read, ClickMeter (/me), Slack (auth.test) and the
+    database (reachable, migrated): the release step, run after `clickbot migrate`."""
     from bot.check import run_checks
 
-    settings = _configured(ClickMeterSettings, SlackTokenSettings, LoggingSettings)
-    clickmeter, slack = settings.need(ClickMeterSettings), settings.need(SlackTokenSettings)
-    results = asyncio.run(run_checks(clickmeter, slack))
-    out.print("[green]✓[/green] settings: read from the environment and .env", highlight=False)
-    marks = {True: "[green]✓[/green]", False: "[red]✗[/red]", None: "[dim]–[/dim]"}
+    settings = _configured(*BOT_SETTINGS)
+    slack = settings.need(SlackSettings)
+    # Reading the schema's revision makes Alembic log at INFO; the database's line says it.
+    stdlib_logging.getLogger("alembic").setLevel(stdlib_logging.WARNING)
+    results = asyncio.run(
+        run_checks(settings.need(ClickMeterSettings), slack, settings.need(StorageSettings))
+    )
+    port = settings.need(ServerSettings).port
+    how = f"clickbot web serves Slack over HTTP on port {port}" + (
+        ", clickbot run connects in Socket Mode" if slack.slack_app_token is not None else ""
+    )
+    out.print(
+        f"[green]✓[/green] settings: read from the environment and .env; {how}", highlight=False
+    )
+    marks = {True: "[green]✓[/green]", False: "[red]✗[/red]"}
     for result in results:
         out.print(f"{marks[result.ok]} {result.name}: {result.detail}", highlight=False)
     raise typer.Exit(code=1 if any(r.ok is False for r in results) else 0)
@@ -182,7 +194,12 @@ def web() -> None:
 @app.command()
 def worker(
     metrics_port: Annotated[
-        int | None, typer.Option(min=1, max=65535, help="Serve this process's /metrics here.")
+        int | None,
+        typer.Option(
+            min=1,
+            max=65535,
+            help="Serve this process's /metrics here (default WORKER_METRICS_PORT).",
+        ),
     ] = None,
 ) -> None:
     """Run the scheduler: poll ClickMeter every ALERT_POLL_SECONDS, send digests and alerts."""

@@ -11,6 +11,7 @@ from config.settings import (
     SlackTokenSettings,
     StorageSettings,
     WebhookSettings,
+    WorkerSettings,
     load_group,
     load_settings,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "SlackTokenSettings",
     "StorageSettings",
     "WebhookSettings",
+    "WorkerSettings",
     "load_group",
     "load_settings",
 ]

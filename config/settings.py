@@ -1,8 +1,8 @@
 """clickbot's configuration, read from the environment and `.env`.
 
 Settings come in groups (ClickMeter, Slack, storage, ...). Each command loads only the groups it
-uses, so `clickbot check` never fails over a Slack or database setting it does not need, and the
-sandbox needs none at all. `load_settings` is the one entry point: it is called once at start-up
+uses, so `clickbot migrate` never fails over a Slack setting it does not need, and the sandbox
+needs none at all. `load_settings` is the one entry point: it is called once at start-up
 and the result is passed down.
 """
 
@@ -14,6 +14,8 @@ from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from config.database_url import DatabaseUrlError, async_database_url
 
 DEFAULT_CLICKMETER_URL = "https://apiv2.clickmeter.com"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -102,7 +104,7 @@ class SlackSettings(_Group):
 
 
 class SlackTokenSettings(_Group):
-    """Only the bot token, optional: what `clickbot check` needs to test Slack when it can."""
+    """Only the bot token, optional: what the demo needs to test its local Slack."""
 
     slack_bot_token: Annotated[SecretStr | None, Stripped, _prefixed("xoxb-")] = None
     slack_api_url: Annotated[HttpUrl, AfterValidator(_trailing_slash)] = DEFAULT_SLACK_API_URL
@@ -110,12 +112,19 @@ class SlackTokenSettings(_Group):
     expected: ClassVar[dict[str, str]] = SlackSettings.expected
 
 
+def _async_database_url(value: str) -> str:
+    return async_database_url(value).render_as_string(hide_password=False)
+
+
 class StorageSettings(_Group):
-    database_url: Annotated[str, Stripped, Field(pattern=r"^[a-z0-9+]+://")] = DEFAULT_DATABASE_URL
+    #: Always the async form (`postgres://` as Heroku sets it becomes `postgresql+asyncpg://`).
+    database_url: Annotated[
+        str, Stripped, Field(pattern=r"^[a-z0-9+]+://"), AfterValidator(_async_database_url)
+    ] = DEFAULT_DATABASE_URL
 
     expected: ClassVar[dict[str, str]] = {
-        "database_url": "an SQLAlchemy URL such as sqlite+aiosqlite:///clickbot.sqlite3 or "
-        "postgresql+asyncpg://user@host/db",
+        "database_url": "an SQLAlchemy URL such as sqlite:///clickbot.sqlite3 or "
+        "postgres://user:password@host:5432/db",
     }
 
 
@@ -141,6 +150,19 @@ class WebhookSettings(_Group):
     expected: ClassVar[dict[str, str]] = {
         "webhook_allow_loopback": "true to let webhooks go to this machine (127.0.0.1, "
         "localhost) for local development, or false (the default)",
+    }
+
+
+class WorkerSettings(_Group):
+    """Where a process that runs the worker serves its own Prometheus metrics."""
+
+    worker_metrics_port: Annotated[
+        Annotated[int, Field(ge=1, le=65535)] | None, Stripped, BeforeValidator(lambda v: v or None)
+    ] = None
+
+    expected: ClassVar[dict[str, str]] = {
+        "worker_metrics_port": "a TCP port number from 1 to 65535 for the worker's /metrics, "
+        "or unset for none",
     }
 
 
@@ -174,6 +196,10 @@ def load_group(group: type[G], **overrides: Any) -> G:
         problems: list[str] = []
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "?"
+            why = error.get("ctx", {}).get("error")
+            if isinstance(why, DatabaseUrlError):  # it says what is wrong and what to write
+                problems.append(f"{field.upper()} is invalid: {why}.")
+                continue
             what = group.expected.get(field, "a valid value")
             state = "is not set" if error["type"] == "missing" else "is invalid"
             problems.append(f"{field.upper()} {state}: expected {what}.")
@@ -192,6 +218,7 @@ class Settings:
     alerts: AlertSettings | None = None
     logging: LoggingSettings | None = None
     webhooks: WebhookSettings | None = None
+    worker: WorkerSettings | None = None
 
     def need(self, group: type[G]) -> G:
         """The loaded group; asking for one the command did not load is a programming error."""
@@ -222,6 +249,7 @@ _FIELDS = {
     AlertSettings: "alerts",
     LoggingSettings: "logging",
     WebhookSettings: "webhooks",
+    WorkerSettings: "worker",
 }
 
 

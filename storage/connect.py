@@ -1,11 +1,12 @@
 """The connection factory: `make_engine` builds the `AsyncEngine` every other storage module uses.
 
 SQLite (`sqlite+aiosqlite:///...`, the default) and PostgreSQL (`postgresql+asyncpg://...`) run
-the same code. On SQLite each connection gets WAL, foreign keys and a busy timeout, and every
-transaction, reads included, starts with `BEGIN IMMEDIATE`: transactions queue up (each waiting
-up to the busy timeout) instead of failing half-way, and savepoints and transactional DDL work.
-So keep transactions short, and never hold one open across a network call (or while awaiting
-another transaction).
+the same code; the forms platforms set (`postgres://...`, `sqlite:///...`) get those drivers.
+On SQLite each connection gets WAL, foreign keys and a busy timeout, and every transaction,
+reads included, starts with `BEGIN IMMEDIATE`: transactions queue up (each waiting up to the
+busy timeout) instead of failing half-way, and savepoints and transactional DDL work. So keep
+transactions short, and never hold one open across a network call (or while awaiting another
+transaction).
 
 SQL parameters are never shown (`hide_parameters=True`): a failed statement's error, and so its
 log line, would otherwise quote them, a webhook's secret included.
@@ -17,8 +18,10 @@ import sqlite3
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from config.database_url import async_database_url
 
 #: How long (ms) an SQLite connection waits for another writer before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -30,8 +33,11 @@ def make_engine(
     """An async engine for `url`, set up for this project (see the module docstring).
 
     `search_path` (PostgreSQL only) puts every connection in that schema: tests use it to give
-    each run a schema of its own. Other keyword arguments go to `create_async_engine`."""
-    url = make_url(url)
+    each run a schema of its own. Other keyword arguments go to `create_async_engine`.
+
+    `url` may be in any form DATABASE_URL accepts (`postgres://...`, `sqlite:///...`): it gets
+    its async driver here; one clickbot cannot use raises `config.database_url.DatabaseUrlError`."""
+    url = async_database_url(url)
     options.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(url, echo=echo, **options)

@@ -3,11 +3,13 @@ the process's counters (the worker itself only knows the protocol)."""
 
 from __future__ import annotations
 
-from bot.metrics import REGISTRY, PrometheusObserver
+from bot.metrics import REGISTRY, WORKER_REGISTRY, PrometheusObserver, exposition
+
+WORKER_ONLY = ("clickbot_poll_cycle", "clickbot_alerts_fired", "clickbot_deliveries")
 
 
 def value(name: str, **labels: str) -> float:
-    return REGISTRY.get_sample_value(name, labels) or 0.0
+    return WORKER_REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 def test_cycles_alerts_and_deliveries_are_counted() -> None:
@@ -31,3 +33,15 @@ def test_cycles_alerts_and_deliveries_are_counted() -> None:
     assert value("clickbot_alerts_fired_total") - before["fired"] == 2
     assert value("clickbot_deliveries_total", result="sent") - before["sent"] == 3
     assert value("clickbot_deliveries_total", result="dead") - before["dead"] == 0
+
+
+def test_the_web_apps_page_shows_no_worker_series() -> None:
+    """A web process does not run the worker: its /metrics used to show the worker's series as
+    zeros, as if the worker had done nothing."""
+    PrometheusObserver().poll_cycle(ok=True, seconds=1.0)
+    page = exposition().decode()
+    named = [line.removeprefix("# HELP ").removeprefix("# TYPE ") for line in page.splitlines()]
+    assert not [line for line in named if line.startswith(WORKER_ONLY)]
+    assert "clickbot_commands_total" in page
+    assert "clickbot_outbox_depth" in page
+    assert REGISTRY.get_sample_value("clickbot_poll_cycles_total", {"result": "ok"}) is None

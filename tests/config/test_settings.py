@@ -16,6 +16,7 @@ from config import (
     SlackTokenSettings,
     StorageSettings,
     WebhookSettings,
+    WorkerSettings,
     load_group,
     load_settings,
 )
@@ -153,3 +154,21 @@ def test_webhooks_to_this_machine_are_off_unless_set(monkeypatch: pytest.MonkeyP
         "WEBHOOK_ALLOW_LOOPBACK is invalid: expected true to let webhooks go to this machine "
         "(127.0.0.1, localhost) for local development, or false (the default)."
     ]
+
+
+@pytest.mark.parametrize(("value", "port"), [(None, None), ("", None), ("9100", 9100)])
+def test_the_worker_metrics_port_is_optional(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, port: int | None
+) -> None:
+    monkeypatch.delenv("WORKER_METRICS_PORT", raising=False)
+    if value is not None:
+        monkeypatch.setenv("WORKER_METRICS_PORT", value)
+    assert load_group(WorkerSettings).worker_metrics_port == port
+
+
+def test_a_bad_worker_metrics_port_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKER_METRICS_PORT", "99999")
+    with pytest.raises(SettingsError) as caught:
+        load_group(WorkerSettings)
+    (line,) = caught.value.problems
+    assert line.startswith("WORKER_METRICS_PORT is invalid: expected a TCP port number")

@@ -74,8 +74,6 @@ def test_upgrades_an_older_schema(database_url: str) -> None:
     [
         ("sqlite+aiosqlite:///{tmp}/missing/clickbot.sqlite3", "unable to open database file"),
         ("postgresql+asyncpg://clickbot:hunter2@127.0.0.1:{port}/clickbot", "Connect call failed"),
-        ("mysql+aiomysql://clickbot@localhost/clickbot", "aiomysql"),
-        ("nosuchdb://clickbot", "nosuchdb"),
     ],
 )
 def test_a_bad_database_url_gets_one_clear_line(
@@ -89,6 +87,29 @@ def test_a_bad_database_url_gets_one_clear_line(
     assert reason in line
     assert "hunter2" not in line
     assert "Traceback" not in line
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("mysql+aiomysql://clickbot:hunter2@localhost/clickbot", "aiomysql"),
+        ("nosuchdb://clickbot", "nosuchdb"),
+        ("postgresql+psycopg2://clickbot:hunter2@localhost/clickbot", "psycopg2"),
+    ],
+)
+def test_a_database_clickbot_cannot_use_is_one_settings_line(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, url: str, reason: str
+) -> None:
+    """Refused when the settings are read, before any connection: exit code 2, as for any bad
+    setting, and a line saying what to write instead."""
+    monkeypatch.setenv("DATABASE_URL", url)
+    code, lines = run_migrate()
+    assert code == 2
+    line = lines[0]
+    assert line.startswith("✗ DATABASE_URL is invalid: ")
+    assert reason in line
+    assert "hunter2" not in "\n".join(lines)
+    assert "Traceback" not in "\n".join(lines)
 
 
 def test_a_process_with_a_bad_database_url_prints_one_line_and_no_traceback(
@@ -122,7 +143,7 @@ def test_a_malformed_database_url_is_a_settings_problem(
     assert any("DATABASE_URL" in line for line in lines)
 
 
-def test_the_procfile_release_step_checks_then_migrates(
+def test_the_procfile_release_step_migrates_then_checks(
     sandbox: Sandbox, mock_slack: MockSlackServer, tmp_path: Path
 ) -> None:
     [release] = [
@@ -142,5 +163,8 @@ def test_the_procfile_release_step_checks_then_migrates(
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "✓ ClickMeter" in done.stdout
-    assert done.stdout.splitlines()[-1].startswith(f"✓ database {database_url}: created")
+    # Migrating first: on a first deploy the check then finds the schema it requires.
+    assert done.stdout.splitlines()[0].startswith(f"✓ database {database_url}: created")
+    assert "✓ database: " in done.stdout
+    assert "✗" not in done.stdout
     assert revision_of(database_url) == head()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from devtools.localslack import MockSlackServer
 from devtools.localslack.signed import TEAM_ID, USER_ID, signed_headers, slash_command_body
@@ -26,6 +27,21 @@ from tests.deploy.environment import BIN, SIGNING_SECRET, deployment_env
 from tests.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
+WORKER_ONLY = ("clickbot_poll_cycle", "clickbot_alerts_fired", "clickbot_deliveries")
+
+
+def scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """The samples of a /metrics page, by name and labels."""
+    text = httpx.get(url, timeout=5).text
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def polled_ok(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float]) -> float:
+    return samples.get(("clickbot_poll_cycles_total", (("result", "ok"),)), 0.0)
 
 
 def add_rule(database_url: str) -> None:
@@ -60,11 +76,11 @@ def wait_for(check: Callable[[], object], timeout: float, what: str) -> object:
 @pytest.fixture
 def procfile_processes(
     make_sandbox: Callable[..., Sandbox], mock_slack: MockSlackServer, tmp_path: Path
-) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
+) -> Iterator[tuple[subprocess.Popen[str], str, str, str]]:
     sandbox = make_sandbox(frozen=False, start=None)
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'clickbot.sqlite3'}"
     add_rule(database_url)
-    port = free_port()
+    port, worker_metrics_port = free_port(), free_port()
     env = deployment_env(
         sandbox,
         mock_slack,
@@ -73,6 +89,7 @@ def procfile_processes(
         PORT=str(port),
         ALERT_POLL_SECONDS="30",
         LOG_FORMAT="json",
+        WORKER_METRICS_PORT=str(worker_metrics_port),
     )
     honcho = subprocess.Popen(  # noqa: S603 - our own Procfile, under honcho
         [
@@ -93,7 +110,12 @@ def procfile_processes(
         start_new_session=True,
     )
     try:
-        yield honcho, f"http://127.0.0.1:{port}", sandbox.api_key
+        yield (
+            honcho,
+            f"http://127.0.0.1:{port}",
+            f"http://127.0.0.1:{worker_metrics_port}",
+            sandbox.api_key,
+        )
     finally:
         if honcho.poll() is None:
             os.killpg(honcho.pid, signal.SIGKILL)
@@ -101,9 +123,9 @@ def procfile_processes(
 
 
 def test_web_and_worker_run_from_the_procfile(
-    procfile_processes: tuple[subprocess.Popen[str], str, str], mock_slack: MockSlackServer
+    procfile_processes: tuple[subprocess.Popen[str], str, str, str], mock_slack: MockSlackServer
 ) -> None:
-    honcho, web_url, api_key = procfile_processes
+    honcho, web_url, worker_url, api_key = procfile_processes
 
     def health() -> dict[str, object] | None:
         try:
@@ -122,6 +144,13 @@ def test_web_and_worker_run_from_the_procfile(
     assert polled
     metrics = httpx.get(f"{web_url}/metrics", timeout=5).text
     assert "clickbot_outbox_depth" in metrics
+    # The web process does not run the worker: it shows none of its series (it used to show
+    # them as zeros). The worker serves them itself, on WORKER_METRICS_PORT, with its count.
+    assert not [name for (name, _) in scrape(f"{web_url}/metrics") if name.startswith(WORKER_ONLY)]
+    worker_metrics = scrape(f"{worker_url}/metrics")
+    assert polled_ok(worker_metrics) >= 1
+    assert any(name == "clickbot_clickmeter_requests_total" for (name, _) in worker_metrics)
+    assert ("clickbot_outbox_depth", ()) not in worker_metrics  # the web process's, from the db
 
     # A signed `/clickmeter alert test 1` to the web process; the worker's sender posts it.
     response_url = mock_slack.response_url()
@@ -176,6 +205,8 @@ def test_run_serves_and_polls_in_one_process(
             return answer.status_code == 200 and answer.json()["scheduler"]["last_poll_at"]
 
         assert wait_for(polled, 60, "a poll recorded by the one process")
+        # Both run here: the app's /metrics shows the worker's series, live.
+        assert polled_ok(scrape(f"http://127.0.0.1:{port}/metrics")) >= 1
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=60)
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clickmeter import BadResponseError, ClickCount, ServerError
+from clickmeter import BadResponseError, ClickCount, ClickMeterClient, ServerError
 from tests.client.conftest import FakeApi, MakeClient, Reply
 
 DATAPOINTS = "/aggregated/summary/datapoints"
@@ -93,6 +93,12 @@ async def test_a_later_page_failing_fails_the_read(
         [page async for page in client.datapoint_clicks("today")]
 
 
+def _apart(fake_api: FakeApi, make_client: MakeClient, name: str) -> tuple[ClickMeterClient, str]:
+    """A client whose paths start with `/name`: requests still in flight when a read fails
+    (cancelled, but perhaps already sent) land there, not in a later test's script."""
+    return make_client(base_url=f"{fake_api.url}/{name}"), f"/{name}{DATAPOINTS}"
+
+
 def _rows(ids: range, clicks: int = 1) -> list[dict[str, object]]:
     return [{"entityId": str(i), "totalClicks": clicks} for i in ids]
 
@@ -119,27 +125,29 @@ async def test_an_inflated_count_fails_at_the_first_short_page_not_after_a_thous
     fake_api: FakeApi, make_client: MakeClient
 ) -> None:
     # 200 real rows, but every page says 100,000: the pages past the end come back empty.
+    client, path = _apart(fake_api, make_client, "inflated")
     real = [Reply({"count": 100_000, "result": _rows(range(o, o + 100))}) for o in (0, 100)]
-    fake_api.reply(DATAPOINTS, *real, Reply({"count": 100_000, "result": []}))
+    fake_api.reply(path, *real, Reply({"count": 100_000, "result": []}))
     with pytest.raises(BadResponseError, match=r"sent 0 rows at offset .* implies 100"):
-        [page async for page in make_client().datapoint_clicks("today")]
-    assert len(fake_api.seen(DATAPOINTS)) <= 2 + 4  # the good pages and one round in flight
+        [page async for page in client.datapoint_clicks("today")]
+    assert len(fake_api.seen(path)) <= 2 + 4  # the good pages and one round in flight
 
 
 async def test_a_service_ignoring_offset_is_refused_not_summed_once_per_page(
     fake_api: FakeApi, make_client: MakeClient
 ) -> None:
-    fake_api.json(DATAPOINTS, {"count": 100_000, "result": _rows(range(100), 5)})
+    client, path = _apart(fake_api, make_client, "no-offset")
+    fake_api.json(path, {"count": 100_000, "result": _rows(range(100), 5)})
     pages: list[list[ClickCount]] = []
 
     async def read() -> None:
-        async for page in make_client().datapoint_clicks("today"):
+        async for page in client.datapoint_clicks("today"):
             pages.append(page)
 
     with pytest.raises(BadResponseError, match="already sent"):
         await read()
     assert sum(row.total_clicks for page in pages for row in page) == 500  # the first page only
-    assert len(fake_api.seen(DATAPOINTS)) <= 1 + 4
+    assert len(fake_api.seen(path)) <= 1 + 4
 
 
 async def test_a_row_repeated_on_a_later_page_is_handed_over_once(
@@ -192,4 +200,4 @@ async def test_the_summary_iterators_refuse_repeated_pages_too(
     fake_api.json("/aggregated/summary/groups", {"count": 100_000, "result": _rows(range(100))})
     with pytest.raises(BadResponseError, match="already sent"):
         [item async for item in make_client().iter_groups_summary("today")]
-    assert len(fake_api.seen()) == 2
+    assert len(fake_api.seen("/aggregated/summary/groups")) == 2

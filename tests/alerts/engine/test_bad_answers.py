@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -83,15 +83,15 @@ async def test_a_bad_answer_fails_the_cycle_and_tells_of_an_outage_without_a_spi
     await engine.poller.client.aclose()
 
 
-@pytest.mark.parametrize("count", ["many", "12", -1, 1.5, None])
-async def test_a_count_that_is_not_a_number_is_a_failed_read_the_cycle_counts(
-    fake_api: FakeApi,  # noqa: F811  (the fixture imported above)
+async def _fake_api_poller(
+    api: FakeApi,
     tmp_path: Path,
-    count: object,
-) -> None:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'count.sqlite3'}")
+    condition: Literal["threshold", "spike"],
+    now: Callable[[], datetime],
+) -> tuple[Database, ClickMeterClient, Poller]:
+    """A SQLite database with one account rule, and a poller reading the scripted fake API."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'fake.sqlite3'}")
     await db.migrate()
-    now = datetime(2026, 3, 18, 13, 30, tzinfo=UTC)
     async with db.transaction() as tx:
         await tx.rules.add(
             TEAM,
@@ -100,22 +100,54 @@ async def test_a_count_that_is_not_a_number_is_a_failed_read_the_cycle_counts(
             scope_kind="account",
             scope_ref="account",
             scope_label="the account",
-            condition="threshold",
-            threshold=10,
-            window_seconds=3600,
-            now=now,
+            condition=condition,
+            threshold=10 if condition == "threshold" else None,
+            window_seconds=3600 if condition == "threshold" else None,
+            sensitivity=None if condition == "threshold" else "medium",
+            now=now(),
         )
+    client = ClickMeterClient("k", base_url=api.url, zone=ZONE, max_attempts=1)
+    config = EngineConfig(poll_seconds=POLL, outage_after=3)
+    return db, client, Poller(db, client, config, clock=now)
+
+
+@pytest.mark.parametrize("count", ["many", "12", -1, 1.5, None])
+async def test_a_count_that_is_not_a_number_is_a_failed_read_the_cycle_counts(
+    fake_api: FakeApi,  # noqa: F811  (the fixture imported above)
+    tmp_path: Path,
+    count: object,
+) -> None:
+    at = [datetime(2026, 3, 18, 13, 30, tzinfo=UTC)]
+    db, client, poller = await _fake_api_poller(fake_api, tmp_path, "threshold", lambda: at[0])
     fake_api.json(SUMMARY, {"count": count, "result": []})
-    client = ClickMeterClient("k", base_url=fake_api.url, zone=ZONE, max_attempts=1)
-    poller = Poller(db, client, EngineConfig(poll_seconds=POLL, outage_after=3), clock=lambda: now)
     try:
         reports = []
-        for n in range(3):
-            now += timedelta(seconds=POLL * (n + 1))
+        for _ in range(3):
+            at[0] += timedelta(seconds=POLL)
             reports.append(await poller.run_cycle())
     finally:
         await client.aclose()
+        await db.dispose()
     assert [(r.ok, r.stepped) for r in reports] == [(False, 0)] * 3
     assert all((r.error or "").startswith("BadResponseError") for r in reports)
     assert reports[-1].tally.outages == 1
-    await db.dispose()
+
+
+async def test_a_non_numeric_count_in_the_history_leaves_the_rule_unseeded_not_the_cycle_dead(
+    fake_api: FakeApi,  # noqa: F811  (the fixture imported above)
+    tmp_path: Path,
+) -> None:
+    # Seeding a spike rule reads the hourly history; an hour whose count is text used to raise
+    # a bare pydantic error (a ValueError) straight out of `run_cycle`.
+    db, client, poller = await _fake_api_poller(
+        fake_api, tmp_path, "spike", lambda: datetime(2026, 3, 18, 13, 30, tzinfo=UTC)
+    )
+    fake_api.json("/aggregated/list", {"rows": []})
+    fake_api.json("/aggregated", {"hourlyBreakDown": {"3": {"totalClicks": "many"}}})
+    fake_api.json(SUMMARY, {"count": 1, "result": [{"entityId": "7", "totalClicks": 4}]})
+    try:
+        report = await poller.run_cycle()
+    finally:
+        await client.aclose()
+        await db.dispose()
+    assert (report.ok, report.seeded) == (True, 0)

@@ -15,7 +15,10 @@ class ClickMeterClient(ClicksMixin, StatsMixin, EntitiesMixin):
     backoff_base=0.5, backoff_cap=8.0, cache_ttl=None)`
 
     What callers may rely on:
-    - Numbers are ClickMeter's own; counters ClickMeter omits are 0, never missing.
+    - Numbers are ClickMeter's own; counters ClickMeter omits are 0, never missing; a count
+      that is not a whole non-negative number, or a summary whose pages contradict their
+      `count`, is a `BadResponseError` (pages are checked as they come; see `_paging`).
+    - One attempt, from connecting to the body's last byte, takes at most `timeout` seconds.
     - Dates and times are aware, in the account's zone (`zone`, else learnt once from `/me`).
     - Requests are paced under ClickMeter's 10/s per key across the whole process
       (`requests_per_second=None` turns pacing off).

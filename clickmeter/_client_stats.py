@@ -18,6 +18,7 @@ from clickmeter._models_stats import (
     HitListPage,
     Top,
 )
+from clickmeter._paging import PageCheck
 from clickmeter._timeframes import NOT_FOR_HITS, NOT_FOR_REPORTS
 
 #: The API's maximum page size for summaries.
@@ -87,16 +88,17 @@ class TopReport(StrEnum):
 
 
 async def _pages(
-    fetch: Callable[[int], Awaitable[AggregatedSummaryResult]],
+    path: str, fetch: Callable[[int], Awaitable[AggregatedSummaryResult]]
 ) -> AsyncIterator[AggregatedResult]:
-    offset = 0
-    while True:
-        page = await fetch(offset)
-        for item in page.result:
+    # Checked as the poller's pages are (see `_paging`): a read never yields a row twice, nor
+    # stops short without saying so.
+    first = await fetch(0)
+    pages = PageCheck(path, first.count, SUMMARY_PAGE)
+    for offset in range(0, max(first.count, 1), SUMMARY_PAGE):
+        page = first if offset == 0 else await fetch(offset)
+        pages.check(offset, page.count, len(page.result))
+        for item in pages.fresh(page.result, [row.entity_id for row in page.result]):
             yield item
-        offset += SUMMARY_PAGE
-        if not page.result or offset >= page.count:
-            return
 
 
 def _check_limit(limit: int) -> None:
@@ -194,7 +196,10 @@ class StatsMixin(ClientBase):
     ) -> AsyncIterator[AggregatedResult]:
         """Every datapoint's result over all pages (100 per request)."""
         to_period(period)
-        return _pages(lambda offset: self.datapoints_summary(period, offset=offset, **filters))
+        path = "/aggregated/summary/datapoints"
+        return _pages(
+            path, lambda offset: self.datapoints_summary(period, offset=offset, **filters)
+        )
 
     async def groups_summary(
         self,
@@ -212,7 +217,8 @@ class StatsMixin(ClientBase):
     ) -> AsyncIterator[AggregatedResult]:
         """Every group's result over all pages (100 per request)."""
         to_period(period)
-        return _pages(lambda offset: self.groups_summary(period, offset=offset, **filters))
+        path = "/aggregated/summary/groups"
+        return _pages(path, lambda offset: self.groups_summary(period, offset=offset, **filters))
 
     async def group_datapoints_summary(
         self,
@@ -232,9 +238,11 @@ class StatsMixin(ClientBase):
     ) -> AsyncIterator[AggregatedResult]:
         """Every datapoint of the group over all pages (100 per request)."""
         to_period(period)
-        return _pages(
-            lambda offset: self.group_datapoints_summary(group_id, period, offset=offset, **filters)
-        )
+
+        def page(offset: int) -> Awaitable[AggregatedSummaryResult]:
+            return self.group_datapoints_summary(group_id, period, offset=offset, **filters)
+
+        return _pages(f"/groups/{group_id}/aggregated/summary", page)
 
     async def top(
         self,

@@ -190,6 +190,7 @@ class HttpCore:
             raise ValueError("max_attempts must be at least 1")
         self._secret = api_key.get_secret_value()
         self._max_attempts = max_attempts
+        self._timeout = timeout
         self._retry_deadline = retry_deadline
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
@@ -230,8 +231,19 @@ class HttpCore:
             if self._pacer is not None:
                 await self._pacer.wait()
             retry_after: float | None = None
+            error: ClickMeterError
             try:
-                response = await self._client.get(path, params=params)
+                # httpx's timeout bounds each read; this bounds the attempt, so a body
+                # dribbled a byte at a time cannot hold the caller for minutes.
+                async with asyncio.timeout(self._timeout):
+                    response = await self._client.get(path, params=params)
+            except TimeoutError:
+                self._observe(path, "Deadline")
+                error = ClickMeterTimeout(
+                    f"ClickMeter GET {path} took longer than {self._timeout:g}s to answer whole",
+                    endpoint=path,
+                )
+                retryable, reason = True, "deadline"
             except httpx.TransportError as exc:
                 self._observe(path, type(exc).__name__)
                 error = error_from_exception(exc, path)

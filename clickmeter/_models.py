@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationInfo
 from pydantic.alias_generators import to_camel
 
 from clickmeter._dates import parse_ymd, parse_ymdhis
@@ -62,6 +62,13 @@ def _to_str(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+#: A count (clicks, views, rows, events): a whole number, never negative; anything else makes
+#: the answer a bad response.
+Natural = Annotated[int, Field(ge=0)]
+#: The same without pydantic's lax coercion ("12" or 12.0 is refused): for the poller's hot path.
+StrictNatural = Annotated[StrictInt, Field(ge=0)]
+
+
 #: An id ClickMeter sends as a string in some places (`entityId`) and a number in others.
 IdString = Annotated[str | None, BeforeValidator(_to_str)]
 
@@ -76,7 +83,7 @@ class User(ClickMeterModel):
     company_role: str | None = None
     phone: str | None = None
     bo_go_val: str | None = None
-    bonus_clicks: int = 0
+    bonus_clicks: Natural = 0
     redirect_only: bool = False
     registration_date: CmDateTime = None
     timeframe_min_date: CmDateTime = None
@@ -86,7 +93,8 @@ class User(ClickMeterModel):
 
 
 class Plan(ClickMeterModel):
-    """`GET /me/plan`: the subscription and how much of it is used."""
+    """`GET /me/plan`: the subscription and how much of it is used (usage is never negative;
+    limits are kept as sent, since a plan may mark "unlimited" its own way)."""
 
     name: str | None = None
     profile_id: int = 0
@@ -95,9 +103,9 @@ class Plan(ClickMeterModel):
     recurring_period: int = 0
     monthly_events: int = 0
     bonus_monthly_events: int = 0
-    used_monthly_events: int = 0
+    used_monthly_events: Natural = 0
     maximum_datapoints: int = 0
-    used_datapoints: int = 0
+    used_datapoints: Natural = 0
     maximum_guests: int = 0
     allowed_personal_domains: int = 0
     allowed_personal_urls: int = 0
@@ -108,7 +116,7 @@ class Plan(ClickMeterModel):
 class Count(ClickMeterModel):
     """`GET .../count`: `{"count": n}`."""
 
-    count: int = 0
+    count: Natural = 0
 
 
 class TagRef(ClickMeterModel):

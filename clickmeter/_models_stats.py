@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Discriminator, Field, StrictInt, Tag
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+)
 from pydantic.alias_generators import to_camel
 
-from clickmeter._models import ClickMeterModel, CmDate, CmDateTime, IdString, TagRef
+from clickmeter._exceptions import BadResponseError
+from clickmeter._models import (
+    ClickMeterModel,
+    CmDate,
+    CmDateTime,
+    IdString,
+    Natural,
+    StrictNatural,
+    TagRef,
+)
 from clickmeter._models_entities import DatapointStatus, StatusField
 
 
@@ -35,7 +52,7 @@ class GroupSummaryData(ClickMeterModel):
 
     group_id: int = 0
     group_name: str | None = None
-    links_count: int = 0
+    links_count: Natural = 0
     creation_date: CmDateTime = None
     tags: list[TagRef] = Field(default_factory=list)
     deleted: bool = False
@@ -87,13 +104,13 @@ class AggregatedResult(ClickMeterModel):
     last_hit_date: CmDateTime = None
     from_day: CmDate = None
     to_day: CmDate = None
-    total_clicks: int = 0
-    unique_clicks: int = 0
-    total_views: int = 0
-    unique_views: int = 0
-    spider_hits_count: int = 0
-    converted_clicks: int = 0
-    unique_conversions: int = 0
+    total_clicks: Natural = 0
+    unique_clicks: Natural = 0
+    total_views: Natural = 0
+    unique_views: Natural = 0
+    spider_hits_count: Natural = 0
+    converted_clicks: Natural = 0
+    unique_conversions: Natural = 0
     conversions_value: float = 0.0
     conversions_cost: float = 0.0
     commissions_cost: float = 0.0
@@ -104,18 +121,30 @@ class AggregatedResult(ClickMeterModel):
         """`hourly_break_down` as hour of day (0-23) -> counters, in the account's zone.
 
         Entries whose key is not an hour or whose value is not an object are skipped, since
-        the spec leaves this field's shape open.
+        the spec leaves this field's shape open; an hour whose counters are not counts (text,
+        fractions, negatives) raises BadResponseError.
         """
         hours: dict[int, AggregatedResult] = {}
         for key, value in self.hourly_break_down.items():
-            if str(key).isdigit() and isinstance(value, dict):
-                hours[int(key)] = AggregatedResult.model_validate(value)
+            text = str(key)
+            if not (text.isascii() and text.isdecimal() and int(text) < 24):
+                continue
+            if isinstance(value, dict):
+                try:
+                    hours[int(text)] = AggregatedResult.model_validate(value)
+                except ValidationError as exc:
+                    raise BadResponseError(
+                        f"ClickMeter's hourly breakdown has a bad hour {text}: "
+                        f"{exc.error_count()} problem(s)"
+                    ) from None
         return hours
 
     @property
     def numeric_entity_id(self) -> int | None:
         """`entity_id` as the integer every other endpoint uses (None if absent or not numeric)."""
-        return int(self.entity_id) if self.entity_id and self.entity_id.isdigit() else None
+        text = self.entity_id
+        # isdecimal() alone would let "٣" through; int() then raises on "²" (isdigit() is True).
+        return int(text) if text and text.isascii() and text.isdecimal() else None
 
     @property
     def datapoint(self) -> DatapointSummaryData | None:
@@ -136,9 +165,9 @@ class AggregatedResult(ClickMeterModel):
 class AggregatedSummaryResult(ClickMeterModel):
     """One page of `/aggregated/summary/...`: `count` is the total over all pages."""
 
-    count: int = 0
-    limit: int = 0
-    offset: int = 0
+    count: Natural = 0
+    limit: Natural = 0
+    offset: Natural = 0
     result: list[AggregatedResult] = Field(default_factory=list)
 
 
@@ -156,16 +185,16 @@ class TopItem(ClickMeterModel):
     id: str | None = None
     entity_data: dict[str, Any] = Field(default_factory=dict)
     last_hit_date: CmDateTime = None
-    total_clicks: int = 0
-    unique_clicks: int = 0
-    total_views: int = 0
-    unique_views: int = 0
-    total_hits: int = 0
-    unique_hits: int = 0
-    spider_clicks: int = 0
-    spider_views: int = 0
-    spider_hits: int = 0
-    total_conversions: int = 0
+    total_clicks: Natural = 0
+    unique_clicks: Natural = 0
+    total_views: Natural = 0
+    unique_views: Natural = 0
+    total_hits: Natural = 0
+    unique_hits: Natural = 0
+    spider_clicks: Natural = 0
+    spider_views: Natural = 0
+    spider_hits: Natural = 0
+    total_conversions: Natural = 0
     total_conversions_value: float = 0.0
     total_conversions_cost: float = 0.0
     total_commissions_cost: float = 0.0
@@ -321,8 +350,8 @@ class ClickCount(_Lean):
     ClickMeter omits it and must be a whole number (a string or fraction is a bad response).
     """
 
-    entity_id: int | None = None
-    total_clicks: StrictInt = 0
+    entity_id: Natural | None = None
+    total_clicks: StrictNatural = 0
     entity_data: _TaggedEntity | None = None
 
     @property
@@ -336,5 +365,5 @@ class ClickCount(_Lean):
 class ClickCountPage(_Lean):
     """One page of a summary read for clicks: `count` is the total over all pages."""
 
-    count: int = 0
+    count: StrictNatural = 0
     result: list[ClickCount] = Field(default_factory=list)

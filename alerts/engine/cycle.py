@@ -7,11 +7,12 @@ episodes -> outbox, in one transaction per team.
 What callers can rely on:
 - ClickMeter is read once per cycle for every team (one deployment has one ClickMeter key) and
   never inside a database transaction.
-- A failed read (any `ClickMeterError`, or the read taking longer than `read_timeout`) stores no
-  snapshot and steps no detector; the next good read's interval covers the whole gap, and the
-  detectors judge it against the real elapsed time, so the clicks that piled up meanwhile are
-  not a spike. After `outage_after` failures in a row each team is told once (OUTAGE), and once
-  when reads work again (RECOVERED).
+- A failed read (any `ClickMeterError`, an answer whose numbers or pages do not add up
+  included, or the read taking longer than `read_timeout`) stores no snapshot and steps no
+  detector; the next good read's interval covers the whole gap, and the detectors judge it
+  against the real elapsed time, so the clicks that piled up meanwhile are not a spike. After
+  `outage_after` failures in a row each team is told once (OUTAGE), and once when reads work
+  again (RECOVERED).
 - Per team, everything a cycle changes (poll state, snapshots, detector states, episodes, outbox
   items) commits together. Re-running a cycle at the same instant changes nothing: no interval
   has elapsed, and every outbox item has a dedupe key.

@@ -17,11 +17,23 @@ from devtools.sandbox.periods import EPOCH, to_us
 
 @dataclass(slots=True)
 class Faults:
+    """What `/_sandbox/faults` switched on; the body faults are applied by `sandbox.faults`."""
+
     latency_ms: float = 0.0
     error_rate: float = 0.0
     throttle_rate: float = 0.0
     retry_after_s: float = 0.0
     revoked: bool = False
+    #: 200 answers cut off halfway through their JSON.
+    truncated_json: bool = False
+    #: 200 answers whose body is not JSON at all.
+    garbage_body: bool = False
+    #: Summary pages one row shorter than their `count` implies.
+    short_page: bool = False
+    #: Summaries claim this many rows in `count` (0: the true number).
+    inflated_count: int = 0
+    #: Bodies dribbled a few bytes at a time, this many milliseconds apart (0: sent at once).
+    trickle_ms: float = 0.0
 
 
 class Clock:

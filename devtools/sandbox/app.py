@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from devtools.sandbox import control, entities, hitlist, reports, stats
+from devtools.sandbox import control, entities, faults, hitlist, reports, stats
 from devtools.sandbox.account import Account
 from devtools.sandbox.config import SandboxConfig
 from devtools.sandbox.params import ApiError, Params
@@ -161,18 +161,20 @@ def _endpoint(state: SandboxState, handler: Handler) -> Callable[[Request], Awai
         client = request.client.host if request.client else "unknown"
         if not state.throttle.allow(client):
             return _json(429, error_body(429, "Too many requests: slow down."))
-        faults = state.account.faults
-        if faults.latency_ms > 0:
-            await asyncio.sleep(faults.latency_ms / 1000)
+        injected = state.account.faults
+        if injected.latency_ms > 0:
+            await asyncio.sleep(injected.latency_ms / 1000)
         params = Params(list(request.query_params.multi_items()))
         key = request.headers.get("x-clickmeter-authkey") or params.get("authKey")
-        if faults.revoked or key is None or key.strip().lower() != state.api_key.lower():
+        if injected.revoked or key is None or key.strip().lower() != state.api_key.lower():
             return _json(401, error_body(401, "Authorization has been denied for this request."))
-        if faults.error_rate > 0 and state.rng.random() < faults.error_rate:
+        if injected.error_rate > 0 and state.rng.random() < injected.error_rate:
             return _json(500, error_body(500, "An error has occurred."))
-        if faults.throttle_rate > 0 and state.rng.random() < faults.throttle_rate:
+        if injected.throttle_rate > 0 and state.rng.random() < injected.throttle_rate:
             retry = (
-                {"Retry-After": str(round(faults.retry_after_s))} if faults.retry_after_s else {}
+                {"Retry-After": str(round(injected.retry_after_s))}
+                if injected.retry_after_s
+                else {}
             )
             return _json(429, error_body(429, "Too many requests: slow down."), retry)
         try:
@@ -183,7 +185,7 @@ def _endpoint(state: SandboxState, handler: Handler) -> Callable[[Request], Awai
         except Exception:  # a sandbox bug must still answer like the service does
             log.exception("sandbox failed on %s", request.url)
             return _json(500, error_body(500, "An error has occurred."))
-        return _json(200, body)
+        return faults.spoil(injected, body)
 
     return endpoint
 

@@ -98,17 +98,37 @@ def pause(acct: Account, body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _whole(body: dict[str, Any], name: str, low: int, high: int) -> int:
+    value = body[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise BadBody(f"{name} must be a whole number between {low} and {high}")
+    return value
+
+
+_FLAGS = ("revoked", "truncated_json", "garbage_body", "short_page")
+
+
 def faults(acct: Account, body: dict[str, Any]) -> dict[str, Any]:
-    _only(body, {"latency_ms", "error_rate", "throttle_rate", "retry_after_s", "revoked"})
+    _only(
+        body,
+        {"latency_ms", "error_rate", "throttle_rate", "retry_after_s", "inflated_count"}
+        | {"trickle_ms", *_FLAGS},
+    )
     f = acct.faults
     # Validate everything before changing anything, so a bad body leaves faults untouched.
     latency = _number(body, "latency_ms", 0, 60_000) if "latency_ms" in body else f.latency_ms
     errors = _number(body, "error_rate", 0, 1) if "error_rate" in body else f.error_rate
     throttle = _number(body, "throttle_rate", 0, 1) if "throttle_rate" in body else f.throttle_rate
     retry = _number(body, "retry_after_s", 0, 3600) if "retry_after_s" in body else f.retry_after_s
-    revoked = _flag(body, "revoked") if "revoked" in body else f.revoked
+    flags = {name: _flag(body, name) if name in body else getattr(f, name) for name in _FLAGS}
+    inflated = (
+        _whole(body, "inflated_count", 0, 10**9) if "inflated_count" in body else f.inflated_count
+    )
+    trickle = _number(body, "trickle_ms", 0, 10_000) if "trickle_ms" in body else f.trickle_ms
     f.latency_ms, f.error_rate, f.throttle_rate = latency, errors, throttle
-    f.retry_after_s, f.revoked = retry, revoked
+    f.retry_after_s, f.inflated_count, f.trickle_ms = retry, inflated, trickle
+    for name, value in flags.items():
+        setattr(f, name, value)
     return asdict(f)
 
 

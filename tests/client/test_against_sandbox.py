@@ -13,7 +13,10 @@ import pytest
 
 from clickmeter import (
     AuthenticationError,
+    BadResponseError,
     ClickMeterClient,
+    ClickMeterError,
+    ClickMeterTimeout,
     Datapoint,
     DatapointStatus,
     DatapointSummaryData,
@@ -208,3 +211,34 @@ async def test_pacing_never_trips_the_real_limit(
             *(client.aggregated("last7") for _ in range(12)), return_exceptions=True
         )
     assert any(isinstance(o, RateLimitedError) for o in outcomes)
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "says"),
+    [
+        ({"truncated_json": True}, BadResponseError, "not JSON"),
+        ({"garbage_body": True}, BadResponseError, "not JSON"),
+        ({"short_page": True}, BadResponseError, "sent 19 rows at offset 0"),
+        ({"inflated_count": 100_000}, BadResponseError, "count of 100000 implies 100"),
+        ({"trickle_ms": 100}, ClickMeterTimeout, "answer whole"),
+    ],
+)
+async def test_every_body_fault_is_a_typed_error_after_few_requests(
+    make_sandbox: MakeSandbox, fault: dict[str, Any], error: type[ClickMeterError], says: str
+) -> None:
+    faulty = make_sandbox(datapoints=20)
+    seen: list[str] = []
+    async with _client(
+        faulty,
+        zone=ZoneInfo("Europe/Berlin"),
+        timeout=1.0,
+        max_attempts=1,
+        observer=lambda path, outcome: seen.append(path),
+    ) as client:
+        faulty.control("faults", fault)
+        with pytest.raises(error, match=says) as caught:
+            [page async for page in client.datapoint_clicks("today")]
+        with pytest.raises(error, match=says):
+            [row async for row in client.iter_datapoints_summary("today")]
+    assert caught.value.user_message == error.default_user_message
+    assert len(seen) == 2  # one request each: the first page already breaks its promise

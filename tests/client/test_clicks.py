@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clickmeter import BadResponseError, ClickCount, ServerError
+from clickmeter import BadResponseError, ClickCount, ClickMeterClient, ServerError
 from tests.client.conftest import FakeApi, MakeClient, Reply
 
 DATAPOINTS = "/aggregated/summary/datapoints"
@@ -91,3 +91,113 @@ async def test_a_later_page_failing_fails_the_read(
     client = make_client(max_attempts=1)
     with pytest.raises(ServerError):
         [page async for page in client.datapoint_clicks("today")]
+
+
+def _apart(fake_api: FakeApi, make_client: MakeClient, name: str) -> tuple[ClickMeterClient, str]:
+    """A client whose paths start with `/name`: requests still in flight when a read fails
+    (cancelled, but perhaps already sent) land there, not in a later test's script."""
+    return make_client(base_url=f"{fake_api.url}/{name}"), f"/{name}{DATAPOINTS}"
+
+
+def _rows(ids: range, clicks: int = 1) -> list[dict[str, object]]:
+    return [{"entityId": str(i), "totalClicks": clicks} for i in ids]
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"count": "many", "result": []}, "count"),
+        ({"count": "12", "result": []}, "count"),
+        ({"count": -1, "result": []}, "count"),
+        ({"count": 1, "result": [{"entityId": "7", "totalClicks": -3}]}, "totalClicks"),
+        ({"count": 1, "result": [{"entityId": "-7", "totalClicks": 3}]}, "entityId"),
+    ],
+)
+async def test_a_count_that_is_not_a_whole_non_negative_number_is_a_bad_response(
+    fake_api: FakeApi, make_client: MakeClient, body: object, where: str
+) -> None:
+    fake_api.json(DATAPOINTS, body)
+    with pytest.raises(BadResponseError, match=f"{where}.*unexpected shape|unexpected.*{where}"):
+        await anext(make_client().datapoint_clicks("today"))
+
+
+async def test_an_inflated_count_fails_at_the_first_short_page_not_after_a_thousand(
+    fake_api: FakeApi, make_client: MakeClient
+) -> None:
+    # 200 real rows, but every page says 100,000: the pages past the end come back empty.
+    client, path = _apart(fake_api, make_client, "inflated")
+    real = [Reply({"count": 100_000, "result": _rows(range(o, o + 100))}) for o in (0, 100)]
+    fake_api.reply(path, *real, Reply({"count": 100_000, "result": []}))
+    with pytest.raises(BadResponseError, match=r"sent 0 rows at offset .* implies 100"):
+        [page async for page in client.datapoint_clicks("today")]
+    assert len(fake_api.seen(path)) <= 2 + 4  # the good pages and one round in flight
+
+
+async def test_a_service_ignoring_offset_is_refused_not_summed_once_per_page(
+    fake_api: FakeApi, make_client: MakeClient
+) -> None:
+    client, path = _apart(fake_api, make_client, "no-offset")
+    fake_api.json(path, {"count": 100_000, "result": _rows(range(100), 5)})
+    pages: list[list[ClickCount]] = []
+
+    async def read() -> None:
+        async for page in client.datapoint_clicks("today"):
+            pages.append(page)
+
+    with pytest.raises(BadResponseError, match="already sent"):
+        await read()
+    assert sum(row.total_clicks for page in pages for row in page) == 500  # the first page only
+    assert len(fake_api.seen(path)) <= 1 + 4
+
+
+async def test_a_row_repeated_on_a_later_page_is_handed_over_once(
+    fake_api: FakeApi, make_client: MakeClient
+) -> None:
+    # Row 99 comes again at the top of the second page (as when the order shifts mid-read).
+    fake_api.reply(
+        DATAPOINTS,
+        Reply({"count": 150, "result": _rows(range(100))}),
+        Reply({"count": 150, "result": _rows(range(99, 149))}),
+    )
+    rows = [row async for page in make_client().datapoint_clicks("today") for row in page]
+    assert sorted(row.entity_id or 0 for row in rows) == list(range(149))
+
+
+@pytest.mark.parametrize(
+    ("pages", "error"),
+    [
+        ([{"count": 150, "result": _rows(range(90))}], "sent 90 rows at offset 0 .* implies 100"),
+        (
+            [
+                {"count": 150, "result": _rows(range(100))},
+                {"count": 150, "result": _rows(range(100, 130))},
+            ],
+            "sent 30 rows at offset 100 .* implies 50",
+        ),
+        ([{"count": 300, "result": _rows(range(101))}], "101 rows at offset 0, more than 100"),
+        ([{"count": 2, "result": _rows(range(3))}], "3 rows at offset 0, more than 100|implies 2"),
+        (
+            [
+                {"count": 150, "result": _rows(range(100))},
+                {"count": 151, "result": _rows(range(100, 151))},
+            ],
+            "changed its count from 150 to 151",
+        ),
+        ([{"count": 10**6, "result": _rows(range(100))}], "more than the 100000 a read may"),
+    ],
+)
+async def test_a_short_long_or_inconsistent_page_fails_the_whole_read(
+    fake_api: FakeApi, make_client: MakeClient, pages: list[object], error: str
+) -> None:
+    fake_api.reply(DATAPOINTS, *(Reply(page) for page in pages))
+    with pytest.raises(BadResponseError, match=error):
+        [page async for page in make_client().datapoint_clicks("today")]
+
+
+async def test_the_summary_iterators_refuse_repeated_pages_too(
+    fake_api: FakeApi, make_client: MakeClient
+) -> None:
+    fake_api.json("/aggregated/summary/groups", {"count": 100_000, "result": _rows(range(100))})
+    with pytest.raises(BadResponseError, match="already sent"):
+        [item async for item in make_client().iter_groups_summary("today")]
+    assert len(fake_api.seen("/aggregated/summary/groups")) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from clickmeter import (
     AuthenticationError,
     BadResponseError,
+    ClickMeterClient,
     ClickMeterError,
     ClickMeterTimeout,
     ForbiddenError,
@@ -23,6 +25,7 @@ from clickmeter import (
 )
 from clickmeter._http import parse_retry_after
 from tests.client.conftest import API_KEY, FakeApi, MakeClient, Reply
+from tests.conftest import Sandbox
 from tests.servers import free_port
 
 ERROR_BODY = {"errorCode": 1234, "httpErrorCode": 404, "Message": "Datapoint not found"}
@@ -194,3 +197,19 @@ async def test_wrong_shape_is_bad_response(fake_api: FakeApi, make_client: MakeC
     fake_api.json("/datapoints/count", {"count": "many"})
     with pytest.raises(BadResponseError):
         await make_client().datapoints_count()
+
+
+async def test_a_body_trickled_slower_than_the_timeout_is_a_timeout(
+    make_sandbox: Callable[..., Sandbox],
+) -> None:
+    # Each 16-byte piece comes well within httpx's read timeout; the whole never does.
+    sandbox = make_sandbox(datapoints=10)
+    sandbox.control("faults", {"trickle_ms": 100})
+    client = ClickMeterClient(
+        sandbox.api_key, base_url=sandbox.url, timeout=0.5, max_attempts=2, backoff_base=0.01
+    )
+    try:
+        with pytest.raises(ClickMeterTimeout, match="answer whole"):
+            await client.me()
+    finally:
+        await client.aclose()

@@ -247,6 +247,10 @@ def test_faults(make_sandbox: Callable[..., Sandbox]) -> None:
         ("faults", {"latency_ms": "slow"}),
         ("faults", {"revoked": "yes"}),
         ("faults", {"colour": 1}),
+        ("faults", {"inflated_count": -1}),
+        ("faults", {"inflated_count": 1.5}),
+        ("faults", {"short_page": 1}),
+        ("faults", {"trickle_ms": "slow"}),
         ("clock", {"advance_seconds": -5}),
         ("clock", {"frozen": 1}),
         ("clock", []),
@@ -278,6 +282,11 @@ def test_state_describes_the_account(sandbox: Sandbox) -> None:
         "throttle_rate": 0.0,
         "retry_after_s": 0.0,
         "revoked": False,
+        "truncated_json": False,
+        "garbage_body": False,
+        "short_page": False,
+        "inflated_count": 0,
+        "trickle_ms": 0.0,
     }
 
 

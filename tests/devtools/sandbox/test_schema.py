@@ -1,7 +1,7 @@
 """Every sandbox endpoint's body validates against ClickMeter's own OpenAPI schemas.
 
 The only changes made to the schemas are the service deviations recorded in
-/work/shared/clickmeter/README.md, applied as explicit overlays below.
+devtools/sandbox/spec/README.md, applied as explicit overlays below.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from openapi_schema_validator import OAS30Validator
 
 from tests.conftest import Sandbox
 
-# The contract lives beside the repository (`../shared/`), in development and in CI alike.
+# The contract is kept in the repository, so a bare clone's tests read the same document.
 SPEC = Path(
     os.environ.get(
         "CLICKMETER_OPENAPI",
-        Path(__file__).resolve().parents[3].parent / "shared" / "clickmeter" / "openapi.json",
+        Path(__file__).resolve().parents[3] / "devtools" / "sandbox" / "spec" / "openapi.json",
     )
 )
 P = "Api.Core.Dto."

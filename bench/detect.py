@@ -11,7 +11,8 @@ delay in points from a window's start to its first alert, and NAB's standard-pro
 750 points) is probationary, as in NAB.
 
 Corpora:
-- `nab_real`: the NAB realTweets counts and nyc_taxi (`shared/datasets/nab`, see its README);
+- `nab_real`: the eleven NAB real count series, realTweets, nyc_taxi and the realAWSCloudwatch
+  volumes (`data/nab`, see its README);
 - `nab_artificial`: NAB's artificial series with one labelled anomaly each;
 - `nab_no_anomaly`: NAB's artificial series without anomalies (false alerts only);
 - `synthetic_spikes` / `synthetic_drops`: seeded over-dispersed Poisson click series with a
@@ -52,9 +53,9 @@ from bench.nab import (
     window_indices,
 )
 
-DEFAULT_NAB = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "nab"
+DEFAULT_NAB = Path(__file__).resolve().parents[1] / "data" / "nab"
 CORPORA = {
-    "nab_real": ("realTweets/", "realKnownCause/"),
+    "nab_real": ("realTweets/", "realKnownCause/", "realAWSCloudwatch/"),
     "nab_artificial": ("artificialWithAnomaly/",),
     "nab_no_anomaly": ("artificialNoAnomaly/",),
 }

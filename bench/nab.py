@@ -1,6 +1,6 @@
 """NAB-style scoring of detections against labelled anomaly windows.
 
-Conventions (the Numenta Anomaly Benchmark's, see `shared/datasets/nab/README.md`):
+Conventions (the Numenta Anomaly Benchmark's, see `data/nab/README.md`):
 
 - the first 15% of a file (at most 750 points) is probationary: detections there are not scored;
 - a window is caught when a detection falls inside it (inclusive), its delay is the points from

@@ -11,7 +11,8 @@ delay in points from a window's start to its first alert, and NAB's standard-pro
 750 points) is probationary, as in NAB.
 
 Corpora:
-- `nab_real`: the NAB realTweets counts and nyc_taxi (`shared/datasets/nab`, see its README);
+- `nab_real`: the eleven NAB real count series, realTweets, nyc_taxi and the realAWSCloudwatch
+  volumes (`data/nab`, see its README);
 - `nab_artificial`: NAB's artificial series with one labelled anomaly each;
 - `nab_no_anomaly`: NAB's artificial series without anomalies (false alerts only);
 - `synthetic_spikes` / `synthetic_drops`: seeded over-dispersed Poisson click series with a
@@ -41,8 +42,9 @@ import numpy as np
 if __package__ in (None, ""):  # run as `python bench/detect.py`: make the repo importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from alerts.detect import SENSITIVITIES, make_detector, read_series, replay
+from alerts.detect import SENSITIVITIES, TUNING_GRID, make_detector, read_series, replay, state_size
 from alerts.detect.series import Observation
+from bench.lofo import Labelled, cross_validate
 from bench.nab import (
     FileScore,
     load_windows,
@@ -52,9 +54,9 @@ from bench.nab import (
     window_indices,
 )
 
-DEFAULT_NAB = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "nab"
+DEFAULT_NAB = Path(__file__).resolve().parents[1] / "data" / "nab"
 CORPORA = {
-    "nab_real": ("realTweets/", "realKnownCause/"),
+    "nab_real": ("realTweets/", "realKnownCause/", "realAWSCloudwatch/"),
     "nab_artificial": ("artificialWithAnomaly/",),
     "nab_no_anomaly": ("artificialNoAnomaly/",),
 }
@@ -116,16 +118,23 @@ def synthetic_series(kind: str, volume: float, seed: int, days: int = 14) -> Ser
     return Series(f"synthetic_{kind}s", f"{kind}_{volume:g}_{seed}", observations, windows)
 
 
-def detections(series: Series, detector: str, sensitivity: str) -> list[int]:
-    """Indices at which alert episodes fired."""
+def detections(
+    series: Series, detector: str, sensitivity: str, tuning: Tuning | None = None
+) -> list[int]:
+    """Indices at which alert episodes fired (`tuning` overrides the level's tuned settings)."""
     if detector == "naive":
         head = [o.count for o in series.observations[: probation(len(series.observations))]]
         limit = statistics.fmean(head) + 3 * statistics.pstdev(head)
         built = make_detector("threshold", "medium", threshold=limit)
     else:
         built = make_detector(detector, sensitivity)  # type: ignore[arg-type]
+        if tuning:
+            built.tune(tuning)
     result = replay(built, series.observations)
     return [e.fired_index for e in result.episodes]
+
+
+Tuning = dict[str, float]
 
 
 def _task(args: tuple[Series, str, str]) -> tuple[str, str, str, str, list[int]]:
@@ -178,15 +187,98 @@ def run(all_series: Sequence[Series], jobs: int) -> dict[str, Any]:
     return report
 
 
+def _candidate_task(args: tuple[Series, str, str, Tuning]) -> list[int]:
+    series, kind, sensitivity, tuning = args
+    return detections(series, kind, sensitivity, tuning)
+
+
+def lofo(real: Sequence[Series], quiet: Sequence[Series], jobs: int) -> dict[str, Any]:
+    """Leave-one-file-out over `real` (spike and drop episodes together, as a rule fires on
+    either), and false alerts per 1,000 points on `quiet` at each level's shipped settings.
+
+    With a `TUNING_GRID` each level's settings are fit on the other files (`bench.lofo`); with
+    none the detector has nothing to fit and each level is scored as it is."""
+    candidates: list[tuple[str, Tuning]] = [("medium", dict(t)) for t in TUNING_GRID]
+    fixed: dict[str, int] | None = None
+    if not TUNING_GRID:
+        candidates = [(level, {}) for level in SENSITIVITIES]
+        fixed = {level: i for i, level in enumerate(SENSITIVITIES)}
+    everything = [*real, *quiet]
+    tasks = [
+        (s, kind, level, tuning)
+        for s in everything
+        for level, tuning in candidates
+        for kind in ("spike", "drop")
+    ]
+    if jobs <= 1:
+        results = [_candidate_task(t) for t in tasks]
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(_candidate_task, tasks, chunksize=1))
+    found: dict[tuple[str, int], list[int]] = {}
+    for (s, _, level, tuning), hits in zip(tasks, results, strict=True):
+        key = (s.name, candidates.index((level, tuning)))
+        found[key] = sorted({*found.get(key, []), *hits})
+    labels = [
+        ",".join(f"{k}={v:g}" for k, v in tuning.items()) or level for level, tuning in candidates
+    ]
+    files = [Labelled(s.name, s.windows, len(s.observations)) for s in real]
+    report = cross_validate(files, lambda name, c: found[(name, c)], labels, fixed)
+    for level in SENSITIVITIES:
+        shipped = labels.index(report[level]["shipped"])
+        report[level]["no_anomaly"] = summarise(
+            [score_file(found[(s.name, shipped)], [], len(s.observations)) for s in quiet]
+        )
+    return report
+
+
+def cost(all_series: Sequence[Series]) -> dict[str, Any]:
+    """CPU microseconds per step and stored state bytes per subject, stepping one observation
+    at a time through a JSON round trip of the state (what a poll cycle does)."""
+    out: dict[str, Any] = {}
+    for kind in ("spike", "drop"):
+        detector = make_detector(kind, "medium")
+        steps = 0
+        seconds = 0.0
+        largest = 0
+        for series in all_series:
+            state = detector.new_state()
+            began = time.process_time()
+            for i, obs in enumerate(series.observations):
+                state, _ = detector.step(json.loads(json.dumps(state)), obs)
+                if i % 97 == 0:
+                    seconds += time.process_time() - began
+                    largest = max(largest, state_size(state))
+                    began = time.process_time()
+            seconds += time.process_time() - began
+            largest = max(largest, state_size(state))
+            steps += len(series.observations)
+        out[kind] = {
+            "steps": steps,
+            "cpu_us_per_step": round(1e6 * seconds / steps, 1) if steps else None,
+            "max_state_bytes": largest,
+        }
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--nab", type=Path, default=DEFAULT_NAB, help="NAB subset folder")
     parser.add_argument("--max-points", type=int, default=None, help="truncate each NAB file")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-synthetic", action="store_true")
+    parser.add_argument("--lofo-only", action="store_true", help="only cross-validation and cost")
     args = parser.parse_args(argv)
     began = time.monotonic()
     all_series = nab_series(args.nab.resolve(), args.max_points) if args.nab.exists() else []
+    real = [s for s in all_series if s.corpus == "nab_real"]
+    quiet = [s for s in all_series if s.corpus == "nab_no_anomaly"]
+    cross = lofo(real, quiet, args.jobs) if real else {}
+    costs = cost([s for s in real if "AAPL" in s.name or "1ef3de" in s.name])
+    if args.lofo_only:
+        json.dump({"lofo": cross, "cost": costs}, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return 0
     if not args.no_synthetic:
         all_series += [
             synthetic_series(kind, volume, seed)
@@ -195,6 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for seed in SEEDS
         ]
     report = run(all_series, args.jobs)
+    report["lofo"] = cross
+    report["cost"] = costs
     report["seconds"] = round(time.monotonic() - began, 1)
     json.dump(report, sys.stdout, indent=1)
     sys.stdout.write("\n")

@@ -1,6 +1,6 @@
 """NAB-style scoring of detections against labelled anomaly windows.
 
-Conventions (the Numenta Anomaly Benchmark's, see `shared/datasets/nab/README.md`):
+Conventions (the Numenta Anomaly Benchmark's, see `data/nab/README.md`):
 
 - the first 15% of a file (at most 750 points) is probationary: detections there are not scored;
 - a window is caught when a detection falls inside it (inclusive), its delay is the points from
@@ -26,6 +26,21 @@ from alerts.detect.series import as_utc
 FP_WEIGHT = 0.11
 FN_WEIGHT = 1.0
 TP_WEIGHT = 1.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    """NAB's application profiles: weights of a caught window, a false alert and a miss."""
+
+    tp: float = TP_WEIGHT
+    fp: float = FP_WEIGHT
+    fn: float = FN_WEIGHT
+
+
+STANDARD = Profile()
+#: NAB's reward_low_FP_rate and reward_low_FN_rate profiles (what `low` and `high` are fit to).
+LOW_FP = Profile(fp=0.22)
+LOW_FN = Profile(fn=2.0)
 
 
 def probation(length: int) -> int:
@@ -76,7 +91,12 @@ def _scaled_sigmoid(position: float) -> float:
     return 2.0 / (1.0 + math.exp(5.0 * position)) - 1.0
 
 
-def _raw_score(detections: Sequence[int], windows: Sequence[tuple[int, int]], start: int) -> float:
+def _raw_score(
+    detections: Sequence[int],
+    windows: Sequence[tuple[int, int]],
+    start: int,
+    profile: Profile = STANDARD,
+) -> float:
     score = 0.0
     best: dict[int, float] = {}
     for i in sorted(set(detections)):
@@ -85,22 +105,25 @@ def _raw_score(detections: Sequence[int], windows: Sequence[tuple[int, int]], st
         inside = [w for w, (a, b) in enumerate(windows) if a <= i <= b]
         if inside:
             a, b = windows[inside[0]]
-            value = TP_WEIGHT * _scaled_sigmoid(-(b - i + 1) / (b - a + 1))
+            value = profile.tp * _scaled_sigmoid(-(b - i + 1) / (b - a + 1))
             best[inside[0]] = max(best.get(inside[0], -math.inf), value)
             continue
         previous = [(a, b) for a, b in windows if b < i]
         if previous:
             a, b = previous[-1]
-            score += FP_WEIGHT * _scaled_sigmoid(abs(b - i) / max(b - a, 1))
+            score += profile.fp * _scaled_sigmoid(abs(b - i) / max(b - a, 1))
         else:
-            score -= FP_WEIGHT
+            score -= profile.fp
     score += sum(best.values())
-    score -= FN_WEIGHT * (len(windows) - len(best))
+    score -= profile.fn * (len(windows) - len(best))
     return score
 
 
 def score_file(
-    detections: Sequence[int], windows: Sequence[tuple[int, int]], length: int
+    detections: Sequence[int],
+    windows: Sequence[tuple[int, int]],
+    length: int,
+    profile: Profile = STANDARD,
 ) -> FileScore:
     """Score detection indices on a file of `length` points with windows as index pairs."""
     start = probation(length)
@@ -119,9 +142,9 @@ def score_file(
         false_alerts=false_alerts,
         scored_points=max(length - start, 0),
         delays=tuple(delays),
-        raw=_raw_score(detections, windows, start),
-        null=_raw_score([], windows, start),
-        perfect=_raw_score([a for a, _ in windows if a >= start], windows, start),
+        raw=_raw_score(detections, windows, start, profile),
+        null=_raw_score([], windows, start, profile),
+        perfect=_raw_score([a for a, _ in windows if a >= start], windows, start, profile),
     )
 
 
@@ -142,6 +165,12 @@ def summarise(scores: Sequence[FileScore]) -> dict[str, float | int | None]:
         "median_delay": _median(delays),
         "nab_score": round(100 * (raw - null) / (perfect - null), 1) if perfect > null else None,
     }
+
+
+def nab_score(scores: Sequence[FileScore]) -> float | None:
+    """NAB's normalised score of a corpus: 100 x (raw - null) / (perfect - null), unrounded."""
+    raw, null, perfect = (sum(getattr(s, f) for s in scores) for f in ("raw", "null", "perfect"))
+    return 100 * (raw - null) / (perfect - null) if perfect > null else None
 
 
 def _median(values: Sequence[int]) -> float | None:

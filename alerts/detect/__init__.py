@@ -23,6 +23,9 @@ from alerts.detect.spike import SPIKE_LEVELS, SpikeDetector
 from alerts.detect.threshold import ThresholdDetector
 
 KINDS = ("spike", "drop", "threshold")
+#: Settings `bench/detect.py` fits per sensitivity by cross-validation (least sensitive first);
+#: empty: the levels are fixed by hand and nothing is fitted.
+TUNING_GRID: tuple[dict[str, float], ...] = ()
 
 
 def make_detector(
@@ -63,6 +66,7 @@ __all__ = [
     "KINDS",
     "SENSITIVITIES",
     "SPIKE_LEVELS",
+    "TUNING_GRID",
     "Baseline",
     "Decision",
     "Detector",

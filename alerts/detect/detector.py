@@ -18,6 +18,7 @@ mutates its input.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -102,6 +103,12 @@ class Detector:
 
     def _configure(self) -> None:
         """Subclasses read `self.sensitivity` and set `policy`, `keep` and their settings."""
+
+    def tune(self, settings: Mapping[str, float]) -> None:
+        """Override the tuned settings of this detector's level (the bench fits them)."""
+        level = getattr(self, "level", None)
+        if level is not None and settings:
+            self.level = dataclasses.replace(level, **settings)
 
     def judge(self, recent: tuple[Recent, ...], ready: bool, k: Dispersion) -> Verdict:
         """Test the window ending with the newest interval (`recent[-1]`)."""

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 import uvicorn
 from prometheus_client import start_http_server
 
-from alerts.worker import Worker, receivers_from_settings
+from alerts.deliver import Backoff
+from alerts.worker import Retention, Worker, receivers_from_settings
 from bot.gc_tuning import freeze_startup_heap
 from bot.metrics import REGISTRY, PrometheusObserver, observe_clickmeter
 from bot.services import Services
@@ -64,6 +65,7 @@ def build_services(settings: Settings) -> Services:
 def build_worker(settings: Settings, services: Services) -> Worker:
     assert services.db is not None
     slack = settings.need(SlackSettings)
+    alerts = settings.need(AlertSettings)
     return Worker(
         services.db,
         services.clickmeter,
@@ -71,6 +73,9 @@ def build_worker(settings: Settings, services: Services) -> Worker:
         receivers=receivers_from_settings(
             slack.slack_bot_token.get_secret_value(), slack.slack_api_url
         ),
+        backoff=Backoff(cap=alerts.delivery_backoff_cap_seconds),
+        deliver_deadline=alerts.delivery_deadline_seconds,
+        retention=Retention(alerts.outbox_retention_days, alerts.snapshot_retention_days),
         observer=PrometheusObserver(),
     )
 

@@ -182,8 +182,9 @@ async def run_sender(
     if released:
         log.info("released %d outbox item(s) a previous sender left unfinished", released)
     senders: list[tuple[Pipeline, asyncio.Event]] = []
-    for group in families(receivers).values():
-        kinds = frozenset(kind for receiver in group for kind in receiver.kinds)
+    # No receivers at all: one sender still makes its passes (and retries what it claims).
+    for group in families(receivers).values() or [[]]:
+        kinds = frozenset(kind for receiver in group for kind in receiver.kinds) or None
         stages = pipeline(
             group, limit=limit, lease=lease, backoff=backoff, deadline=deadline, kinds=kinds
         )

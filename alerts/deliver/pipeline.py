@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from alerts.deliver.receiver import Delivery, Permanent, Receiver, Sent
+from alerts.deliver.receiver import Delivery, Permanent, Receiver, Retry, Sent
 from alerts.deliver.stages import (
     DEFAULT_DEADLINE,
     Backoff,
@@ -43,6 +43,8 @@ class DeliveryReport:
     #: Sent items that an earlier, unrecorded attempt had already delivered (also in `sent`).
     adopted: list[int] = field(default_factory=list)
     retried: list[int] = field(default_factory=list)
+    #: Retried items a rate limit turned away (also in `retried`): not failed attempts.
+    throttled: list[int] = field(default_factory=list)
     #: Put back untried, behind an older item of the same lane.
     held: list[int] = field(default_factory=list)
     dead: list[int] = field(default_factory=list)
@@ -100,6 +102,8 @@ class Pipeline:
                 report.dead.append(item.id)
             else:
                 report.retried.append(item.id)
+                if isinstance(outcome, Retry) and outcome.throttled:
+                    report.throttled.append(item.id)
                 later = [waiting for waiting, _ in lane[index + 1 :]]
                 async with db.transaction() as tx:
                     await self.order.hold(tx, later, item.id, recorded.retry_at)

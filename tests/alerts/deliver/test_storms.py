@@ -99,7 +99,8 @@ async def test_a_rate_limit_does_not_count_as_a_failed_attempt(
     now = utcnow()
     for _ in range(20):
         mock_slack.slack.rate_limit(retry_after=1)
-        await deliver_once(db, receivers, now=now, backoff=backoff)
+        report = await deliver_once(db, receivers, now=now, backoff=backoff)
+        assert report.throttled == report.retried == [post]
         now = (await item(db, post)).next_attempt_at
     rate_limited = await item(db, post)
     assert rate_limited.status == "failed"

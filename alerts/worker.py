@@ -13,6 +13,9 @@ What callers can rely on:
   (`alerts.deliver.run_sender`) runs beside the scheduler: a pass every `deliver_interval`
   seconds, again at once while passes come back full, and right after a poll or a digest tick
   that queued something. Without them no delivery happens in this process.
+- The retention job (hourly, `prune`) deletes outbox items delivered more than
+  `retention.outbox_days` ago and counter snapshots of local days more than
+  `retention.snapshot_days` old; a failing run is logged and the next one catches up.
 - Poll cycles, alerts fired and deliveries are reported to `observer` (default: ignored).
 - `stop()` (and SIGTERM/SIGINT, handled by `run`) lets a running cycle or pass finish, then
   shuts the scheduler down and returns from `run`.
@@ -26,11 +29,13 @@ import logging
 import signal
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 
 from alerts.deliver import (
+    Backoff,
     DigestReceiver,
     Receiver,
     SlackPoster,
@@ -50,8 +55,21 @@ logger = logging.getLogger("clickbot.worker")
 
 POLL_JOB = "poll"
 DIGEST_JOB = "digests"
+PRUNE_JOB = "prune"
 #: How often due digests are looked for: a digest goes out at most this late.
 DIGEST_TICK_SECONDS = 30.0
+#: How often old outbox items and snapshots are deleted.
+PRUNE_TICK_SECONDS = 3600.0
+#: Outbox items deleted per statement (a long backlog goes in several, never one huge one).
+PRUNE_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long what is done is kept: delivered outbox items, and click counter snapshots."""
+
+    outbox_days: int = 7
+    snapshot_days: int = 7
 
 
 class Worker:
@@ -64,6 +82,9 @@ class Worker:
         config: EngineConfig | None = None,
         receivers: Sequence[Receiver] | None = None,
         deliver_interval: float = 1.0,
+        backoff: Backoff | None = None,
+        deliver_deadline: float = 30.0,
+        retention: Retention | None = None,
         observer: Observer = NO_OBSERVER,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -76,6 +97,9 @@ class Worker:
         )
         self.receivers = receivers
         self.deliver_interval = deliver_interval
+        self.backoff = backoff
+        self.deliver_deadline = deliver_deadline
+        self.retention = retention or Retention()
         self.observer = observer
         self.scheduler: AsyncIOScheduler | None = None
         self.cycles: list[CycleReport] = []
@@ -124,6 +148,28 @@ class Worker:
         if runs:
             self._wake_sender.set()
 
+    async def prune(self) -> tuple[int, int]:
+        """The retention job: delete what `retention` no longer keeps; returns (outbox items,
+        snapshots) deleted. Failures are logged, never raised into the scheduler."""
+        now = self.clock()
+        items = snapshots = 0
+        try:
+            while True:  # in batches; a post goes once the edits and replies it had are gone
+                async with self.db.transaction() as tx:
+                    before = now - timedelta(days=self.retention.outbox_days)
+                    deleted = await tx.outbox.prune_sent(before, PRUNE_BATCH)
+                items += deleted
+                if deleted == 0:
+                    break
+            async with self.db.transaction() as tx:
+                oldest = now.date() - timedelta(days=self.retention.snapshot_days)
+                snapshots = await tx.polls.prune_snapshots(oldest)
+        except Exception:
+            logger.exception("retention job failed; the next run catches up")
+        if items or snapshots:
+            logger.info("retention: deleted %d outbox item(s), %d snapshot(s)", items, snapshots)
+        return items, snapshots
+
     def start_scheduler(self) -> AsyncIOScheduler:
         """Create and start the scheduler with the poll job (needs a running event loop)."""
         scheduler = AsyncIOScheduler(timezone="UTC")
@@ -146,6 +192,16 @@ class Worker:
             coalesce=True,
             misfire_grace_time=int(DIGEST_TICK_SECONDS),
             next_run_time=utcnow() + timedelta(seconds=2),
+        )
+        scheduler.add_job(
+            self.prune,
+            "interval",
+            seconds=PRUNE_TICK_SECONDS,
+            id=PRUNE_JOB,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(PRUNE_TICK_SECONDS),
+            next_run_time=utcnow() + timedelta(seconds=5),
         )
         scheduler.start()
         self.scheduler = scheduler
@@ -175,6 +231,8 @@ class Worker:
                 self.deliver_interval,
                 wake=self._wake_sender,
                 observer=self.observer,
+                backoff=self.backoff,
+                deadline=self.deliver_deadline,
             )
             sender = asyncio.create_task(sending)
         logger.info("worker started: polling every %gs", self.poll_seconds)

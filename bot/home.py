@@ -8,13 +8,17 @@ context line with the refresh time. Firing alerts come first, then the rest by i
 the workspace holds, the view stays within Slack's 100 blocks: what does not fit is counted
 in an "… and N more" line pointing at the `list` commands.
 
+An alert whose notices could not be delivered (dead in the outbox) says how many and why
+(`undelivered`), with a **Retry** button that requeues them once the cause is fixed.
+
 Buttons carry the rule's or digest's id as their value (see `button_id`); Remove buttons ask
 for confirmation first. `notice` (the outcome of the user's last click) shows under the header.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
@@ -44,12 +48,23 @@ HOME_MUTE_1H_ACTION = "home_mute_1h"
 HOME_UNMUTE_ACTION = "home_unmute"
 HOME_REMOVE_ALERT_ACTION = "home_remove_alert"
 HOME_REMOVE_DIGEST_ACTION = "home_remove_digest"
+HOME_RETRY_ACTION = "home_retry"
 HOME_ACTIONS = (
     HOME_MUTE_1H_ACTION,
     HOME_UNMUTE_ACTION,
     HOME_REMOVE_ALERT_ACTION,
     HOME_REMOVE_DIGEST_ACTION,
+    HOME_RETRY_ACTION,
 )
+#: Why a notice could not be delivered, in the words of whoever can fix it.
+_UNDELIVERED_WHY = {
+    "not_in_channel": "I'm not in the channel: invite me with `/invite @clickbot`",
+    "is_archived": "the channel is archived",
+    "channel_not_found": "I can't find the channel (deleted, or private without me)",
+    "token_revoked": "my Slack token was revoked: reinstall the app",
+    "invalid_auth": "my Slack token is no longer valid: reinstall the app",
+    "account_inactive": "my Slack token is no longer valid: reinstall the app",
+}
 #: The view's callback id: tells the home tab's clicks from any other view's.
 CALLBACK_ID = "clickbot_home"
 #: Slack's limit on a view's blocks.
@@ -76,6 +91,35 @@ def button_id(value: object) -> int | None:
     return number if number > 0 else None
 
 
+@dataclass(frozen=True)
+class Undelivered:
+    """A rule's notices that could not be delivered: how many, and the latest reason."""
+
+    count: int
+    reason: str
+
+
+def undelivered_by_rule(dead: Iterable[tuple[str | None, int | None]]) -> dict[int, Undelivered]:
+    """(reason, rule id) of dead outbox items, newest first, as what each rule shows."""
+    found: dict[int, Undelivered] = {}
+    for reason, rule_id in dead:
+        if rule_id is None:
+            continue
+        seen = found.get(rule_id)
+        latest = seen.reason if seen is not None else (reason or "unknown")
+        found[rule_id] = Undelivered((seen.count if seen else 0) + 1, latest)
+    return found
+
+
+def undelivered_text(undelivered: Undelivered) -> str:
+    """`⚠️ 2 notices not delivered: I'm not in the channel: invite me ...`."""
+    reason = undelivered.reason
+    why = _UNDELIVERED_WHY.get(reason)
+    if why is None:
+        why = "its first post failed" if reason.startswith("depends on") else reason
+    return f"⚠️ {plural(undelivered.count, 'notice')} not delivered: {truncate(why, 200)}"
+
+
 def home_view(
     rules: Sequence[AlertRule],
     open_episodes: Sequence[AlertEpisode],
@@ -84,9 +128,11 @@ def home_view(
     zone: tzinfo,
     *,
     notice: str | None = None,
+    undelivered: Mapping[int, Undelivered] | None = None,
 ) -> View:
     """The home tab of the workspace whose `rules` (active), `open_episodes` (firing) and
-    `digests` (active) are given, as of `now`, with times in `zone` (the account's)."""
+    `digests` (active) are given, as of `now`, with times in `zone` (the account's);
+    `undelivered`: rule id → what of it could not be delivered."""
     firing: dict[int, list[AlertEpisode]] = {}
     for episode in open_episodes:
         if episode.state == "firing":
@@ -98,7 +144,7 @@ def home_view(
     blocks: list[Block] = [header(_HEADER)]
     if notice:
         blocks.append(context(notice))
-    blocks += _alerts(ordered, firing, shown_rules, now, zone)
+    blocks += _alerts(ordered, firing, shown_rules, now, zone, undelivered or {})
     blocks.append(divider())
     blocks += _digests(digests, shown_digests, now, zone)
     blocks.append(divider())
@@ -163,6 +209,7 @@ def _alerts(
     shown: int,
     now: datetime,
     zone: tzinfo,
+    undelivered: Mapping[int, Undelivered],
 ) -> list[Block]:
     if not rules:
         return [
@@ -183,7 +230,7 @@ def _alerts(
         counts.append(f"{muted:,} muted")
     blocks: list[Block] = [section("*🔔 Alerts* · " + " · ".join(counts))]
     for rule in rules[:shown]:
-        blocks += _alert_row(rule, firing.get(rule.id, []), now, zone)
+        blocks += _alert_row(rule, firing.get(rule.id, []), now, zone, undelivered.get(rule.id))
     hidden = len(rules) - shown
     if hidden > 0:
         blocks.append(context(f"… and {hidden:,} more, see `{ALERT_LIST}`"))
@@ -191,10 +238,16 @@ def _alerts(
 
 
 def _alert_row(
-    rule: AlertRule, firing: Sequence[AlertEpisode], now: datetime, zone: tzinfo
+    rule: AlertRule,
+    firing: Sequence[AlertEpisode],
+    now: datetime,
+    zone: tzinfo,
+    undelivered: Undelivered | None = None,
 ) -> list[Block]:
     value = str(rule.id)
     text = f"*#{rule.id}* {summary(rule)}\n{alert_state(rule, firing, now, zone)}"
+    if undelivered is not None:
+        text += "\n" + undelivered_text(undelivered)
     if rule.is_muted(now):
         toggle = ButtonElement(text="Unmute", action_id=HOME_UNMUTE_ACTION, value=value)
     else:
@@ -212,9 +265,12 @@ def _alert_row(
         style="danger",
         confirm=_confirm(f"Remove alert #{rule.id}?", f"{what}. It won't alert again."),
     )
+    buttons = [toggle, remove]
+    if undelivered is not None:
+        buttons.insert(1, ButtonElement(text="Retry", action_id=HOME_RETRY_ACTION, value=value))
     return [
         SectionBlock(block_id=f"alert_{rule.id}", text=_mrkdwn(text)),
-        ActionsBlock(block_id=f"alert_{rule.id}_actions", elements=[toggle, remove]),
+        ActionsBlock(block_id=f"alert_{rule.id}_actions", elements=buttons),
     ]
 
 

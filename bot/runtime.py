@@ -25,8 +25,9 @@ from collections.abc import Iterator
 import uvicorn
 from prometheus_client import start_http_server
 
+from alerts.deliver import Backoff
 from alerts.deliver.addresses import AddressPolicy
-from alerts.worker import Worker, receivers_from_settings
+from alerts.worker import Retention, Worker, receivers_from_settings
 from bot.gc_tuning import freeze_startup_heap
 from bot.logs import uvicorn_log_options
 from bot.metrics import (
@@ -84,6 +85,7 @@ def webhook_policy(settings: Settings) -> AddressPolicy:
 def build_worker(settings: Settings, services: Services) -> Worker:
     assert services.db is not None
     slack = settings.need(SlackSettings)
+    alerts = settings.need(AlertSettings)
     return Worker(
         services.db,
         services.clickmeter,
@@ -93,6 +95,9 @@ def build_worker(settings: Settings, services: Services) -> Worker:
             slack.slack_api_url,
             webhook_policy=services.webhook_policy,
         ),
+        backoff=Backoff(cap=alerts.delivery_backoff_cap_seconds),
+        deliver_deadline=alerts.delivery_deadline_seconds,
+        retention=Retention(alerts.outbox_retention_days, alerts.snapshot_retention_days),
         observer=PrometheusObserver(),
     )
 

@@ -136,9 +136,22 @@ class ServerSettings(_Group):
 
 class AlertSettings(_Group):
     alert_poll_seconds: Annotated[int, Stripped, Field(ge=30, le=86400)] = 300
+    # --- delivery and retention (the worker's sender and its housekeeping) ---
+    #: The longest wait between two tries of an alert Slack or a webhook failed (5xx, network).
+    delivery_backoff_cap_seconds: Annotated[float, Stripped, Field(ge=1, le=3600)] = 30.0
+    #: The longest one delivery attempt may take, however slowly the other side answers.
+    delivery_deadline_seconds: Annotated[float, Stripped, Field(ge=1, le=600)] = 30.0
+    #: Delivered outbox items are deleted this many days after delivery.
+    outbox_retention_days: Annotated[int, Stripped, Field(ge=1, le=3650)] = 7
+    #: Click counter snapshots of local days older than this many days are deleted.
+    snapshot_retention_days: Annotated[int, Stripped, Field(ge=2, le=3650)] = 7
 
     expected: ClassVar[dict[str, str]] = {
         "alert_poll_seconds": "a whole number of seconds from 30 to 86400",
+        "delivery_backoff_cap_seconds": "a number of seconds from 1 to 3600",
+        "delivery_deadline_seconds": "a number of seconds from 1 to 600",
+        "outbox_retention_days": "a whole number of days from 1 to 3650",
+        "snapshot_retention_days": "a whole number of days from 2 to 3650",
     }
 
 

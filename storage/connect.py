@@ -3,10 +3,10 @@
 SQLite (`sqlite+aiosqlite:///...`, the default) and PostgreSQL (`postgresql+asyncpg://...`) run
 the same code; the forms platforms set (`postgres://...`, `sqlite:///...`) get those drivers.
 On SQLite each connection gets WAL, foreign keys and a busy timeout, and every transaction,
-reads included, starts with `BEGIN IMMEDIATE`: transactions queue up (each waiting up to the
-busy timeout) instead of failing half-way, and savepoints and transactional DDL work. So keep
-transactions short, and never hold one open across a network call (or while awaiting another
-transaction).
+reads included (but not `Database.reading`'s), starts with `BEGIN IMMEDIATE`: transactions queue
+up (each waiting up to the busy timeout) instead of failing half-way, and savepoints and
+transactional DDL work. So keep transactions short, and never hold one open across a network
+call (or while awaiting another transaction).
 
 SQL parameters are never shown (`hide_parameters=True`): a failed statement's error, and so its
 log line, would otherwise quote them, a webhook's secret included.
@@ -25,6 +25,8 @@ from config.database_url import async_database_url
 
 #: How long (ms) an SQLite connection waits for another writer before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: The execution option marking a connection's transactions as reads only.
+READ_ONLY = "clickbot_read_only"
 
 
 def make_engine(
@@ -70,7 +72,10 @@ def _set_up_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only unit of work (`Database.reading`) takes no write lock: it never queues
+        # behind a writer, nor holds one up.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
 def open_sqlite_now(engine: AsyncEngine) -> None:

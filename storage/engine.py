@@ -22,7 +22,7 @@ from typing import Any, Self
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.connect import make_engine
+from storage.connect import READ_ONLY, make_engine
 from storage.digests import Digests
 from storage.episodes import Episodes
 from storage.migrate import Migration, upgrade
@@ -81,6 +81,16 @@ class Database:
         """A unit of work: commits when the block ends, rolls everything back if it raises."""
         async with self.sessions() as session, session.begin():
             yield Transaction.on(session)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Transaction]:
+        """A unit of work that only reads: on SQLite it takes no write lock (a health check
+        never waits for the sender, nor the sender for it). It must not write."""
+        async with self.engine.connect() as connection:
+            await connection.execution_options(**{READ_ONLY: True})
+            session = AsyncSession(bind=connection, expire_on_commit=False)
+            async with session, session.begin():
+                yield Transaction.on(session)
 
     async def migrate(self, revision: str = "head") -> Migration:
         """Bring the schema up to `revision` (see `migrate.upgrade`); a no-op when already there."""

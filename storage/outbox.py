@@ -9,9 +9,10 @@ Life of an item: 'pending' -> (claim) 'sending' -> 'sent', or -> 'failed' (retri
   SQLite: transactions are serialised by `BEGIN IMMEDIATE`), oldest first, and never an item
   whose `depends_on` item is not 'sent' yet. A claim is a lease: an item still 'sending' when
   its lease lapses (its sender crashed) is claimable again, and `release_expired` puts such
-  items back to 'pending' at start-up. `attempts` counts claims, the current one included, so
-  `attempts > 1` means an earlier attempt may have reached Slack: look for the item's id in
-  the message metadata of recent channel history before posting again.
+  items back to 'pending' at start-up. `attempts` counts claims, the current one included, but
+  not those put back untried (`mark_failed(tried=False)`), so `attempts > 1` means an earlier
+  attempt may have reached Slack: look for the item's id in the message metadata of recent
+  channel history before posting again.
 - Once 'sent', an item stays 'sent': a late `mark_failed` or `mark_dead` from a sender whose
   lease had lapsed is ignored.
 
@@ -25,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -58,14 +59,19 @@ class Outbox:
     ) -> OutboxItem:
         """Add an item, or return the team's existing item with the same `dedupe_key` (which
         is left exactly as it was). `depends_on` and `episode_id` must be the team's own
-        (LookupError otherwise). The item is due from `not_before` (default: now)."""
+        (LookupError otherwise). The item is due from `not_before` (default: now); if the item
+        it depends on is dead, it is added dead too (with that reason), never left waiting."""
         if episode_id is not None:
             episode = await self.session.get(AlertEpisode, episode_id)
             if episode is None or episode.team_id != team_id:
                 raise LookupError(f"team {team_id} has no episode {episode_id}")
-        if depends_on is not None and await self._get_for_team(team_id, depends_on) is None:
+        parent = None if depends_on is None else await self._get_for_team(team_id, depends_on)
+        if depends_on is not None and parent is None:
             raise LookupError(f"team {team_id} has no outbox item {depends_on}")
         now = now or utcnow()
+        # Behind a dead post the item could never go out, and would hold its lane: it is
+        # settled dead with it (and requeued with it, `requeue_dead_in`).
+        settled = parent is not None and parent.status == "dead"
         values: dict[str, Any] = {
             "team_id": team_id,
             "kind": kind,
@@ -74,7 +80,8 @@ class Outbox:
             "dedupe_key": dedupe_key,
             "episode_id": episode_id,
             "depends_on": depends_on,
-            "status": "pending",
+            "status": "dead" if settled else "pending",
+            "last_error": f"depends on outbox item {depends_on}, dead" if settled else None,
             "attempts": 0,
             "next_attempt_at": not_before or now,
             "created_at": now,
@@ -96,11 +103,17 @@ class Outbox:
         return await self.session.get(OutboxItem, item_id)
 
     async def claim_due(
-        self, now: datetime | None = None, limit: int = 10, *, lease: timedelta = DEFAULT_LEASE
+        self,
+        now: datetime | None = None,
+        limit: int = 10,
+        *,
+        lease: timedelta = DEFAULT_LEASE,
+        kinds: Iterable[OutboxKind] | None = None,
     ) -> Sequence[OutboxItem]:
-        """Take up to `limit` due items (any team), oldest first, marking them 'sending' with
-        a lease until `now + lease`. Due: 'pending' or 'failed' with `next_attempt_at <= now`,
-        or 'sending' with a lapsed lease; and no `depends_on`, or that item is 'sent'."""
+        """Take up to `limit` due items (any team; of `kinds` only, if given), oldest first,
+        marking them 'sending' with a lease until `now + lease`. Due: 'pending' or 'failed'
+        with `next_attempt_at <= now`, or 'sending' with a lapsed lease; and no `depends_on`,
+        or that item is 'sent'."""
         now = now or utcnow()
         parent = aliased(OutboxItem)
         parent_sent = (
@@ -113,6 +126,7 @@ class Outbox:
         candidates = (
             select(OutboxItem.id)
             .where(due, OutboxItem.depends_on.is_(None) | parent_sent)
+            .where(OutboxItem.kind.in_(set(kinds)) if kinds is not None else true())
             .order_by(OutboxItem.id)
             .limit(limit)
             .with_for_update(skip_locked=True, of=OutboxItem)
@@ -173,12 +187,17 @@ class Outbox:
         await self.session.flush()
         return True
 
-    async def mark_failed(self, item_id: int, error: str, retry_at: datetime) -> bool:
-        """Record a failed attempt; the item is due again at `retry_at`. False if the item is
-        unknown or already 'sent'."""
+    async def mark_failed(
+        self, item_id: int, error: str, retry_at: datetime, *, tried: bool = True
+    ) -> bool:
+        """Record a failed attempt; the item is due again at `retry_at`. With `tried=False`
+        (put back untried, or turned away unread by a rate limit) the claim is not counted in
+        `attempts`. False if the item is unknown or already 'sent'."""
         item = await self._locked(item_id)
         if item is None or item.status == "sent":
             return False
+        if not tried:
+            item.attempts = max(item.attempts - 1, 0)
         item.status = "failed"
         item.last_error = error
         item.next_attempt_at = retry_at
@@ -232,6 +251,99 @@ class Outbox:
             )
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def requeue_dead_in(
+        self,
+        team_id: str,
+        *,
+        channel: str | None = None,
+        rule_id: int | None = None,
+        reasons: Iterable[str] | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Make the team's dead items pending and due now: those for `channel` (and, if given,
+        dead for one of `reasons`), or those of `rule_id`'s episodes; with them the items that
+        died waiting for one of them. Returns how many."""
+        query = select(OutboxItem.id).where(
+            OutboxItem.team_id == team_id, OutboxItem.status == "dead"
+        )
+        if channel is not None:
+            query = query.where(OutboxItem.target == channel)
+        if rule_id is not None:
+            episodes = select(AlertEpisode.id).where(
+                AlertEpisode.team_id == team_id, AlertEpisode.rule_id == rule_id
+            )
+            query = query.where(OutboxItem.episode_id.in_(episodes))
+        if reasons is not None:
+            query = query.where(OutboxItem.last_error.in_(set(reasons)))
+        ids = set((await self.session.scalars(query)).all())
+        waiting = set(ids)
+        while waiting:
+            behind = select(OutboxItem.id).where(
+                OutboxItem.depends_on.in_(waiting), OutboxItem.status == "dead"
+            )
+            waiting = set((await self.session.scalars(behind)).all()) - ids
+            ids |= waiting
+        if not ids:
+            return 0
+        result = await self.session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id.in_(ids))
+            .values(status="pending", next_attempt_at=now or utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def dead(self, team_id: str, limit: int = 20) -> Sequence[tuple[OutboxItem, int | None]]:
+        """The team's newest dead items (at most `limit`), each with the rule of its episode
+        (None if it has none)."""
+        rows = await self.session.execute(
+            select(OutboxItem, AlertEpisode.rule_id)
+            .outerjoin(AlertEpisode, AlertEpisode.id == OutboxItem.episode_id)
+            .where(OutboxItem.team_id == team_id, OutboxItem.status == "dead")
+            .order_by(OutboxItem.id.desc())
+            .limit(limit)
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def prune_sent(self, before: datetime, limit: int = 1000) -> int:
+        """Delete up to `limit` items (any team) sent before `before`, except those another
+        item depends on (an update or reply reads its post's channel and ts: the post goes in
+        a later call, once they are gone) and the items of episodes still open (a later update
+        will depend on them). Returns how many."""
+        child = aliased(OutboxItem)
+        kept_child = select(child.id).where(child.depends_on == OutboxItem.id).exists()
+        open_episode = (
+            select(AlertEpisode.id)
+            .where(AlertEpisode.id == OutboxItem.episode_id, AlertEpisode.resolved_at.is_(None))
+            .exists()
+        )
+        old = (
+            select(OutboxItem.id)
+            .where(OutboxItem.status == "sent", OutboxItem.sent_at < before)
+            .where(~kept_child, ~open_episode)
+            .order_by(OutboxItem.id)
+            .limit(limit)
+        )
+        ids = list((await self.session.scalars(old)).all())
+        if not ids:
+            return 0
+        result = await self.session.execute(
+            delete(OutboxItem)
+            .where(OutboxItem.id.in_(ids))
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def count_capped(self, statuses: Iterable[OutboxStatus], cap: int) -> int:
+        """How many items (any team) are in `statuses`, counting no further than `cap`: a
+        bounded read on the status index, cheap however long the table is."""
+        some = (
+            select(OutboxItem.id).where(OutboxItem.status.in_(set(statuses))).limit(cap).subquery()
+        )
+        return int(
+            (await self.session.execute(select(func.count()).select_from(some))).scalar_one()
+        )
 
     async def depth(self, team_id: str | None = None) -> int:
         """How many items are not delivered yet ('pending', 'sending' or 'failed')."""

@@ -3,8 +3,9 @@
 `deliver_once` is one pass: claim → order → prepare (in one transaction), then per lane, in
 parallel across lanes and in order within one: send → record. No transaction is held across a
 network call, so a crash loses at most the record of sends in flight, which the send stage's
-look-up recovers on the next claim. `run_sender` repeats passes until told to stop; it is the
-one sender loop (the worker runs it).
+look-up recovers on the next claim. `run_sender` repeats passes until told to stop, one sender
+for Slack and one for webhooks, so neither family waits for the other's slowest receiver; it
+is the one sender loop (the worker runs it).
 """
 
 from __future__ import annotations
@@ -16,10 +17,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from alerts.deliver.receiver import Delivery, Permanent, Receiver, Sent
-from alerts.deliver.stages import Backoff, Claim, Order, Prepare, Record, Send
+from alerts.deliver.receiver import Delivery, Permanent, Receiver, Retry, Sent
+from alerts.deliver.stages import (
+    DEFAULT_DEADLINE,
+    Backoff,
+    Claim,
+    Order,
+    Prepare,
+    Record,
+    Send,
+)
 from alerts.observer import NO_OBSERVER, Observer
 from storage import DEFAULT_LEASE, Database, OutboxItem, utcnow
+from storage.models import OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +43,8 @@ class DeliveryReport:
     #: Sent items that an earlier, unrecorded attempt had already delivered (also in `sent`).
     adopted: list[int] = field(default_factory=list)
     retried: list[int] = field(default_factory=list)
+    #: Retried items a rate limit turned away (also in `retried`): not failed attempts.
+    throttled: list[int] = field(default_factory=list)
     #: Put back untried, behind an older item of the same lane.
     held: list[int] = field(default_factory=list)
     dead: list[int] = field(default_factory=list)
@@ -90,6 +102,8 @@ class Pipeline:
                 report.dead.append(item.id)
             else:
                 report.retried.append(item.id)
+                if isinstance(outcome, Retry) and outcome.throttled:
+                    report.throttled.append(item.id)
                 later = [waiting for waiting, _ in lane[index + 1 :]]
                 async with db.transaction() as tx:
                     await self.order.hold(tx, later, item.id, recorded.retry_at)
@@ -104,14 +118,17 @@ def pipeline(
     lease: timedelta = DEFAULT_LEASE,
     backoff: Backoff | None = None,
     rng: random.Random | None = None,
+    deadline: float = DEFAULT_DEADLINE,
+    kinds: frozenset[OutboxKind] | None = None,
 ) -> Pipeline:
-    """The stages over `receivers`: at most `limit` items a pass, each leased for `lease` (it
-    must outlast the pass: with Slack pacing, up to `limit` seconds for one busy channel)."""
+    """The stages over `receivers`: at most `limit` items a pass (of `kinds` only, if given),
+    each leased for `lease` (it must outlast the pass: with Slack pacing, up to `limit` seconds
+    for one busy channel), each send given at most `deadline` seconds."""
     return Pipeline(
-        claim=Claim(limit, lease),
+        claim=Claim(limit, lease, kinds),
         order=Order(),
         prepare=Prepare(),
-        send=Send(receivers),
+        send=Send(receivers, deadline),
         record=Record(backoff or Backoff(), rng),
     )
 
@@ -125,11 +142,24 @@ async def deliver_once(
     lease: timedelta = DEFAULT_LEASE,
     backoff: Backoff | None = None,
     rng: random.Random | None = None,
+    deadline: float = DEFAULT_DEADLINE,
 ) -> DeliveryReport:
     """One pass over the due items (at most `limit`); returns what happened to each. `now`
     pins the clock (claims, retry times) for tests; None is the real time."""
-    stages = pipeline(receivers, limit=limit, lease=lease, backoff=backoff, rng=rng)
+    stages = pipeline(
+        receivers, limit=limit, lease=lease, backoff=backoff, rng=rng, deadline=deadline
+    )
     return await stages.run(db, (lambda: now) if now is not None else utcnow)
+
+
+def families(receivers: Iterable[Receiver]) -> dict[str, list[Receiver]]:
+    """The receivers by the family of lanes they serve ('slack', 'webhook'): each family gets
+    a sender of its own, so a slow webhook never holds a Slack pass (nor the reverse)."""
+    grouped: dict[str, list[Receiver]] = {}
+    for receiver in receivers:
+        family = "webhook" if receiver.kinds <= {"webhook"} else "slack"
+        grouped.setdefault(family, []).append(receiver)
+    return grouped
 
 
 async def run_sender(
@@ -143,16 +173,42 @@ async def run_sender(
     limit: int = 20,
     lease: timedelta = DEFAULT_LEASE,
     backoff: Backoff | None = None,
+    deadline: float = DEFAULT_DEADLINE,
 ) -> None:
-    """Deliver until `stop` is set: a pass every `interval` seconds, right away while passes
-    come back full, and as soon as `wake` is set (new items queued). Starts by releasing claims
-    a crashed sender left behind. Each pass is reported to `observer`; a failing pass (e.g. the
-    database is briefly away) is logged and tried again next interval."""
-    stages = pipeline(receivers, limit=limit, lease=lease, backoff=backoff)
+    """Deliver until `stop` is set: one sender per family of receivers (`families`), side by
+    side, each claiming only its own kinds; each makes a pass every `interval` seconds, right
+    away while passes come back full, and as soon as `wake` is set (new items queued). Starts
+    by releasing claims a crashed sender left behind. Each pass is reported to `observer`; a
+    failing pass (e.g. the database is briefly away) is logged and tried again next
+    interval."""
     async with db.transaction() as tx:
         released = await tx.outbox.release_expired()
     if released:
         log.info("released %d outbox item(s) a previous sender left unfinished", released)
+    senders: list[tuple[Pipeline, asyncio.Event]] = []
+    # No receivers at all: one sender still makes its passes (and retries what it claims).
+    for group in families(receivers).values() or [[]]:
+        kinds = frozenset(kind for receiver in group for kind in receiver.kinds) or None
+        stages = pipeline(
+            group, limit=limit, lease=lease, backoff=backoff, deadline=deadline, kinds=kinds
+        )
+        senders.append((stages, asyncio.Event()))
+    async with asyncio.TaskGroup() as tasks:
+        if wake is not None:
+            tasks.create_task(_relay(wake, [own for _, own in senders], stop))
+        for stages, own in senders:
+            tasks.create_task(_send_until(db, stages, stop, interval, own, observer, limit))
+
+
+async def _send_until(
+    db: Database,
+    stages: Pipeline,
+    stop: asyncio.Event,
+    interval: float,
+    wake: asyncio.Event,
+    observer: Observer,
+    limit: int,
+) -> None:
     while not stop.is_set():
         report: DeliveryReport | None = None
         try:
@@ -165,9 +221,18 @@ async def run_sender(
             observer.deliveries("dead", len(report.dead))
             if report.claimed >= limit:
                 continue
-        if wake is not None:
-            wake.clear()
+        wake.clear()
         await _first_of(stop, wake, within=interval)
+
+
+async def _relay(wake: asyncio.Event, senders: list[asyncio.Event], stop: asyncio.Event) -> None:
+    """Pass each setting of `wake` on to every sender (each clears its own event)."""
+    while not stop.is_set():
+        await _first_of(stop, wake, within=60.0)
+        if wake.is_set():
+            wake.clear()
+            for sender in senders:
+                sender.set()
 
 
 async def _first_of(stop: asyncio.Event, wake: asyncio.Event | None, *, within: float) -> None:

@@ -3,9 +3,11 @@ Slack's errors mean for an outbox item, and finding a message an earlier attempt
 
 About one message per second per channel (Slack's posting limit): calls to the same channel
 are spaced by `per_channel_interval`, across all receivers built on the same poster. Errors
-map to outcomes (`outcome_of`): 429 → `Retry` after Slack's Retry-After; 5xx, network errors
+map to outcomes (`outcome_of`): 429 → `Retry` after Slack's Retry-After (throttled: it does
+not grow the backoff); 5xx, network errors
 and Slack's transient codes → `Retry`; a channel the bot cannot post to →
-`Permanent(notify_creator=True)`; a bad token → `Permanent` (nobody to tell through Slack);
+`Permanent(notify_creator=True)`; a bad token → `Permanent` (nobody to tell through Slack;
+kept dead, retried from the App Home);
 blocks or text Slack refuses → `Permanent`, logged at ERROR since it is a bug here; anything
 unknown → `Retry` (an alert is not dropped on a guess).
 
@@ -158,13 +160,18 @@ class SlackPoster:
             after = _retry_after(error.response.headers)
             if channel is not None:
                 self._next_slot[channel] = self._clock() + after
-            return Retry("Slack rate limit", after=after)
+            return Retry("Slack rate limit", after=after, throttled=True)
         if status >= 500 or code in TRANSIENT_ERRORS:
             return Retry(f"Slack answered HTTP {status} ({code})")
         if code in CHANNEL_ERRORS:
             return Permanent(code, notify_creator=True)
         if code in AUTH_ERRORS:
-            log.error("Slack refuses the bot token (%s): outbox item %s dropped", code, delivery.id)
+            log.error(
+                "Slack refuses the bot token (%s): outbox item %s kept as dead (Retry it from "
+                "the App Home once the app is reinstalled)",
+                code,
+                delivery.id,
+            )
             return Permanent(code)
         if code in CONTENT_ERRORS:
             problems = (error.response.get("response_metadata") or {}).get("messages")

@@ -5,8 +5,10 @@ database, never sleeps for a retry and never decides twice. The pipeline (`pipel
 items, asks the receiver, and records the outcome:
 
 - `Sent(result)`: delivered; `result` is kept on the outbox item (Slack: channel and ts).
-- `Retry(reason, after)`: a passing failure (rate limit, 5xx, network); try again in `after`
-  seconds when the other side said so (Retry-After), else after the pipeline's backoff.
+- `Retry(reason, after, throttled)`: a passing failure (rate limit, 5xx, network); try again in
+  `after` seconds when the other side said so (Retry-After), else after the pipeline's backoff.
+  `throttled` says the other side turned the attempt away unread (a rate limit): it did not
+  arrive, and it does not grow the backoff.
 - `Permanent(reason, notify_creator)`: retrying cannot help; the item is given up on (kept as
   'dead'). With `notify_creator`, whoever set up what failed is told in a direct message (see
   `hooks.py`: a rule's creator once per breakage, a digest's creator).
@@ -78,10 +80,12 @@ class Sent:
 
 @dataclass(frozen=True)
 class Retry:
-    """Not delivered this time, may be next time: due again in `after` seconds if given."""
+    """Not delivered this time, may be next time: due again in `after` seconds if given.
+    `throttled`: refused unread (a rate limit), so not counted as an attempt that failed."""
 
     reason: str
     after: float | None = None
+    throttled: bool = False
 
 
 @dataclass(frozen=True)

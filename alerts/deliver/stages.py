@@ -6,17 +6,22 @@
   when an item must be retried the later items of its lane in the batch wait with it (`hold`);
 - `Prepare`: decode the payload and read what delivering needs (the parent post's channel/ts,
   the webhook's URL and secret) in the claiming transaction;
-- `Send`: dedup, then deliver. An item claimed before (`attempts > 1`) may have arrived although
-  it was not recorded (a crash between send and record): the receiver's `find_delivered` is
-  asked first, and an earlier delivery it finds is adopted instead of sent again;
+- `Send`: dedup, then deliver, within an overall deadline per attempt (`asyncio.timeout`: a
+  receiver that answers slowly cannot hold its lane longer). An item claimed before
+  (`attempts > 1`) may have arrived although it was not recorded (a crash between send and
+  record): the receiver's `find_delivered` is asked first, and an earlier delivery it finds is
+  adopted instead of sent again;
 - `Record`, one short transaction per item: `Sent` → 'sent' with its result; `Retry` →
-  'failed', due again after Retry-After or a jittered exponential backoff; `Permanent` →
-  'dead'. The payload's hooks (`hooks.py`) write what else the outcome changes, and name the
-  creator to tell by direct message, which is sent after the transaction.
+  'failed', due again after Retry-After (a rate limit's plus a little jitter; it does not count
+  as a failed attempt, so it never grows the backoff) or a jittered exponential backoff capped at
+  `Backoff.cap`; `Permanent` → 'dead'. The payload's hooks (`hooks.py`) write what else the
+  outcome changes, and name the creator to tell by direct message, which is sent after the
+  transaction.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections.abc import Iterable, Sequence
@@ -47,6 +52,10 @@ log = logging.getLogger(__name__)
 HOLD_AT_LEAST = timedelta(seconds=1)
 #: When no receiver in this process handles an item's kind (e.g. a webhook-less setup).
 NO_RECEIVER_RETRY = 60.0
+#: The longest one send may take, look-up included (`Send`), unless set otherwise.
+DEFAULT_DEADLINE = 30.0
+#: The longest wait between two attempts after a failure (`Backoff.cap`), unless set otherwise.
+DEFAULT_BACKOFF_CAP = 30.0
 
 
 def lane_of(kind: OutboxKind, target: str) -> str:
@@ -60,10 +69,12 @@ def lane_of(kind: OutboxKind, target: str) -> str:
 class Claim:
     limit: int = 20
     lease: timedelta = DEFAULT_LEASE
+    #: Only items of these kinds (one sender per family: see `pipeline.run_sender`).
+    kinds: frozenset[OutboxKind] | None = None
 
     async def __call__(self, tx: Transaction, now: datetime) -> Sequence[OutboxItem]:
         """The due items, oldest first, leased to this pass until `now + lease`."""
-        return await tx.outbox.claim_due(now, self.limit, lease=self.lease)
+        return await tx.outbox.claim_due(now, self.limit, lease=self.lease, kinds=self.kinds)
 
 
 @dataclass(frozen=True)
@@ -97,9 +108,12 @@ class Order:
     async def hold(
         self, tx: Transaction, items: Iterable[OutboxItem], blocker: int, retry_at: datetime
     ) -> None:
-        """Put `items` back, due at `retry_at`, behind item `blocker`."""
+        """Put `items` back untried (their claim not counted), due at `retry_at`, behind item
+        `blocker`."""
         for item in items:
-            await tx.outbox.mark_failed(item.id, f"waiting for outbox item {blocker}", retry_at)
+            await tx.outbox.mark_failed(
+                item.id, f"waiting for outbox item {blocker}", retry_at, tried=False
+            )
 
     async def _blockers(
         self, tx: Transaction, items: Sequence[OutboxItem], now: datetime
@@ -158,25 +172,34 @@ class Attempt:
 
 
 class Send:
-    def __init__(self, receivers: Iterable[Receiver]) -> None:
+    def __init__(self, receivers: Iterable[Receiver], deadline: float = DEFAULT_DEADLINE) -> None:
         self.routes: dict[OutboxKind, Receiver] = {k: r for r in receivers for k in r.kinds}
+        self.deadline = deadline
 
     def receiver_for(self, kind: OutboxKind) -> Receiver | None:
         return self.routes.get(kind)
 
     async def __call__(self, kind: OutboxKind, prepared: Delivery | Permanent) -> Attempt:
-        """Deliver once (or adopt an earlier delivery); never raises."""
+        """Deliver once (or adopt an earlier delivery) within `deadline` seconds, look-up
+        included; never raises. Past the deadline the attempt is a `Retry` (it may have
+        arrived: the next attempt looks first)."""
         if isinstance(prepared, Permanent):
             return Attempt(prepared)
         receiver = self.receiver_for(kind)
         if receiver is None:
             return Attempt(Retry(f"no receiver for {kind} here", after=NO_RECEIVER_RETRY))
         try:
-            if prepared.attempts > 1:
-                found = await receiver.find_delivered(prepared)
-                if found is not None:
-                    return Attempt(found, adopted=isinstance(found, Sent))
-            return Attempt(await receiver.deliver(prepared))
+            async with asyncio.timeout(self.deadline):
+                if prepared.attempts > 1:
+                    found = await receiver.find_delivered(prepared)
+                    if found is not None:
+                        return Attempt(found, adopted=isinstance(found, Sent))
+                return Attempt(await receiver.deliver(prepared))
+        except TimeoutError:
+            log.warning(
+                "outbox item %s (%s): no answer within %gs", prepared.id, kind, self.deadline
+            )
+            return Attempt(Retry(f"no answer within {self.deadline:g}s"))
         except Exception as error:
             # A receiver bug must not stop the other lanes, nor lose the item.
             log.exception("delivering outbox item %s failed unexpectedly", prepared.id)
@@ -191,12 +214,21 @@ class Backoff:
 
     base: float = 5.0
     factor: float = 2.0
-    cap: float = 900.0
+    #: Alerts are worth little late: a failing receiver is tried at least this often.
+    cap: float = DEFAULT_BACKOFF_CAP
+    #: A rate limit's wait (Retry-After) gets up to this share on top, so the items it
+    #: turned away do not all come back in the same instant.
+    after_jitter: float = 0.1
 
     def delay(self, attempts: int, rng: random.Random | None = None) -> float:
         exponent = min(max(attempts - 1, 0), 64)
         full = min(self.cap, self.base * self.factor**exponent)
         return full / 2 + (rng or random).uniform(0, full / 2)
+
+    def asked(self, after: float, rng: random.Random | None = None) -> float:
+        """The wait for a rate limit's Retry-After of `after` seconds: that, plus a little
+        jitter."""
+        return after + (rng or random).uniform(0, after * self.after_jitter)
 
 
 @dataclass(frozen=True)
@@ -234,11 +266,16 @@ class Record:
                 if delivery is not None and hooks is not None:
                     await hooks.after_sent(tx, delivery, outcome.result)
             elif isinstance(outcome, Retry):
-                delay = outcome.after
-                if delay is None:
+                if outcome.after is None:
                     delay = self.backoff.delay(item.attempts, self.rng)
+                elif outcome.throttled:
+                    delay = self.backoff.asked(outcome.after, self.rng)
+                else:
+                    delay = outcome.after
                 retry_at = now + timedelta(seconds=delay)
-                await tx.outbox.mark_failed(item.id, outcome.reason, retry_at)
+                await tx.outbox.mark_failed(
+                    item.id, outcome.reason, retry_at, tried=not outcome.throttled
+                )
             else:
                 await tx.outbox.mark_dead(item.id, outcome.reason)
                 if delivery is not None and hooks is not None:

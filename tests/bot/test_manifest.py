@@ -41,6 +41,8 @@ def test_scopes_are_the_ones_used() -> None:
         "groups:history",
         "im:write",
         "files:write",
+        "channels:read",
+        "groups:read",
     ]
 
 
@@ -55,4 +57,4 @@ def test_the_home_tab_is_on_and_its_event_subscribed() -> None:
     assert home["home_tab_enabled"] is True
     assert home["messages_tab_enabled"] is False  # clickbot answers commands, not DMs
     assert data["settings"]["event_subscriptions"]["bot_events"] == list(BOT_EVENTS)
-    assert BOT_EVENTS == ("app_home_opened",)
+    assert BOT_EVENTS == ("app_home_opened", "member_joined_channel")

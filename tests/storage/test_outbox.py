@@ -206,3 +206,70 @@ async def test_a_claim_in_progress_hides_its_items_from_another_claimer(
     second = [item.id for item in await other]
     assert first == ids[:3]
     assert sorted(second) == ids[3:]
+
+
+async def test_an_item_behind_a_dead_post_is_added_dead_and_requeued_with_it(
+    database: Database,
+) -> None:
+    async with database.transaction() as tx:
+        post = await _enqueue(tx, "post")
+        assert await tx.outbox.mark_dead(post.id, "not_in_channel")
+        update = await _enqueue(tx, "update", depends_on=post.id)
+        other = await _enqueue(tx, "other")
+        assert await tx.outbox.mark_dead(other.id, "invalid_blocks")
+    assert update.status == "dead"
+    assert update.last_error == f"depends on outbox item {post.id}, dead"
+    async with database.transaction() as tx:
+        assert await tx.outbox.requeue_dead_in(OTHER_TEAM, channel="C0001") == 0
+        requeued = await tx.outbox.requeue_dead_in(
+            TEAM, channel="C0001", reasons=["not_in_channel"], now=at(5)
+        )
+        assert requeued == 2
+        assert await tx.outbox.counts(TEAM) == {"pending": 2, "dead": 1}
+        [(dead, rule_id)] = await tx.outbox.dead(TEAM)
+    assert (dead.id, rule_id) == (other.id, None)
+
+
+async def test_a_held_or_rate_limited_claim_is_not_counted(database: Database) -> None:
+    [item_id] = await _fill(database, 1)
+    await _claim(database, at(0))
+    async with database.transaction() as tx:
+        assert await tx.outbox.mark_failed(item_id, "Slack rate limit", at(1), tried=False)
+    [again] = await _claim(database, at(1))
+    assert again.attempts == 1  # the first claim was given back
+    async with database.transaction() as tx:
+        assert await tx.outbox.mark_failed(item_id, "HTTP 500", at(2))
+    [third] = await _claim(database, at(2))
+    assert third.attempts == 2
+
+
+async def test_claims_can_be_limited_to_kinds(database: Database) -> None:
+    async with database.transaction() as tx:
+        post = await _enqueue(tx, "post")
+        hook = await tx.outbox.enqueue(
+            TEAM, kind="webhook", target="7", payload={}, dedupe_key="hook", now=at(0)
+        )
+    async with database.transaction() as tx:
+        [claimed] = await tx.outbox.claim_due(at(0), 10, kinds={"webhook"})
+    assert claimed.id == hook.id
+    assert [item.id for item in await _claim(database, at(0))] == [post.id]
+
+
+async def test_old_sent_items_are_pruned_leaves_first(database: Database) -> None:
+    async with database.transaction() as tx:
+        post = await _enqueue(tx, "post")
+        update = await _enqueue(tx, "update", depends_on=post.id)
+        recent = await _enqueue(tx, "recent")
+        pending = await _enqueue(tx, "pending")
+        for item in (post, update):
+            await tx.outbox.mark_sent(item.id, {}, now=at(0))
+        await tx.outbox.mark_sent(recent.id, {}, now=at(100))
+    async with database.transaction() as tx:
+        assert await tx.outbox.prune_sent(at(50)) == 1  # the update; its post still had it
+    async with database.transaction() as tx:
+        assert await tx.outbox.prune_sent(at(50)) == 1  # now the post
+        assert await tx.outbox.prune_sent(at(50)) == 0
+        assert await tx.outbox.count_capped(["pending"], 10) == 1
+        assert await tx.outbox.count_capped(["sent", "pending"], 1) == 1
+        assert await tx.outbox.get(recent.id) is not None
+        assert await tx.outbox.get(pending.id) is not None

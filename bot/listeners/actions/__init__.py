@@ -9,6 +9,7 @@ from bot.home import (
     HOME_MUTE_1H_ACTION,
     HOME_REMOVE_ALERT_ACTION,
     HOME_REMOVE_DIGEST_ACTION,
+    HOME_RETRY_ACTION,
     HOME_UNMUTE_ACTION,
 )
 from bot.listeners.ack import acknowledge
@@ -37,3 +38,4 @@ def register(app: AsyncApp, services: Services) -> None:
     app.action(HOME_REMOVE_DIGEST_ACTION)(
         ack=acknowledge, lazy=[home.home_button(services, home.remove_digest)]
     )
+    app.action(HOME_RETRY_ACTION)(ack=acknowledge, lazy=[home.home_button(services, home.retry)])

@@ -1,4 +1,5 @@
-"""The App Home tab's buttons: **Mute 1h**, **Unmute**, **Remove** (an alert or a digest).
+"""The App Home tab's buttons: **Mute 1h**, **Unmute**, **Retry** (an alert's undelivered
+notices), **Remove** (an alert or a digest).
 
 Each is acknowledged at once; the change runs lazily, only ever on a rule or digest of the
 workspace the click came from, and the home tab is then published again for the person who
@@ -24,6 +25,7 @@ from bot.home import button_id
 from bot.listeners.actions.alerts import mute_rule
 from bot.listeners.events.app_home import publish_home
 from bot.services import Services
+from messages import plural
 from storage import Transaction, as_utc
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,22 @@ async def remove_alert(tx: Transaction, click: HomeClick, now: datetime, zone: t
         return _gone_alert(click)
     await tx.rules.remove(click.team_id, rule.id, now=now)
     return f":wastebasket: Removed alert #{rule.id}: {summary(rule)}."
+
+
+async def retry(tx: Transaction, click: HomeClick, now: datetime, zone: tzinfo) -> str:
+    """Requeue the rule's dead notices (whatever stopped them: the person clicking says it
+    is fixed); the worker delivers them, in order, on its next pass."""
+    assert click.target is not None
+    rule = await tx.rules.get(click.team_id, click.target)
+    if rule is None:
+        return _gone_alert(click)
+    requeued = await tx.outbox.requeue_dead_in(click.team_id, rule_id=rule.id, now=now)
+    if not requeued:
+        return f":white_check_mark: Nothing of alert #{rule.id} is waiting to be delivered."
+    return (
+        f":repeat: Trying {plural(requeued, 'notice')} of alert #{rule.id} again: they go out to "
+        f"<#{rule.channel_id}> shortly, unless what stopped them is still there."
+    )
 
 
 async def remove_digest(tx: Transaction, click: HomeClick, now: datetime, zone: tzinfo) -> str:

@@ -1,6 +1,7 @@
 """`app_home_opened`: publish the App Home tab (`bot.home`) for the user who opened it.
 
-The tab shows the workspace's alerts and digests as they are when it is opened (and after each
+The tab shows the workspace's alerts and digests (and what of each alert could not be
+delivered) as they are when it is opened (and after each
 click on its buttons, see `bot.listeners.actions.home`): it is read in one short transaction,
 then the account's zone is asked of ClickMeter (outside the transaction), then the view goes to
 `views.publish`. A clickbot without a database shows a friendly explanation instead.
@@ -19,11 +20,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from alerts.deliver.poster import error_code
 from bot.answers.base import account_zone
-from bot.home import home_view, no_database_view, unavailable_view
+from bot.home import home_view, no_database_view, unavailable_view, undelivered_by_rule
 from bot.services import Services
 from storage import as_utc
 
 log = logging.getLogger(__name__)
+
+#: The newest dead outbox items read for the tab (what they count per alert, and why).
+DEAD_SHOWN = 200
 
 
 async def build_home(services: Services, team_id: str, notice: str | None = None) -> View:
@@ -38,11 +42,13 @@ async def build_home(services: Services, team_id: str, notice: str | None = None
             rules = list(await tx.rules.list_active(team_id))
             episodes = list(await tx.episodes.list_open(team_id))
             digests = list(await tx.digests.list_active(team_id))
+            dead = await tx.outbox.dead(team_id, limit=DEAD_SHOWN)
     except SQLAlchemyError:
         log.exception("could not read the home tab of team %s", team_id)
         return unavailable_view(now, await account_zone(services.clickmeter))
     zone = await account_zone(services.clickmeter)
-    return home_view(rules, episodes, digests, now, zone, notice=notice)
+    undelivered = undelivered_by_rule((item.last_error, rule_id) for item, rule_id in dead)
+    return home_view(rules, episodes, digests, now, zone, notice=notice, undelivered=undelivered)
 
 
 async def publish_home(

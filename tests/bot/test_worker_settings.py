@@ -14,6 +14,7 @@ from config.settings import (
     ClickMeterSettings,
     SlackSettings,
     StorageSettings,
+    WebhookSettings,
     load_settings,
 )
 
@@ -33,7 +34,9 @@ async def test_the_worker_takes_its_delivery_and_retention_settings(
     }
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
-    settings = load_settings(ClickMeterSettings, SlackSettings, StorageSettings, AlertSettings)
+    settings = load_settings(
+        ClickMeterSettings, SlackSettings, StorageSettings, AlertSettings, WebhookSettings
+    )
     services = build_services(settings)
     try:
         worker = build_worker(settings, services)

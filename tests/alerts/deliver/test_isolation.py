@@ -12,9 +12,13 @@ from dataclasses import dataclass, field
 import pytest
 
 from alerts.deliver import Receiver, WebhookReceiver, deliver_once, run_sender
+from alerts.deliver.addresses import AddressPolicy
 from alerts.outbox import enqueue_webhook
 from storage import Database
 from tests.alerts.deliver.helpers import CREATOR, TEAM, fire, item, notice, wait_until_sent
+
+#: The tarpit listens on this machine, which webhooks may reach only in local development.
+LOCAL = AddressPolicy(allow_loopback=True)
 
 
 @dataclass
@@ -66,7 +70,7 @@ async def test_a_send_past_its_deadline_is_retried_not_waited_for(
 ) -> None:
     item_id = await queue_webhook(db, tarpit.url)
     # The receiver's own read timeout would wait an hour for the next byte; the deadline not.
-    receiver = WebhookReceiver(timeout=3600)
+    receiver = WebhookReceiver(timeout=3600, policy=LOCAL)
     report = await deliver_once(db, [receiver], deadline=0.2)
     assert tarpit.connected.is_set()
     assert report.retried == [item_id]
@@ -80,7 +84,7 @@ async def test_a_tarpit_webhook_does_not_hold_slack_deliveries(
 ) -> None:
     webhook_item = await queue_webhook(db, tarpit.url)
     stop, wake = asyncio.Event(), asyncio.Event()
-    receivers: list[Receiver] = [WebhookReceiver(timeout=3600), *slack]
+    receivers: list[Receiver] = [WebhookReceiver(timeout=3600, policy=LOCAL), *slack]
     sender = asyncio.create_task(
         run_sender(db, receivers, stop, interval=0.05, wake=wake, deadline=3600)
     )

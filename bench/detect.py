@@ -223,12 +223,23 @@ def lofo(real: Sequence[Series], quiet: Sequence[Series], jobs: int) -> dict[str
         ",".join(f"{k}={v:g}" for k, v in tuning.items()) or level for level, tuning in candidates
     ]
     files = [Labelled(s.name, s.windows, len(s.observations)) for s in real]
-    report = cross_validate(files, lambda name, c: found[(name, c)], labels, fixed)
-    for level in SENSITIVITIES:
-        shipped = labels.index(report[level]["shipped"])
-        report[level]["no_anomaly"] = summarise(
-            [score_file(found[(s.name, shipped)], [], len(s.observations)) for s in quiet]
+
+    def quiet_summary(c: int) -> dict[str, float | int | None]:
+        return summarise([score_file(found[(s.name, c)], [], len(s.observations)) for s in quiet])
+
+    silent = [c for c in range(len(candidates)) if quiet_summary(c)["false_alerts"] == 0]
+    report: dict[str, Any] = {}
+    for variant, eligible in (("lofo", silent), ("lofo_unconstrained", None)):
+        if variant == "lofo_unconstrained" and fixed is not None:
+            continue
+        found_hits = cross_validate(
+            files, lambda name, c: found[(name, c)], labels, fixed, eligible
         )
+        for level in SENSITIVITIES:
+            shipped = labels.index(found_hits[level]["shipped"])
+            found_hits[level]["no_anomaly"] = quiet_summary(shipped)
+        report[variant] = found_hits
+    report["silent_on_no_anomaly"] = [labels[c] for c in silent]
     return report
 
 

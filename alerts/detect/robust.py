@@ -139,14 +139,15 @@ class Model:
         }
 
 
-def _settle(model: Model) -> None:
-    """Round the state to 6 decimals in memory (a shorter, faster JSON state that still decides
-    exactly as an in-memory run); multiplicative trackers keep a tiny positive floor."""
+def _settle(model: Model, day: int, hour: int) -> None:
+    """Round what a step changed to 6 decimals, in memory (a shorter JSON state; JSON
+    round-trips floats exactly, so a stored state still decides as an in-memory run);
+    multiplicative trackers keep a tiny positive floor."""
     if model.level is not None:
         model.level = round(model.level, 6)
     model.mean = round(model.mean, 6)
-    model.hod = [round(v, 6) for v in model.hod]
-    model.dow = [round(v, 6) for v in model.dow]
+    model.hod[hour] = round(model.hod[hour], 6)
+    model.dow[day] = round(model.dow[day], 6)
     model.e = [round(v, 6) for v in model.e]
     model.scale = [max(round(v, 6), 1e-6) for v in model.scale]
     model.s50 = max(round(model.s50, 6), 1e-6)
@@ -180,7 +181,7 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     if model.level is None:
         model.level = y
         model.mean = x
-        _settle(model)
+        _settle(model, day, hour)
         model.learnt += obs.seconds
         model.n += 1
         return Reading((0.0,) * len(ALPHAS), obs.count, False)
@@ -233,7 +234,7 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
         model.fine = min(model.fine + obs.seconds, 10 * WARMUP_SECONDS)
     model.n += 1
     profiled = model.fine >= WARMUP_SECONDS or nominal > 1.5 * 3600.0
-    _settle(model)
+    _settle(model, day, hour)
     return Reading(tuple(scores), expected * obs.seconds / nominal, ready, profiled, shift)
 
 
@@ -274,4 +275,4 @@ def teach(model: Model, obs: Observation, nominal: float, clock: Clock) -> None:
     model.learnt = min(model.learnt + obs.seconds, 10 * WARMUP_SECONDS)
     if obs.seconds <= 1.5 * 3600.0:
         model.fine = min(model.fine + obs.seconds, 10 * WARMUP_SECONDS)
-    _settle(model)
+    _settle(model, day, hour)

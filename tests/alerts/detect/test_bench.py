@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bench.detect import run, synthetic_series
+from bench.detect import cost, run, synthetic_series
 from bench.lofo import Labelled, cross_validate, fit
 
 
@@ -72,3 +72,11 @@ def test_eligible_candidates_bound_low_and_medium() -> None:
     picked = fit(files, hits, 3, eligible=[0, 1])
     assert picked["medium"] in (0, 1)
     assert picked["high"] == 2
+
+
+def test_cost_reports_cpu_per_step_and_state_bytes() -> None:
+    report = cost([synthetic_series("spike", 3.0, 1, days=2)])
+    for kind in ("spike", "drop"):
+        assert report[kind]["steps"] == 2 * 288
+        assert report[kind]["cpu_us_per_step"] > 0
+        assert 0 < report[kind]["max_state_bytes"] < 4096  # the budget per subject

@@ -15,6 +15,12 @@ Per step (one observation, its count rescaled to the nominal interval):
   noise expected at that level): a subject whose traffic is routinely bursty needs a bigger
   burst to alert, a steady one a smaller; the score is the largest scaled residual (spike) or
   the most negative (drop);
+- a sustained level shift is measured apart: a run of intervals, every one at least three
+  median residuals off normal on the same side (against the shift test's own hour-of-day
+  profile, which follows the whole shape of the day), lasting 1.5 hours (6 to 36 intervals);
+  its mean is `Reading.sustained` (log of the ratio to normal) and, over the slow scale's
+  quantile, `Reading.sustained_score`: a step too small for any one interval to stand out
+  (the day's own edges set the quantiles) is still seen once it has lasted;
 - when the slow scale stays far from normal for a few hours, the level re-baselines to it: a
   campaign that steps traffic up alerts once, not for days.
 
@@ -50,6 +56,12 @@ POISSON_SD = 3.5  # a scale never drops below the log distance of 3.5 Poisson sd
 RELATIVE_FLOOR = 0.02
 SHIFT_RATIO = 1.0  # the slow scale beyond its own scale ...
 SHIFT_HOURS = 3.0  # ... for this long (6 to 36 intervals) re-baselines the level
+#: A sustained level shift: every interval for `SUSTAIN_HOURS` (6 to 36 intervals) at least
+#: `SUSTAIN_SIGMAS` median residuals off normal on the same side, by a factor of at least
+#: exp(`SUSTAIN_MIN`) on average (about 1.5x up or down).
+SUSTAIN_SIGMAS = 3.0
+SUSTAIN_HOURS = 1.5
+SUSTAIN_MIN = math.log(1.5)
 WARMUP_SECONDS = 86400.0  # a day of history (seeded or observed) before any alert
 #: Whether the first day's residuals (profile not learnt yet) are kept from teaching the scales:
 #: False scored better under cross-validation (59.2 vs 52.9 at medium), so they teach.
@@ -66,6 +78,9 @@ class Reading:
     ready: bool
     profiled: bool = False
     shift: float = 0.0
+    sustained: float = 0.0
+    sustained_intervals: int = 0
+    sustained_score: float = 0.0
 
 
 class Model:
@@ -84,7 +99,11 @@ class Model:
         "s50",
         "scale",
         "sflat",
+        "shod",
+        "srun",
         "sseason",
+        "sshift",
+        "ssum",
     )
 
     def __init__(self) -> None:
@@ -101,6 +120,10 @@ class Model:
         self.learnt = 0.0
         self.fine = 0.0
         self.mean = 0.0
+        self.shod = [0.0] * 24  # the shift test's hour-of-day profile
+        self.sshift = 0.1  # its median residual
+        self.srun = 0  # signed length of the current run of intervals off normal
+        self.ssum = 0.0  # the sum of their residuals
 
     @classmethod
     def load(cls, raw: Mapping[str, Any] | None) -> Model:
@@ -121,6 +144,10 @@ class Model:
         model.learnt = float(raw.get("learnt", 0.0))
         model.fine = float(raw.get("fine", 0.0))
         model.mean = float(raw.get("mean", 0.0))
+        model.shod = _floats(raw.get("shod"), 24, 0.0)
+        model.sshift = float(raw.get("sshift", 0.1))
+        model.srun = int(raw.get("srun", 0))
+        model.ssum = float(raw.get("ssum", 0.0))
         return model
 
     def dump(self) -> dict[str, Any]:
@@ -136,6 +163,10 @@ class Model:
             "learnt": self.learnt,
             "fine": self.fine,
             "mean": self.mean,
+            "shod": self.shod,
+            "sshift": self.sshift,
+            "srun": self.srun,
+            "ssum": self.ssum,
         }
 
 
@@ -146,6 +177,9 @@ def _settle(model: Model, day: int, hour: int) -> None:
     if model.level is not None:
         model.level = round(model.level, 6)
     model.mean = round(model.mean, 6)
+    model.ssum = round(model.ssum, 6)
+    model.shod[hour] = round(model.shod[hour], 6)
+    model.sshift = max(round(model.sshift, 6), 1e-6)
     model.hod[hour] = round(model.hod[hour], 6)
     model.dow[day] = round(model.dow[day], 6)
     model.e = [round(v, 6) for v in model.e]
@@ -197,6 +231,35 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
         # Sparse counts: log1p's level tracks the median (often 0); counting noise is the mean's.
         floor = poisson_floor(max(expected, model.mean), (2 - alpha) / alpha, up=model.e[k] >= 0)
         scores.append(model.e[k] / max(model.scale[k], floor) if ready else 0.0)
+    # A sustained shift: a run of intervals all well off normal on one side, judged against
+    # the median residual (not the 99.9% quantile: a step is small next to the day's edges),
+    # with the shift test's own hour-of-day profile `shod`, learnt from its own clipped error,
+    # so it follows the whole shape of the day (the scores' profile is kept shrunk).
+    shifted = y - model.level
+    if seasonal:
+        shifted -= (model.shod[hour] if use_hours else 0.0) + model.dow[day]
+    bar = SUSTAIN_SIGMAS * model.sshift
+    side = int(shifted > bar) - int(shifted < -bar)
+    if side == 0:
+        model.srun, model.ssum = 0, 0.0
+    elif side * model.srun > 0:
+        model.srun += side
+        model.ssum += shifted
+    else:
+        model.srun, model.ssum = side, shifted
+    model.sshift *= math.exp(MEDIAN_RATE * ((1.0 if abs(shifted) > model.sshift else 0.0) - 0.5))
+    if use_hours:
+        bound = 3 * max(model.sshift, 0.01)
+        error = y - model.level - model.dow[day] - model.shod[hour]
+        model.shod[hour] += PROFILE_RATE * max(-bound, min(bound, error))
+    sustain_after = max(6, min(36, round(SUSTAIN_HOURS * 3600 / nominal)))
+    sustained = 0.0
+    # The shift must also be large next to how far this subject's slow average usually
+    # strays (its 99.9% quantile): on routinely bursty traffic a long quiet run is normal.
+    slow_scale = model.scale[len(ALPHAS) - 1]
+    if ready and abs(model.srun) >= sustain_after:
+        sustained = model.ssum / abs(model.srun)
+    sustained_intervals = abs(model.srun)
     # Learn: each scale's quantile, the median residuals (with and without the profile),
     # the level by a running median, then the profile, all clipped so one burst barely counts.
     nominal_length = obs.seconds <= 1.5 * nominal
@@ -235,7 +298,16 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     model.n += 1
     profiled = model.fine >= WARMUP_SECONDS or nominal > 1.5 * 3600.0
     _settle(model, day, hour)
-    return Reading(tuple(scores), expected * obs.seconds / nominal, ready, profiled, shift)
+    return Reading(
+        tuple(scores),
+        expected * obs.seconds / nominal,
+        ready,
+        profiled,
+        shift,
+        sustained,
+        sustained_intervals,
+        sustained / slow_scale,
+    )
 
 
 def poisson_floor(expected: float, intervals: float, *, up: bool) -> float:

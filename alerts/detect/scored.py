@@ -12,10 +12,14 @@ The state a poller stores between cycles (about 1.3 kB as compact JSON):
 An episode fires when the detector's side of the score (the largest scaled residual for a
 spike, the most negative for a drop) passes the level's `threshold` with the latest interval on
 the same side of normal, holds while the latest interval's own score stays above half of it, and
-resolves after `resolve_after` intervals that are not. After it resolves, no new
-episode opens for `refractory` hours (at least 6 intervals, at most 144): one burst of news
-is one alert, not a string of them. A state of another kind or version, or None, is replaced by
-a fresh one (the detector relearns) rather than misread. `step` never mutates its input.
+resolves after `resolve_after` intervals that are not. A sustained level shift on the
+detector's side (`Reading.sustained`: at least 1.5x up for a spike, down for a drop, and at
+least `SUSTAIN_SCORE` of the threshold in slow-scale units) fires and holds the same episode,
+with `sustained_ratio` and `sustained_intervals` in the decision's details. After an episode
+resolves, no new episode opens for `refractory` hours (at least 6 intervals, at most 144):
+one burst of news is one alert, not a string of them. A state of another kind or version, or
+None, is replaced by a fresh one (the detector relearns) rather than misread. `step` never
+mutates its input.
 """
 
 from __future__ import annotations
@@ -28,11 +32,13 @@ from typing import Any, ClassVar
 
 from alerts.detect.detector import Detector, Dispersion, Verdict
 from alerts.detect.episodes import EpisodeState, Policy, advance
-from alerts.detect.robust import SPANS, Clock, Model, Reading, observe, teach
+from alerts.detect.robust import SPANS, SUSTAIN_MIN, Clock, Model, Reading, observe, teach
 from alerts.detect.series import Decision, Observation, Recent, as_utc
 
 STATE_VERSION = 2
 HOLD_FRACTION = 0.5
+#: A sustained shift's size must reach this share of the threshold in slow-scale units.
+SUSTAIN_SCORE = 0.5
 
 
 @dataclass(frozen=True)
@@ -196,9 +202,18 @@ class ScoredDetector(Detector):
         # well on it to hold one: an outage that ended or a burst that passed resolves at once,
         # even while the slower scales still remember it.
         latest = sided[0]
+        # A level shift: traffic that stepped up (spike) or down (drop) and stayed there.
+        stepped = (
+            news
+            and self.side * reading.sustained >= SUSTAIN_MIN
+            and self.side * reading.sustained_score > SUSTAIN_SCORE * self.level.threshold
+        )
+        if stepped:
+            details["sustained_ratio"] = round(math.exp(reading.sustained), 3)
+            details["sustained_intervals"] = float(reading.sustained_intervals)
         return Verdict(
-            fire=news and score > self.level.threshold and latest > 0,
-            hold=news and latest > HOLD_FRACTION * self.level.threshold,
+            fire=stepped or (news and score > self.level.threshold and latest > 0),
+            hold=stepped or (news and latest > HOLD_FRACTION * self.level.threshold),
             observed=observed,
             expected=expected,
             seconds=seconds,

@@ -130,3 +130,24 @@ def test_model_handles_any_volume_and_interval() -> None:
             )
             assert all(np.isfinite(reading.scores))
             assert reading.expected >= 0
+
+
+@pytest.mark.parametrize(("kind", "factor"), [("spike", 1.8), ("drop", 1 / 1.8)])
+def test_a_modest_step_that_stays_is_caught_and_measured(kind: str, factor: float) -> None:
+    counts = poisson_counts(60.0, 5 * 288, seed=27, daily=False)
+    at = 3 * 288 + 120
+    counts[at:] = [float(np.floor(c * factor)) for c in counts[at:]]
+    obs = observations(counts)
+    _, _, episodes = run(make_detector(kind, "medium"), obs)
+    fired = [e.fired_index for e in episodes if e.fired_index >= 2 * 288]
+    assert len(fired) >= 1
+    assert at <= fired[0] <= at + 36  # within three hours of the step
+    # The model measures the shift once every interval for 1.5 hours has been off normal.
+    model, clock = Model(), Clock("UTC")
+    readings = [observe(model, o, STEP, clock) for o in obs]
+    assert all(r.sustained == 0.0 for r in readings[2 * 288 : at])
+    sustained = [(i, r.sustained) for i, r in enumerate(readings) if i >= at and r.sustained]
+    assert sustained
+    first, ratio = sustained[0]
+    assert at + 18 <= first <= at + 48  # 1.5 hours at the least, noise may restart the run
+    assert np.exp(ratio) == pytest.approx(factor, rel=0.25)

@@ -1,6 +1,6 @@
 """Spike and drop detectors on the robust model (`alerts.detect.robust`): state, seeding, steps.
 
-The state a poller stores between cycles (about 1.3 kB as compact JSON):
+The state a poller stores between cycles (about 1.4 kB as compact JSON):
 
     {"version": 2, "kind": "spike",
      "model": {...},                              # robust.Model.dump()

@@ -25,7 +25,9 @@ from alerts.detect.threshold import ThresholdDetector
 KINDS = ("spike", "drop", "threshold")
 #: Settings `bench/detect.py` fits per sensitivity by cross-validation (least sensitive first);
 #: empty: the levels are fixed by hand and nothing is fitted.
-TUNING_GRID: tuple[dict[str, float], ...] = ()
+TUNING_GRID: tuple[dict[str, float], ...] = tuple(
+    {"threshold": t} for t in (2.0, 1.5, 1.25, 1.1, 1.0, 0.9, 0.8)
+)
 
 
 def make_detector(

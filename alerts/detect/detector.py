@@ -136,8 +136,17 @@ class Detector:
             "window_disp": [round_state(v) for v in window_disp],
         }
 
+    def reads(self, state: Mapping[str, Any] | None) -> bool:
+        """Whether `state` is one this detector learnt (its kind, this version of its format);
+        any other state is replaced by a fresh one when stepped."""
+        return (
+            state is not None
+            and state.get("version") == STATE_VERSION
+            and state.get("kind") == self.kind
+        )
+
     def _load(self, state: Mapping[str, Any] | None) -> _Learnt:
-        if not state or state.get("version") != STATE_VERSION or state.get("kind") != self.kind:
+        if state is None or not self.reads(state):
             state = self.new_state()  # unknown or foreign state: start over rather than misread
         raw_baseline = state.get("baseline")
         baseline = (

@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 
 from alerts.engine.counts import DayChangedDuringRead, Reading, read_counts
 from alerts.engine.episodes import apply_decision, close_orphan
-from alerts.engine.evaluate import seed_rule, step_subject, subject_entry
+from alerts.engine.evaluate import detector_for, seed_rule, step_subject, subject_entry
 from alerts.engine.intervals import Interval, Previous, interval_since
 from alerts.engine.outages import record_failure, record_success
 from alerts.engine.telling import REPEAT_INTERVAL, Context, Tally
@@ -134,11 +134,7 @@ class Poller:
         return report
 
     async def _seed_missing(self, rules: Sequence[AlertRule]) -> int:
-        unseeded = [
-            rule
-            for rule in rules
-            if rule.condition != "threshold" and subject_entry(rule, rule.subject)[0] is None
-        ][: self.config.seeds_per_cycle]
+        unseeded = [rule for rule in rules if self._needs_seed(rule)][: self.config.seeds_per_cycle]
         seeded = 0
         for rule in unseeded:
             try:
@@ -151,10 +147,20 @@ class Poller:
             async with self.db.transaction() as tx:
                 current = await tx.rules.get(rule.team_id, rule.id)
                 # Only if nothing was learnt meanwhile (a concurrent seed or cycle).
-                if current is not None and subject_entry(current, current.subject)[0] is None:
+                if current is not None and self._needs_seed(current):
                     await tx.rules.set_state(rule.team_id, rule.id, state)
                     seeded += 1
         return seeded
+
+    def _needs_seed(self, rule: AlertRule) -> bool:
+        """A spike or drop rule with nothing learnt for its subject, or with a state its detector
+        cannot read (stored by an earlier version of the detectors): seeding it from history
+        beats warming up live for an hour or more."""
+        if rule.condition == "threshold":
+            return False
+        state = subject_entry(rule, rule.subject)[0]
+        detector = detector_for(rule, interval_seconds=self.config.poll_seconds, tz="UTC")
+        return not detector.reads(state)
 
     async def _failed(self, rules: Sequence[AlertRule], report: CycleReport) -> None:
         by_team: dict[str, list[AlertRule]] = defaultdict(list)

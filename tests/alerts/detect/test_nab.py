@@ -6,17 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from alerts.detect import make_detector, read_series, replay
+from alerts.detect import SENSITIVITIES, make_detector, read_series, replay
 from bench.nab import load_windows, probation, score_file, summarise, window_indices
 
 #: NAB's labelled count series, kept in the repository (MIT licence, see data/nab/LICENSE.txt).
 NAB = Path(__file__).resolve().parents[3] / "data" / "nab"
 
 
-def _detections(name: str, sensitivity: str, limit: int | None = None) -> tuple[list[int], int]:
+def _detections(
+    name: str, sensitivity: str, limit: int | None = None, kind: str = "spike"
+) -> tuple[list[int], int]:
     obs, _ = read_series(NAB / "data" / name)
     obs = obs[:limit]
-    result = replay(make_detector("spike", sensitivity), obs)  # type: ignore[arg-type]
+    result = replay(make_detector(kind, sensitivity), obs)  # type: ignore[arg-type]
     return [e.fired_index for e in result.episodes], len(obs)
 
 
@@ -40,6 +42,33 @@ def test_spike_catches_the_labelled_windows() -> None:
     jumpsup = scores[0]
     assert jumpsup.false_alerts == 0
     assert jumpsup.delays[0] < 250
+
+
+def test_drop_catches_the_labelled_level_shift() -> None:
+    name = "artificialWithAnomaly/art_daily_jumpsdown.csv"
+    hits, length = _detections(name, "high", kind="drop")
+    score = score_file(hits, _windows(name), length)
+    assert score.caught == 1
+    assert score.false_alerts == 0
+    assert score.delays[0] < 250
+
+
+def test_spike_catches_the_load_balancer_spikes() -> None:
+    name = "artificialWithAnomaly/art_load_balancer_spikes.csv"
+    for level in SENSITIVITIES:
+        hits, length = _detections(name, level)
+        score = score_file(hits, _windows(name), length)
+        assert score.caught == 1, level
+        assert score.false_alerts <= 1, level
+
+
+def test_real_tweet_volumes_are_caught_early_and_rarely_wrongly() -> None:
+    name = "realTweets/Twitter_volume_AAPL.csv"
+    hits, length = _detections(name, "medium")
+    score = score_file(hits, _windows(name), length)
+    assert score.caught >= 3  # of 4 labelled windows
+    assert score.false_alerts <= 8  # in about 15,000 scored points (7 weeks of 5 minutes)
+    assert summarise([score])["nab_score"] >= 70  # type: ignore[operator]
 
 
 @pytest.mark.parametrize(

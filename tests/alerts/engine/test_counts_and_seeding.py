@@ -96,9 +96,9 @@ async def test_seeding_makes_a_rule_ready_from_its_first_cycle(
     rule = _rule(scope_kind=scope_kind, scope_ref=scope_ref)
     seeded = await seed_rule(client, rule, now=_now(sandbox))
     entry = seeded[rule.subject.key]
-    baseline = entry["detector"]["baseline"]
-    assert baseline["level_w"] >= 24  # far past the 1 h warm-up: it judges at once
-    assert baseline["level"] > 0
+    model = entry["detector"]["model"]
+    assert model["learnt"] >= 86400  # past the one-day warm-up: it judges at once
+    assert model["level"] > 0
     assert entry["recent"] == []
 
 

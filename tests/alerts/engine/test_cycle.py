@@ -218,3 +218,25 @@ async def test_everything_survives_reopening_the_database(
     report = await engine.cycle()
     assert report.tally.fired == 0  # the open episode goes on: not announced twice
     assert await engine.kinds() == before
+
+
+async def test_a_state_from_an_earlier_detector_is_seeded_again_not_warmed_up_live(
+    make_engine: Callable[..., Engine], backend: Backend
+) -> None:
+    engine = make_engine(db=backend.open())
+    rule = await engine.add_rule()
+    # What an earlier version of the spike detector stored: the right kind, another format.
+    earlier = {"version": 1, "kind": "spike", "baseline": {"level": 12.0, "level_w": 30.0}}
+    async with engine.db.transaction() as tx:
+        await tx.rules.set_state(TEAM, rule.id, {rule.subject.key: {"detector": earlier}})
+    report = await engine.cycle(0)
+    assert report.ok
+    assert report.seeded == 1
+    async with engine.db.transaction() as tx:
+        stored = await tx.rules.get(TEAM, rule.id)
+    assert stored is not None
+    state = stored.detector_state[rule.subject.key]["detector"]
+    assert (state["kind"], state["version"]) == ("spike", 2)
+    assert state["model"]["learnt"] >= 86400  # learnt from history: it judges at once
+    # A state the detector reads is left alone.
+    assert (await engine.cycle()).seeded == 0

@@ -73,6 +73,8 @@ class Detector:
     """
 
     kind: ClassVar[str] = "base"
+    #: The version of the state format this detector writes (and the only one it reads).
+    state_version: ClassVar[int] = STATE_VERSION
     uses_baseline: ClassVar[bool] = True
     #: Forget the recent window after a gap in observations (windowed tests must not span one).
     reset_on_gap: ClassVar[bool] = True
@@ -128,7 +130,7 @@ class Detector:
         window_disp: tuple[float, float, float],
     ) -> dict[str, Any]:
         return {
-            "version": STATE_VERSION,
+            "version": self.state_version,
             "kind": self.kind,
             "baseline": baseline.to_json() if baseline and self.uses_baseline else None,
             "recent": [r.to_json() for r in recent],
@@ -141,7 +143,7 @@ class Detector:
         any other state is replaced by a fresh one when stepped."""
         return (
             state is not None
-            and state.get("version") == STATE_VERSION
+            and state.get("version") == self.state_version
             and state.get("kind") == self.kind
         )
 

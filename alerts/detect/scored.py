@@ -64,6 +64,7 @@ class _Live:
 class ScoredDetector(Detector):
     """Base of `SpikeDetector` and `DropDetector`; subclasses set `kind`, `side`, `LEVELS`."""
 
+    state_version = STATE_VERSION
     side: ClassVar[float] = 1.0  # +1: above normal is news; -1: below
     LEVELS: ClassVar[Mapping[str, ScoredLevel]] = {}
     level: ScoredLevel
@@ -88,7 +89,7 @@ class ScoredDetector(Detector):
 
     def _dump_live(self, live: _Live) -> dict[str, Any]:
         return {
-            "version": STATE_VERSION,
+            "version": self.state_version,
             "kind": self.kind,
             "model": live.model.dump(),
             "recent": [list(r) for r in live.recent],
@@ -96,13 +97,6 @@ class ScoredDetector(Detector):
             "episode": live.episode.to_json(),
             "quiet": live.quiet,
         }
-
-    def reads(self, state: Mapping[str, Any] | None) -> bool:
-        return (
-            state is not None
-            and state.get("version") == STATE_VERSION
-            and state.get("kind") == self.kind
-        )
 
     def _load_live(self, state: Mapping[str, Any] | None) -> _Live:
         if state is None or not self.reads(state):

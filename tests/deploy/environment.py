@@ -4,6 +4,7 @@ Slack: the settings travel only this way, as on a platform."""
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -33,3 +34,15 @@ def deployment_env(
         "DATABASE_URL": database_url,
         **more,
     }
+
+
+def start_clickbot(command: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    """`clickbot COMMAND` as a deployed process, its output (stderr too) on a text pipe."""
+    return subprocess.Popen(  # noqa: S603 - our own console script
+        [str(BIN / "clickbot"), command],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )

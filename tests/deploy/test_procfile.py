@@ -23,7 +23,7 @@ from devtools.localslack import MockSlackServer
 from devtools.localslack.signed import TEAM_ID, USER_ID, signed_headers, slash_command_body
 from storage import Database
 from tests.conftest import Sandbox
-from tests.deploy.environment import BIN, SIGNING_SECRET, deployment_env
+from tests.deploy.environment import BIN, SIGNING_SECRET, deployment_env, start_clickbot
 from tests.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -187,14 +187,7 @@ def test_run_serves_and_polls_in_one_process(
     env = deployment_env(
         sandbox, mock_slack, tmp_path, database_url, PORT=str(port), ALERT_POLL_SECONDS="30"
     )
-    process = subprocess.Popen(  # noqa: S603 - our own console script
-        [str(BIN / "clickbot"), "run"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_clickbot("run", env, tmp_path)
     try:
 
         def polled() -> object:

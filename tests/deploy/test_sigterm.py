@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +19,7 @@ from devtools.localslack import MockSlackServer
 from devtools.localslack.signed import TEAM_ID
 from storage import Database
 from tests.conftest import Sandbox
-from tests.deploy.environment import BIN, deployment_env
+from tests.deploy.environment import deployment_env, start_clickbot
 
 ITEMS = 4
 
@@ -60,17 +59,6 @@ def statuses(database_url: str) -> list[str]:
     return asyncio.run(go())
 
 
-def start_worker(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(  # noqa: S603 - our own console script
-        [str(BIN / "clickbot"), "worker"],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
 def test_sigterm_mid_delivery_loses_and_doubles_nothing(
     make_sandbox: Callable[..., Sandbox], mock_slack: MockSlackServer, tmp_path: Path
 ) -> None:
@@ -80,7 +68,7 @@ def test_sigterm_mid_delivery_loses_and_doubles_nothing(
     slack = mock_slack.slack
     slack.inject("delay", method="chat.postMessage", times=ITEMS * 3, seconds=2.0)
     env = deployment_env(sandbox, mock_slack, tmp_path, database_url, ALERT_POLL_SECONDS="300")
-    worker = start_worker(env, tmp_path)
+    worker = start_clickbot("worker", env, tmp_path)
     try:
         slack.wait_for(lambda: slack.messages("C0GENERAL"), timeout=60)
         worker.send_signal(signal.SIGTERM)  # the second post is on its way
@@ -94,7 +82,7 @@ def test_sigterm_mid_delivery_loses_and_doubles_nothing(
     assert len(left) == ITEMS  # nothing lost
     assert set(left) <= {"sent", "pending", "failed"}  # nothing stuck half-sent
 
-    again = start_worker(env, tmp_path)
+    again = start_clickbot("worker", env, tmp_path)
     try:
         slack.wait_for(lambda: len(slack.messages("C0GENERAL")) >= ITEMS or None, timeout=60)
         again.send_signal(signal.SIGTERM)

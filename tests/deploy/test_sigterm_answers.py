@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from bot.inflight import AnswersInFlight
 from devtools.localslack import MockSlackServer
 from devtools.localslack.signed import signed_headers, slash_command_body
 from tests.conftest import Sandbox
-from tests.deploy.environment import BIN, SIGNING_SECRET, deployment_env
+from tests.deploy.environment import SIGNING_SECRET, deployment_env, start_clickbot
 from tests.deploy.test_procfile import wait_for
 from tests.servers import free_port
 
@@ -34,14 +33,7 @@ def test_a_command_acked_before_sigterm_is_answered(
     env = deployment_env(
         sandbox, mock_slack, tmp_path, f"sqlite:///{tmp_path / 'clickbot.db'}", PORT=str(port)
     )
-    web = subprocess.Popen(  # noqa: S603 - our own console script
-        [str(BIN / "clickbot"), "web"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    web = start_clickbot("web", env, tmp_path)
     url = f"http://127.0.0.1:{port}"
     try:
 

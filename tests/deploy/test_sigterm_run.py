@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from devtools.localslack import MockSlackServer
 from storage import Database
 from storage.polling import PollOverview
 from tests.conftest import Sandbox
-from tests.deploy.environment import BIN, deployment_env
+from tests.deploy.environment import deployment_env, start_clickbot
 from tests.deploy.test_procfile import add_rule, scrape, wait_for
 from tests.servers import free_port
 
@@ -42,14 +41,7 @@ def test_sigterm_mid_poll_lets_the_cycle_finish(
     env = deployment_env(
         sandbox, mock_slack, tmp_path, database_url, PORT=str(port), ALERT_POLL_SECONDS="300"
     )
-    process = subprocess.Popen(  # noqa: S603 - our own console script
-        [str(BIN / "clickbot"), "run"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_clickbot("run", env, tmp_path)
     metrics = f"http://127.0.0.1:{port}/metrics"
     try:
 

@@ -70,6 +70,8 @@ class KeyAuth(httpx.Auth):
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """`Retry-After` as seconds from now: delta-seconds or an HTTP-date; None if absent/bad."""
+    # Ours, not tenacity's: it waits what `_wait` returns, and neither it nor httpx reads the
+    # header (both forms are parsed here, the date with the standard library).
     if not value:
         return None
     text = value.strip()

@@ -40,7 +40,10 @@ class Pacer(Protocol):
 
 
 def pacing_rate(requests_per_second: float) -> Rate:
-    """At most `requests_per_second` request starts, evenly spaced (a burst of one)."""
+    """At most `requests_per_second` request starts, evenly spaced (a burst of one), for a
+    GCRA bucket (`StateBucket`, in memory or on Redis's `RedisStateStore`). Not for a log
+    bucket (`PostgresBucket`, `InMemoryBucket`): those ignore `burst` and would allow the
+    whole 1,000 s budget at once; give them `Rate(9, Duration.SECOND)`."""
     if requests_per_second <= 0:
         raise ValueError("requests_per_second must be positive")
     # pyrate-limiter's rates are integers per integer milliseconds: counting per 1,000 s keeps

@@ -27,6 +27,12 @@ class Observer(Protocol):
         result after every pass, with 0 when there were none)."""
         ...
 
+    def throttled(self, receiver: str, count: int) -> None:
+        """In one sender pass, `count` attempts to deliver to `receiver` (the outbox kind:
+        slack.post, slack.update, slack.digest...) were turned away by a rate limit (called
+        only for receivers with some)."""
+        ...
+
 
 class _Ignore:
     def poll_cycle(self, *, ok: bool, seconds: float | None) -> None:
@@ -36,6 +42,9 @@ class _Ignore:
         return None
 
     def deliveries(self, result: DeliveryResult, count: int) -> None:
+        return None
+
+    def throttled(self, receiver: str, count: int) -> None:
         return None
 
 

@@ -1,5 +1,6 @@
 """`clickbot check`: can this installation run with its settings? ClickMeter answers its key,
-Slack its bot token, and the database is reachable and migrated to the schema this code needs.
+Slack its bot token (and its app-level token, for Socket Mode, when one is set), and the
+database is reachable and migrated to the schema this code needs.
 
 It is the Procfile's release step, so every check that fails says what to do about it.
 """
@@ -8,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -82,6 +85,39 @@ async def check_slack(settings: SlackSettings | SlackTokenSettings) -> CheckResu
     )
 
 
+#: What to do about each error apps.connections.open answers for an app-level token.
+APP_TOKEN_HINTS = {
+    "invalid_auth": "the token is not valid: copy the app-level token again "
+    "(Slack app settings > Basic Information > App-Level Tokens)",
+    "not_authed": "no token reached Slack: check SLACK_APP_TOKEN",
+    "not_allowed_token_type": "this is not an app-level token: SLACK_APP_TOKEN needs the "
+    "xapp- token from Basic Information > App-Level Tokens",
+    "missing_scope": "the app-level token lacks the connections:write scope: generate one with it",
+    "token_revoked": "the token was revoked: generate a new app-level token",
+    "account_inactive": "the app was uninstalled or its token revoked: reinstall the app",
+}
+
+
+async def check_socket_mode(settings: SlackSettings) -> CheckResult | None:
+    """Whether Slack opens a Socket Mode connection for SLACK_APP_TOKEN (None when unset):
+    `apps.connections.open`, as the Socket Mode client does first; nothing connects to the
+    URL it hands out, which expires unused."""
+    if settings.slack_app_token is None:
+        return None
+    client = AsyncWebClient(base_url=settings.slack_api_url)
+    try:
+        await client.apps_connections_open(app_token=settings.slack_app_token.get_secret_value())
+    except SlackApiError as exc:
+        error = error_code(exc)
+        hint = APP_TOKEN_HINTS.get(error, "check SLACK_APP_TOKEN and SLACK_API_URL")
+        return CheckResult("Socket Mode", False, f"apps.connections.open failed ({error}): {hint}")
+    except (SlackClientError, OSError) as exc:
+        return CheckResult(
+            "Socket Mode", False, f"cannot reach {settings.slack_api_url} ({type(exc).__name__})"
+        )
+    return CheckResult("Socket Mode", True, "Slack opens connections for SLACK_APP_TOKEN")
+
+
 async def check_database(settings: StorageSettings) -> CheckResult:
     """Reachable, and at the newest revision: a deploy whose release step skipped `clickbot
     migrate` would otherwise start processes that fail on their first query."""
@@ -127,8 +163,14 @@ async def run_checks(
     slack: SlackSettings | SlackTokenSettings,
     storage: StorageSettings | None = None,
 ) -> list[CheckResult]:
-    """Every check, concurrently, in the order they are reported (the database's when given)."""
-    checks = [check_clickmeter(clickmeter), check_slack(slack)]
+    """Every check, concurrently, in the order they are reported (Socket Mode's when an app
+    token is set, the database's when given)."""
+    checks: list[Coroutine[Any, Any, CheckResult | None]] = [
+        check_clickmeter(clickmeter),
+        check_slack(slack),
+    ]
+    if isinstance(slack, SlackSettings):
+        checks.append(check_socket_mode(slack))
     if storage is not None:
         checks.append(check_database(storage))
-    return list(await asyncio.gather(*checks))
+    return [result for result in await asyncio.gather(*checks) if result is not None]

@@ -3,7 +3,8 @@
 Counters live in the process that counts them, and each process shows only what it counts:
 `REGISTRY` is the web app's `/metrics` (commands, ClickMeter calls, and the outbox gauges,
 which belong to the whole deployment and are read from the database when scraped), and
-`WORKER_REGISTRY` the worker's (poll cycles, alerts fired, deliveries, its ClickMeter calls),
+`WORKER_REGISTRY` the worker's (poll cycles, alerts fired, deliveries and Slack's rate limits
+of them, its ClickMeter calls),
 served on WORKER_METRICS_PORT. A web process alone never shows the worker's series as zeros;
 `clickbot run`, with both in one process, adds them to `REGISTRY` live (`show_worker_series`).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from alerts.observer import DeliveryResult
+from clickmeter import RetryCause
 
 #: What the web app's `/metrics` shows.
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -29,6 +31,12 @@ CLICKMETER_REQUESTS = Counter(
     "clickbot_clickmeter_requests_total",
     "HTTP attempts to ClickMeter, by endpoint shape and outcome (status code or error name).",
     ["endpoint", "outcome"],
+    registry=None,
+)
+CLICKMETER_RETRIES = Counter(
+    "clickbot_clickmeter_retries_total",
+    "ClickMeter attempts tried again, by endpoint shape and cause (429, 5xx, network).",
+    ["endpoint", "cause"],
     registry=None,
 )
 CLICKMETER_ERRORS = Counter(
@@ -60,6 +68,13 @@ DELIVERIES = Counter(
     ["result"],
     registry=None,
 )
+SLACK_THROTTLED = Counter(
+    "clickbot_slack_throttled_total",
+    "Delivery attempts Slack turned away with a rate limit (429), by receiver (outbox kind): "
+    "retried after its Retry-After, not counted as failed attempts.",
+    ["receiver"],
+    registry=None,
+)
 OUTBOX_DEPTH = Gauge(
     "clickbot_outbox_depth",
     "Outbox items not yet delivered (pending, failed or being sent), read at scrape time.",
@@ -73,9 +88,9 @@ OUTBOX_DEAD = Gauge(
 
 
 #: Both processes call ClickMeter: each shows its own calls.
-_CLICKMETER_SERIES = (CLICKMETER_REQUESTS, CLICKMETER_ERRORS)
+_CLICKMETER_SERIES = (CLICKMETER_REQUESTS, CLICKMETER_ERRORS, CLICKMETER_RETRIES)
 _WEB_SERIES = (COMMANDS, OUTBOX_DEPTH, OUTBOX_DEAD)
-_WORKER_SERIES = (POLL_CYCLE_SECONDS, POLL_CYCLES, ALERTS_FIRED, DELIVERIES)
+_WORKER_SERIES = (POLL_CYCLE_SECONDS, POLL_CYCLES, ALERTS_FIRED, DELIVERIES, SLACK_THROTTLED)
 for _web in (*_CLICKMETER_SERIES, *_WEB_SERIES):
     REGISTRY.register(_web)
 for _worker in (*_CLICKMETER_SERIES, *_WORKER_SERIES):
@@ -99,6 +114,11 @@ def observe_clickmeter(endpoint: str, outcome: str) -> None:
         CLICKMETER_ERRORS.labels(endpoint).inc()
 
 
+def observe_clickmeter_retry(endpoint: str, cause: RetryCause) -> None:
+    """The ClickMeter client's `retry_observer`: one count per retry, by its cause."""
+    CLICKMETER_RETRIES.labels(endpoint, cause).inc()
+
+
 class PrometheusObserver:
     """The worker's and the sender's `alerts.observer.Observer`, counted in `WORKER_REGISTRY`."""
 
@@ -113,6 +133,9 @@ class PrometheusObserver:
     def deliveries(self, result: DeliveryResult, count: int) -> None:
         if count:
             DELIVERIES.labels(result).inc(count)
+
+    def throttled(self, receiver: str, count: int) -> None:
+        SLACK_THROTTLED.labels(receiver).inc(count)
 
 
 def exposition() -> bytes:

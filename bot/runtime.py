@@ -34,6 +34,7 @@ from bot.metrics import (
     WORKER_REGISTRY,
     PrometheusObserver,
     observe_clickmeter,
+    observe_clickmeter_retry,
     show_worker_series,
 )
 from bot.services import Services
@@ -68,6 +69,7 @@ def build_services(settings: Settings) -> Services:
         base_url=clickmeter.clickmeter_api_url,
         cache_ttl=CLICKMETER_CACHE_TTL_S,
         observer=observe_clickmeter,
+        retry_observer=observe_clickmeter_retry,
     )
     return Services(
         clickmeter=client,

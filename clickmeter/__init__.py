@@ -17,7 +17,7 @@ from clickmeter._exceptions import (
     UnsupportedTimeframeError,
     ValidationError,
 )
-from clickmeter._http import RequestObserver
+from clickmeter._http import RequestObserver, RetryCause, RetryObserver
 from clickmeter._models import ClickMeterModel, Count, Plan, TagRef, User
 from clickmeter._models_entities import (
     Conversion,
@@ -53,6 +53,7 @@ from clickmeter._models_stats import (
     Top,
     TopItem,
 )
+from clickmeter._throttle import BucketPacer, Pacer, pacing_rate
 from clickmeter._timeframes import DayRange, Period, Timeframe, resolve
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "AggregatedSummaryResult",
     "AuthenticationError",
     "BadResponseError",
+    "BucketPacer",
     "ClickCount",
     "ClickMeterClient",
     "ClickMeterError",
@@ -94,11 +96,14 @@ __all__ = [
     "HitSource",
     "NetworkError",
     "NotFoundError",
+    "Pacer",
     "Period",
     "Plan",
     "RateLimitedError",
     "RedirectType",
     "RequestObserver",
+    "RetryCause",
+    "RetryObserver",
     "ServerError",
     "Tag",
     "TagRef",
@@ -111,5 +116,6 @@ __all__ = [
     "UnsupportedTimeframeError",
     "User",
     "ValidationError",
+    "pacing_rate",
     "resolve",
 ]

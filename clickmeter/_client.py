@@ -12,7 +12,8 @@ class ClickMeterClient(ClicksMixin, StatsMixin, EntitiesMixin):
 
     `ClickMeterClient(api_key, *, base_url="https://apiv2.clickmeter.com", timeout=10.0,
     max_attempts=4, retry_deadline=30.0, requests_per_second=9.0, zone=None, transport=None,
-    backoff_base=0.5, backoff_cap=8.0, cache_ttl=None)`
+    backoff_base=0.5, backoff_cap=8.0, cache_ttl=None, observer=None, retry_observer=None,
+    pacer=None)`
 
     What callers may rely on:
     - Numbers are ClickMeter's own; counters ClickMeter omits are 0, never missing; a count
@@ -21,12 +22,14 @@ class ClickMeterClient(ClicksMixin, StatsMixin, EntitiesMixin):
     - One attempt, from connecting to the body's last byte, takes at most `timeout` seconds.
     - Dates and times are aware, in the account's zone (`zone`, else learnt once from `/me`).
     - Requests are paced under ClickMeter's 10/s per key across the whole process
-      (`requests_per_second=None` turns pacing off).
+      (`requests_per_second=None` turns pacing off); a `pacer` given (any `Pacer`, e.g. a
+      `BucketPacer` on a bucket shared through Redis or PostgreSQL) is used instead.
     - 429, 500/502/503/504, timeouts and connection errors are retried with jittered
       exponential backoff (honouring Retry-After), at most `max_attempts` tries and within
       `retry_deadline` seconds (a Retry-After beyond the deadline fails at once, with
       `RateLimitedError.retry_after`); then, and for any other failure, a `ClickMeterError`
-      subclass is raised whose `user_message` can be shown to a Slack user.
+      subclass is raised whose `user_message` can be shown to a Slack user. `observer` is told
+      of every attempt, `retry_observer` of every retry and its cause (429, 5xx, network).
     - With `cache_ttl` set, identical GETs (same path and query) share one request while it
       is in flight and its answer for `cache_ttl` seconds after; failures are never kept.
       Off by default: every call asks ClickMeter. `datapoint_clicks` and `group_clicks`

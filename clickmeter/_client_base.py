@@ -14,8 +14,9 @@ from pydantic import SecretStr
 
 from clickmeter._cache import ResponseCache, request_key
 from clickmeter._exceptions import BadResponseError, UnsupportedTimeframeError
-from clickmeter._http import HttpCore, Query, RequestObserver, not_json
+from clickmeter._http import HttpCore, Query, RequestObserver, RetryObserver, not_json
 from clickmeter._models import ClickMeterModel, Plan, User
+from clickmeter._throttle import Pacer, pacer_for
 from clickmeter._timeframes import Period, Timeframe
 from clickmeter._timezones import UnknownTimezoneError, zone_from_windows
 
@@ -84,6 +85,8 @@ class ClientBase:
         backoff_cap: float = 8.0,
         cache_ttl: float | None = None,
         observer: RequestObserver | None = None,
+        retry_observer: RetryObserver | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         secret = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         if not secret.get_secret_value().strip():
@@ -97,17 +100,21 @@ class ClientBase:
         self._cache: ResponseCache[ClickMeterModel] | None = (
             ResponseCache(cache_ttl) if cache_ttl is not None else None
         )
+        if pacer is None and requests_per_second:
+            # A given pacer (one shared by several processes, say) replaces the process's own.
+            pacer = pacer_for(secret.get_secret_value(), requests_per_second)
         self._http = HttpCore(
             secret,
             base_url=base_url,
             timeout=timeout,
             max_attempts=max_attempts,
             retry_deadline=retry_deadline,
-            requests_per_second=requests_per_second,
+            pacer=pacer,
             transport=transport,
             backoff_base=backoff_base,
             backoff_cap=backoff_cap,
             observer=observer,
+            retry_observer=retry_observer,
         )
 
     def __repr__(self) -> str:

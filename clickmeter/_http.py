@@ -1,4 +1,5 @@
-"""The HTTP layer: authentication, pacing, retries, and mapping failures to our exceptions.
+"""The HTTP layer: authentication, pacing, retries (tenacity), and mapping failures to our
+exceptions.
 
 The key only ever travels in the `X-Clickmeter-Authkey` header, added per request by an
 `httpx.Auth` so it is not even part of the `httpx.AsyncClient`'s default headers. Log lines and
@@ -10,14 +11,13 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
-import random
 import re
-import time
 from collections.abc import Callable, Generator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import httpx
+import tenacity
 from pydantic import SecretStr
 
 from clickmeter._exceptions import (
@@ -33,7 +33,7 @@ from clickmeter._exceptions import (
     ServerError,
     ValidationError,
 )
-from clickmeter._throttle import Pacer, pacer_for
+from clickmeter._throttle import Pacer
 
 logger = logging.getLogger("clickmeter")
 
@@ -46,6 +46,11 @@ Query = Mapping[str, QueryValue]
 #: Told of every HTTP attempt: the endpoint ("/datapoints/{id}/aggregated") and its outcome,
 #: the status code ("200", "429") or the transport error's name ("ConnectTimeout").
 RequestObserver = Callable[[str, str], None]
+#: Why a failed attempt is tried again: ClickMeter's rate limit, a server error, or no answer
+#: (a connection error or a timeout).
+RetryCause = Literal["429", "5xx", "network"]
+#: Told of every retry: the endpoint shape and its cause.
+RetryObserver = Callable[[str, RetryCause], None]
 _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
 
 
@@ -65,6 +70,8 @@ class KeyAuth(httpx.Auth):
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """`Retry-After` as seconds from now: delta-seconds or an HTTP-date; None if absent/bad."""
+    # Ours, not tenacity's: it waits what `_wait` returns, and neither it nor httpx reads the
+    # header (both forms are parsed here, the date with the standard library).
     if not value:
         return None
     text = value.strip()
@@ -169,8 +176,41 @@ def _is_retryable_exception(exc: httpx.TransportError) -> bool:
     return isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError)
 
 
+class _FailedAttempt(Exception):
+    """One attempt's failure, as the retry policy sees it: the error a caller would get, and
+    why it may be retried (`cause`; None: it may not)."""
+
+    def __init__(
+        self,
+        error: ClickMeterError,
+        path: str,
+        *,
+        cause: RetryCause | None,
+        reason: str,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.error = error
+        self.path = path
+        self.cause = cause
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+def _failure(retry_state: tenacity.RetryCallState) -> _FailedAttempt:
+    outcome = retry_state.outcome
+    failed = outcome.exception() if outcome is not None else None
+    assert isinstance(failed, _FailedAttempt)  # only those are retried (`retry=` below)
+    return failed
+
+
 class HttpCore:
-    """GETs JSON from ClickMeter with pacing and bounded, jittered retries."""
+    """GETs JSON from ClickMeter with pacing and bounded, jittered retries.
+
+    Retries are tenacity's: at most `max_attempts` tries, none that would start after
+    `retry_deadline` seconds (`stop_before_delay`: a wait that would cross it fails at once),
+    waits of Retry-After when the server gives one, else full-jitter exponential backoff.
+    """
 
     def __init__(
         self,
@@ -180,23 +220,34 @@ class HttpCore:
         timeout: float,
         max_attempts: int,
         retry_deadline: float,
-        requests_per_second: float | None,
+        pacer: Pacer | None,
         transport: httpx.AsyncBaseTransport | None,
         backoff_base: float,
         backoff_cap: float,
         observer: RequestObserver | None = None,
+        retry_observer: RetryObserver | None = None,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         self._secret = api_key.get_secret_value()
         self._max_attempts = max_attempts
         self._timeout = timeout
-        self._retry_deadline = retry_deadline
-        self._backoff_base = backoff_base
-        self._backoff_cap = backoff_cap
         self._observer = observer
-        self._pacer: Pacer | None = (
-            pacer_for(self._secret, requests_per_second) if requests_per_second else None
+        self._retry_observer = retry_observer
+        self._pacer = pacer
+        # Full jitter (AWS architecture blog): spreads retries of many callers apart.
+        self._backoff = tenacity.wait_random_exponential(multiplier=backoff_base, max=backoff_cap)
+        # A template: each call runs on its own `copy()`, as tenacity's decorator does, since
+        # a Retrying object keeps per-call state and calls here run concurrently.
+        self._retrying = tenacity.AsyncRetrying(
+            stop=tenacity.stop_after_attempt(max_attempts)
+            | tenacity.stop_before_delay(retry_deadline),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception(
+                lambda exc: isinstance(exc, _FailedAttempt) and exc.cause is not None
+            ),
+            before_sleep=self._before_sleep,
+            reraise=True,
         )
         self._client = httpx.AsyncClient(
             base_url=base_url,
@@ -209,10 +260,6 @@ class HttpCore:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    def _backoff(self, attempt: int) -> float:
-        # Full jitter (AWS architecture blog): spreads retries of many callers apart.
-        return random.uniform(0, min(self._backoff_cap, self._backoff_base * 2 ** (attempt - 1)))
-
     async def get_json(self, path: str, params: Query | None = None) -> Any:
         """The decoded JSON body of `GET path`, or the mapped ClickMeterError."""
         response = await self.get(path, params)
@@ -224,55 +271,66 @@ class HttpCore:
     async def get(self, path: str, params: Query | None = None) -> httpx.Response:
         """The successful (2xx) answer to `GET path`, body not decoded; else the mapped
         ClickMeterError."""
-        started = time.monotonic()
-        attempt = 0
-        while True:
-            attempt += 1
-            if self._pacer is not None:
-                await self._pacer.wait()
-            retry_after: float | None = None
-            error: ClickMeterError
-            try:
-                # httpx's timeout bounds each read; this bounds the attempt, so a body
-                # dribbled a byte at a time cannot hold the caller for minutes.
-                async with asyncio.timeout(self._timeout):
-                    response = await self._client.get(path, params=params)
-            except TimeoutError:
-                self._observe(path, "Deadline")
-                error = ClickMeterTimeout(
-                    f"ClickMeter GET {path} took longer than {self._timeout:g}s to answer whole",
-                    endpoint=path,
-                )
-                retryable, reason = True, "deadline"
-            except httpx.TransportError as exc:
-                self._observe(path, type(exc).__name__)
-                error = error_from_exception(exc, path)
-                retryable = _is_retryable_exception(exc)
-                reason = type(exc).__name__
-            else:
-                self._observe(path, str(response.status_code))
-                if response.is_success:
-                    return response
-                error = error_from_response(response, path, self._secret)
-                retryable = response.status_code in RETRY_STATUSES
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                reason = f"HTTP {response.status_code}"
-            if not retryable or attempt >= self._max_attempts:
-                raise error
-            delay = retry_after if retry_after is not None else self._backoff(attempt)
-            if time.monotonic() - started + delay > self._retry_deadline:
-                raise error
-            logger.warning(
-                "ClickMeter GET %s failed (%s); retry %d of %d in %.2fs",
-                path,
-                reason,
-                attempt,
-                self._max_attempts - 1,
-                delay,
+        try:
+            response: httpx.Response = await self._retrying.copy()(self._attempt, path, params)
+        except _FailedAttempt as failed:
+            raise failed.error from None
+        return response
+
+    async def _attempt(self, path: str, params: Query | None) -> httpx.Response:
+        if self._pacer is not None:
+            await self._pacer.wait()
+        try:
+            # httpx's timeout bounds each read; this bounds the attempt, so a body
+            # dribbled a byte at a time cannot hold the caller for minutes.
+            async with asyncio.timeout(self._timeout):
+                response = await self._client.get(path, params=params)
+        except TimeoutError:
+            self._observe(path, "Deadline")
+            error: ClickMeterError = ClickMeterTimeout(
+                f"ClickMeter GET {path} took longer than {self._timeout:g}s to answer whole",
+                endpoint=path,
             )
-            await asyncio.sleep(delay)
+            raise _FailedAttempt(error, path, cause="network", reason="deadline") from None
+        except httpx.TransportError as exc:
+            self._observe(path, type(exc).__name__)
+            cause: RetryCause | None = "network" if _is_retryable_exception(exc) else None
+            error = error_from_exception(exc, path)
+            raise _FailedAttempt(error, path, cause=cause, reason=type(exc).__name__) from None
+        status = response.status_code
+        self._observe(path, str(status))
+        if response.is_success:
+            return response
+        raise _FailedAttempt(
+            error_from_response(response, path, self._secret),
+            path,
+            cause="429" if status == 429 else "5xx" if status in RETRY_STATUSES else None,
+            reason=f"HTTP {status}",
+            retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        )
+
+    def _wait(self, retry_state: tenacity.RetryCallState) -> float:
+        retry_after = _failure(retry_state).retry_after
+        return retry_after if retry_after is not None else self._backoff(retry_state)
+
+    def _before_sleep(self, retry_state: tenacity.RetryCallState) -> None:
+        failed = _failure(retry_state)
+        logger.warning(
+            "ClickMeter GET %s failed (%s); retry %d of %d in %.2fs",
+            failed.path,
+            failed.reason,
+            retry_state.attempt_number,
+            self._max_attempts - 1,
+            retry_state.upcoming_sleep,
+        )
+        if self._retry_observer is not None and failed.cause is not None:
+            self._retry_observer(_shape(failed.path), failed.cause)
 
     def _observe(self, path: str, outcome: str) -> None:
         if self._observer is not None:
-            # Ids would make one series per datapoint: count by endpoint shape instead.
-            self._observer(_ID_SEGMENT.sub("/{id}", path), outcome)
+            self._observer(_shape(path), outcome)
+
+
+def _shape(path: str) -> str:
+    # Ids would make one series per datapoint: count by endpoint shape instead.
+    return _ID_SEGMENT.sub("/{id}", path)

@@ -1,74 +1,83 @@
-"""Client-side pacing under ClickMeter's published limit (10 requests/second per IP).
+"""Client-side pacing under ClickMeter's published limit (10 requests/second per key).
 
-One pacer per API key (and rate) for the whole process, so every client and task sharing a key
-shares its budget. Two rules, both checked under a threading lock that is held for
-microseconds and never across an await, so nothing is bound to an event loop and clients on
-different loops or threads share one pacer safely:
+The seam is `Pacer`: one awaitable `wait()` before each request. `BucketPacer` implements it on
+any `pyrate_limiter` bucket, so a limiter shared by several processes is a different bucket
+(pyrate-limiter's `RedisStateStore` or `PostgresBucket`), not different client code. Today
+every process paces alone: `pacer_for` hands out one in-memory pacer per API key and rate for
+the whole process, so every client and task sharing a key shares its budget.
 
-- GCRA ("virtual scheduling") spaces request starts `1 / requests_per_second` apart: each
-  caller reserves the next free slot, then sleeps until it.
-- A sliding window over the times requests were actually let through keeps at most
-  `floor(requests_per_second)` in any second. Without it, a caller that wakes late (a busy
-  loop, a GC pause) bunches up with the punctual ones after it, and the server sees a burst
-  the schedule never planned.
+The rule is GCRA (pyrate-limiter's `GCRA` on a `StateBucket`) with a burst of one: request
+starts at least `1 / requests_per_second` apart. A slot is taken when a caller is let through,
+not booked ahead, so a caller that wakes late (a busy loop, a GC pause) cannot bunch up with
+the punctual ones after it into a burst the server would refuse.
+
+Loops and threads: the in-memory state sits behind pyrate-limiter's threading locks, held only
+while a slot is taken, never across an await; so clients on different event loops or threads
+share one pacer safely. Within one loop, callers are let through in the order they asked.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import math
 import threading
-import time
-from collections import deque
-from collections.abc import Callable
+from typing import Protocol
 
-WINDOW = 1.0
+from pyrate_limiter import (
+    GCRA,
+    AbstractBucket,
+    Duration,
+    Limiter,
+    Rate,
+    SingleBucketFactory,
+    StateBucket,
+)
 
 
-class Pacer:
-    """Spaces request starts at least `1 / requests_per_second` apart (no burst)."""
+class Pacer(Protocol):
+    """Waits until one more request to ClickMeter may start."""
 
-    def __init__(
-        self, requests_per_second: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        if requests_per_second <= 0:
-            raise ValueError("requests_per_second must be positive")
-        self.interval = 1.0 / requests_per_second
-        self._clock = clock
-        self._next_slot = 0.0
-        self._sent: deque[float] = deque(maxlen=max(1, math.floor(requests_per_second)))
-        self._lock = threading.Lock()
+    async def wait(self) -> None: ...
 
-    def reserve(self) -> float:
-        """Claim the next scheduled slot; returns how many seconds to wait before using it."""
-        with self._lock:
-            now = self._clock()
-            slot = max(self._next_slot, now)
-            self._next_slot = slot + self.interval
-            return slot - now
 
-    def admit(self) -> float:
-        """Let a request through now (0.0), or say how long to wait before asking again."""
-        with self._lock:
-            now = self._clock()
-            if len(self._sent) == self._sent.maxlen and now - self._sent[0] < WINDOW:
-                return self._sent[0] + WINDOW - now
-            self._sent.append(now)
-            return 0.0
+def pacing_rate(requests_per_second: float) -> Rate:
+    """At most `requests_per_second` request starts, evenly spaced (a burst of one), for a
+    GCRA bucket (`StateBucket`, in memory or on Redis's `RedisStateStore`). Not for a log
+    bucket (`PostgresBucket`, `InMemoryBucket`): those ignore `burst` and would allow the
+    whole 1,000 s budget at once; give them `Rate(9, Duration.SECOND)`."""
+    if requests_per_second <= 0:
+        raise ValueError("requests_per_second must be positive")
+    # pyrate-limiter's rates are integers per integer milliseconds: counting per 1,000 s keeps
+    # 9.0 or 0.5 requests a second exact (GCRA spaces them interval / limit apart).
+    limit = round(requests_per_second * 1000)
+    if limit < 1:
+        raise ValueError("requests_per_second must be at least 0.001")
+    return Rate(limit, Duration.SECOND * 1000, burst=1)
+
+
+class BucketPacer:
+    """A `Pacer` over one pyrate-limiter bucket (in memory, or shared through Redis or
+    PostgreSQL), taking one unit named `name` per request."""
+
+    def __init__(self, bucket: AbstractBucket, *, name: str = "clickmeter") -> None:
+        self.bucket = bucket
+        self._name = name
+        # No leak scheduling: a state bucket has nothing to leak, and the leaker would be a
+        # thread per bucket. buffer_ms=0: the GCRA wait is exact, and pyrate-limiter's default
+        # 50 ms on top of each wait would cut 9 requests a second to about 6.
+        self._limiter = Limiter(SingleBucketFactory(bucket, schedule_leak=False), buffer_ms=0)
 
     async def wait(self) -> None:
-        delay = self.reserve()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        while True:
-            delay = self.admit()
-            if delay <= 0:
-                return
-            await asyncio.sleep(delay)
+        if not await self._limiter.try_acquire_async(self._name):
+            # Only when a unit can never fit the rate (a burst below one): a bug, not load.
+            raise RuntimeError(f"pacing rate {self.bucket.rates} can never admit a request")
 
 
-_registry: dict[tuple[str, float], Pacer] = {}
+def in_memory_pacer(requests_per_second: float) -> BucketPacer:
+    """A pacer for this process alone."""
+    return BucketPacer(StateBucket([pacing_rate(requests_per_second)], algorithm=GCRA()))
+
+
+_registry: dict[tuple[str, float], BucketPacer] = {}
 _registry_lock = threading.Lock()
 
 
@@ -77,11 +86,11 @@ def key_fingerprint(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()[:16]
 
 
-def pacer_for(api_key: str, requests_per_second: float) -> Pacer:
+def pacer_for(api_key: str, requests_per_second: float) -> BucketPacer:
     """The process-wide pacer for this key and rate."""
     registry_key = (key_fingerprint(api_key), requests_per_second)
     with _registry_lock:
         pacer = _registry.get(registry_key)
         if pacer is None:
-            pacer = _registry[registry_key] = Pacer(requests_per_second)
+            pacer = _registry[registry_key] = in_memory_pacer(requests_per_second)
         return pacer

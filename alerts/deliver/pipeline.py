@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -45,6 +46,8 @@ class DeliveryReport:
     retried: list[int] = field(default_factory=list)
     #: Retried items a rate limit turned away (also in `retried`): not failed attempts.
     throttled: list[int] = field(default_factory=list)
+    #: How many of `throttled` went to each receiver (by outbox kind), for the metrics.
+    throttled_by_receiver: Counter[str] = field(default_factory=Counter)
     #: Put back untried, behind an older item of the same lane.
     held: list[int] = field(default_factory=list)
     dead: list[int] = field(default_factory=list)
@@ -104,6 +107,7 @@ class Pipeline:
                 report.retried.append(item.id)
                 if isinstance(outcome, Retry) and outcome.throttled:
                     report.throttled.append(item.id)
+                    report.throttled_by_receiver[item.kind] += 1
                 later = [waiting for waiting, _ in lane[index + 1 :]]
                 async with db.transaction() as tx:
                     await self.order.hold(tx, later, item.id, recorded.retry_at)
@@ -219,6 +223,8 @@ async def _send_until(
             observer.deliveries("sent", len(report.sent))
             observer.deliveries("retried", len(report.retried))
             observer.deliveries("dead", len(report.dead))
+            for receiver, count in report.throttled_by_receiver.items():
+                observer.throttled(receiver, count)
             if report.claimed >= limit:
                 continue
         wake.clear()

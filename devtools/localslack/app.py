@@ -43,6 +43,8 @@ from devtools.localslack.workspace import METHODS, Workspace, api
 T = TypeVar("T")
 FORM = "application/x-www-form-urlencoded"
 RAW_SEND = "mock_slack.raw_send"
+#: The methods only an app-level token may call.
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 
 
 @dataclass
@@ -50,6 +52,8 @@ class MockSlack(Workspace):
     """State of the mock: the valid bot token, recorded calls, faults, and the workspace."""
 
     bot_token: str = "xoxb-0000000000-0000000000000-mockmockmockmockmockmock"
+    #: The app-level token (Socket Mode): good for apps.connections.open only, as on Slack.
+    app_token: str = "xapp-1-A0MOCKAPP01-0000000000000-mockmockmockmockmockmockmockmock"
     calls: list[RecordedCall] = field(default_factory=list)
     #: Each entry makes one upcoming call answer 429 with that Retry-After (seconds).
     rate_limits: list[int] = field(default_factory=list)
@@ -203,12 +207,9 @@ class MockSlack(Workspace):
     def _answer(
         self, method: str, token: str | None, args: dict[str, Any], request: Request
     ) -> dict[str, Any]:
-        if token is None:
-            return ApiError("not_authed").body()
-        if token != self.bot_token:
-            return ApiError("invalid_auth").body()
-        if self.revoked:
-            return ApiError("token_revoked").body()
+        refused = self._refused_token(method, token)
+        if refused is not None:
+            return ApiError(refused).body()
         handler = METHODS.get(method)
         if handler is None:
             return ApiError("unknown_method").body()
@@ -218,6 +219,21 @@ class MockSlack(Workspace):
                 return {"ok": True, **handler(self, args, base)}
         except ApiError as exc:
             return exc.body()
+
+    def _refused_token(self, method: str, token: str | None) -> str | None:
+        """Slack's error for a call with `token`, or None when the token may call `method`.
+
+        As on Slack, an app-level token may only open Socket Mode connections and a bot token
+        may not: either used for the other's methods is `not_allowed_token_type`."""
+        if token is None:
+            return "not_authed"
+        if token not in (self.bot_token, self.app_token):
+            return "invalid_auth"
+        if (token == self.app_token) != (method in APP_TOKEN_METHODS):
+            return "not_allowed_token_type"
+        if self.revoked and token == self.bot_token:
+            return "token_revoked"
+        return None
 
     async def _upload(self, request: Request) -> Response:
         status, text = files.receive_upload(
@@ -246,6 +262,13 @@ def auth_test(ws: Workspace, args: dict[str, Any], base: str) -> dict[str, Any]:
         "bot_id": BOT_ID,
         "is_enterprise_install": False,
     }
+
+
+@api("apps.connections.open")
+def apps_connections_open(ws: Workspace, args: dict[str, Any], base: str) -> dict[str, Any]:
+    # A fresh ticket per call, as Slack's; the mock serves no WebSocket at this URL.
+    ticket = ws._new_id("ticket-")
+    return {"url": f"wss://{base.split('://', 1)[-1]}/link/?ticket={ticket}&app_id=A0MOCKAPP01"}
 
 
 class _Disconnect(Response):

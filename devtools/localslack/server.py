@@ -51,6 +51,11 @@ class MockSlackServer:
     def token(self) -> str:
         return self.slack.bot_token
 
+    @property
+    def app_token(self) -> str:
+        """The app-level token (xapp-...) that apps.connections.open accepts."""
+        return self.slack.app_token
+
     def response_url(
         self,
         *,

@@ -89,17 +89,46 @@ def test_a_missing_slack_setting_fails_the_check(
     assert mock_slack.slack.calls == []
 
 
-def test_socket_mode_is_named_when_an_app_token_is_set(
-    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+def test_socket_mode_is_named_and_checked_when_an_app_token_is_set(
+    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch, mock_slack: MockSlackServer
 ) -> None:
-    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-A0-1-abc")
+    monkeypatch.setenv("SLACK_APP_TOKEN", mock_slack.app_token)
     code, lines = run_check()
     assert code == 0, lines
     assert "clickbot run connects in Socket Mode" in lines[0]
+    assert "✓ Socket Mode: Slack opens connections for SLACK_APP_TOKEN" in lines
+    (opened,) = mock_slack.slack.calls_to("apps.connections.open")
+    assert opened.token == mock_slack.app_token
+    assert mock_slack.app_token not in "\n".join(lines)
     monkeypatch.setenv("SLACK_APP_TOKEN", "xoxb-the-wrong-kind")
     code, lines = run_check()
     assert code == 2
     assert any(line.startswith("✗ SLACK_APP_TOKEN is invalid") for line in lines)
+
+
+def test_an_app_token_slack_refuses_fails_in_one_line(
+    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch, mock_slack: MockSlackServer
+) -> None:
+    """It used to be only format-checked: a well-formed but wrong xapp- token passed, and
+    `clickbot run` then failed to connect."""
+    wrong = "xapp-1-A0WRONG0001-1111111111111-notthetokenslackgaveus"
+    monkeypatch.setenv("SLACK_APP_TOKEN", wrong)
+    code, lines = run_check()
+    assert code == 1
+    (line,) = [line for line in lines if "Socket Mode:" in line]
+    assert line.startswith("✗ Socket Mode: apps.connections.open failed (invalid_auth): ")
+    assert "App-Level Tokens" in line
+    assert wrong not in "\n".join(lines)
+    assert next(line for line in lines if "Slack:" in line).startswith("✓ Slack: bot @")
+
+
+def test_no_app_token_no_socket_mode_check(
+    environment: dict[str, str], mock_slack: MockSlackServer
+) -> None:
+    code, lines = run_check()
+    assert code == 0, lines
+    assert not [line for line in lines if "Socket Mode:" in line]
+    assert mock_slack.slack.calls_to("apps.connections.open") == []
 
 
 def test_a_database_never_migrated_fails(

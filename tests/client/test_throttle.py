@@ -3,37 +3,49 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import threading
 import time
 
 import pytest
 
-from clickmeter._throttle import Pacer, _registry, key_fingerprint, pacer_for
+from clickmeter._throttle import _registry, in_memory_pacer, key_fingerprint, pacer_for, pacing_rate
 from tests.client.conftest import API_KEY, FakeApi, MakeClient
 
 
-def test_reservations_are_spaced() -> None:
-    pacer = Pacer(10)
-    delays = [pacer.reserve() for _ in range(5)]
-    assert delays[0] == 0
-    for earlier, later in itertools.pairwise(delays):
-        assert 0.09 <= later - earlier <= 0.11
+async def test_starts_are_spaced() -> None:
+    pacer = in_memory_pacer(10)
+    started = time.monotonic()
+    for _ in range(5):
+        await pacer.wait()
+    # Only a lower bound (a busy machine makes it longer): 5 starts need 4 gaps of 0.1 s.
+    assert time.monotonic() - started >= 4 * 0.1 - 0.002
 
 
-def test_late_caller_cannot_make_a_burst() -> None:
-    now = [0.0]
-    pacer = Pacer(9, clock=lambda: now[0])
-    slots = [pacer.reserve() for _ in range(10)]
-    # The first caller wakes 0.12 s late; the next eight are punctual.
-    for when in [0.12, *slots[1:9]]:
-        now[0] = max(now[0], when)
-        assert pacer.admit() == 0.0
-    # The ninth punctual one would make 10 starts within [0.12, 1.0): it waits until 1.12.
-    now[0] = slots[9]
-    assert pacer.admit() == pytest.approx(1.12 - slots[9])
-    now[0] = 1.12
-    assert pacer.admit() == 0.0
+async def test_late_caller_cannot_make_a_burst() -> None:
+    pacer = in_memory_pacer(9)
+    let_through: list[float] = []
+
+    async def caller(index: int) -> None:
+        await pacer.wait()
+        let_through.append(time.monotonic())
+        if index == 1:
+            # The loop stalls (a GC pause, a slow callback) while the others wait their turn.
+            time.sleep(0.5)  # noqa: ASYNC251 (the stall is the point)
+
+    await asyncio.gather(*(caller(i) for i in range(8)))
+    # Callers of one loop go through one at a time, each noted before the next is let
+    # through; so starts k-1 and k both lie between notes k-2 and k. A pacer that booked its
+    # slots ahead would let the callers the stall made late through back to back.
+    for k in range(2, len(let_through)):
+        assert let_through[k] - let_through[k - 2] >= 1 / 9 - 0.002, k
+
+
+def test_the_rate_is_exact_for_fractions() -> None:
+    assert pacing_rate(9.0).limit / pacing_rate(9.0).interval == 9 / 1000
+    assert pacing_rate(0.5).limit / pacing_rate(0.5).interval == 0.5 / 1000
+    assert pacing_rate(9.0).burst == 1
+    with pytest.raises(ValueError, match="positive"):
+        pacing_rate(0)
 
 
 def test_registry_is_keyed_by_a_hash_of_the_key() -> None:
@@ -44,7 +56,7 @@ def test_registry_is_keyed_by_a_hash_of_the_key() -> None:
 
 
 def test_one_pacer_serves_several_event_loops() -> None:
-    pacer = Pacer(50)
+    pacer = in_memory_pacer(50)
 
     def run() -> None:
         async def five() -> None:

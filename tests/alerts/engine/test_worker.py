@@ -32,6 +32,9 @@ class CountsPasses:
         if result == "sent":
             self.deliveries_seen.append(1)
 
+    def throttled(self, receiver: str, count: int) -> None:
+        return None
+
 
 async def _worker(sandbox: Sandbox, path: Path, deliveries: list[int]) -> tuple[Worker, Database]:
     db = Database(f"sqlite+aiosqlite:///{path}")  # not migrated: the worker does it

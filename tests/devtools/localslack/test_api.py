@@ -29,6 +29,26 @@ async def test_auth_test(client: AsyncWebClient) -> None:
     assert response["team_id"] == "T0CLICKBOT"
 
 
+async def test_apps_connections_open_takes_only_the_app_token(
+    server: MockSlackServer, client: AsyncWebClient
+) -> None:
+    """As on Slack: a Socket Mode URL for the app-level token; the bot token is the wrong
+    kind, an unknown token is not valid, and the app token cannot call the bot's methods."""
+    opened = await client.apps_connections_open(app_token=server.app_token)
+    assert opened["url"].startswith("wss://")
+    again = await client.apps_connections_open(app_token=server.app_token)
+    assert again["url"] != opened["url"]  # a fresh ticket each time
+    refused = await api_error(client.apps_connections_open(app_token=server.token))
+    assert refused.response["error"] == "not_allowed_token_type"
+    unknown = await api_error(client.apps_connections_open(app_token="xapp-1-A0-1-nope"))
+    assert unknown.response["error"] == "invalid_auth"
+    as_bot = AsyncWebClient(token=server.app_token, base_url=server.api_url, timeout=5)
+    wrong_kind = await api_error(as_bot.chat_postMessage(channel=GENERAL, text="hi"))
+    assert wrong_kind.response["error"] == "not_allowed_token_type"
+    server.slack.revoke_token()
+    assert (await client.apps_connections_open(app_token=server.app_token))["ok"]
+
+
 async def test_post_message_is_stored_and_recorded(
     client: AsyncWebClient, slack: MockSlack
 ) -> None:

@@ -11,6 +11,7 @@ import json
 import pytest
 
 from bench import unseen
+from bench.detect import nab_series
 from bench.nab import score_file, summarise
 
 FILE = "realAWSCloudwatch/elb_request_count_8c0756.csv"
@@ -39,7 +40,7 @@ def test_published_counts_score_the_way_bench_nab_does() -> None:
     first point scores 100 on this file's windows, and the stored null is -1 per window."""
     raw = json.loads((unseen.DEFAULT_UNSEEN / unseen.PUBLISHED_FILE).read_text(encoding="utf-8"))
     stored = unseen.file_score(raw["detectors"]["ARTime"]["files"][FILE])
-    series = next(s for s in unseen.nab_series(unseen.DEFAULT_UNSEEN, None) if s.name == FILE)
+    series = next(s for s in nab_series(unseen.DEFAULT_UNSEEN, None) if s.name == FILE)
     perfect = score_file([a for a, _ in series.windows], series.windows, len(series.observations))
     assert summarise([perfect])["nab_score"] == 100.0
     assert stored.null == perfect.null == -2.0

@@ -15,14 +15,13 @@ when the subject is one link, `alert_show_link`; each value is JSON
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import timedelta
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from alerts.notice import AlertNotice, NoticeKind
+from alerts.wording import back_words, describe, lasted_words, started, when, zone
 from messages import (
-    MINUS,
     Message,
     clock_time,
     context,
@@ -32,7 +31,6 @@ from messages import (
     number,
     safe_name,
     section,
-    short_datetime,
     sparkline,
     truncate,
 )
@@ -45,11 +43,8 @@ FALLBACK_LIMIT = 3000
 SPARKLINE_WIDTH = 48
 
 _HEADLINES = {"spike": "Click spike", "threshold": "Threshold crossed", "drop": "Traffic dropped"}
-_BACK_TO_NORMAL = {
-    "spike": "clicks are back to normal",
-    "threshold": "clicks are back under the threshold",
-    "drop": "traffic is flowing again",
-}
+#: A level shift is news of its own kind, whatever the rule's condition.
+_SHIFT_HEADLINES = {"stepped_up": "Clicks stepped up", "stepped_down": "Clicks stepped down"}
 
 
 def render(notice: AlertNotice) -> Message:
@@ -70,10 +65,11 @@ def thread_reply(notice: AlertNotice) -> Message:
     """The reply in the post's thread: for RESOLVED, how long it lasted and where it ended."""
     if notice.kind is not NoticeKind.RESOLVED:
         return render(notice)
+    facts = describe(notice)
     label = safe_name(notice.subject_label)
-    back = _BACK_TO_NORMAL.get(notice.condition or "", "the alert is over")
-    lasted = _duration(_started(notice), notice.resolved_at or notice.at)
-    line = f"✅ Resolved after {lasted}: {back} on {label} — {_count_line(notice, short=True)}."
+    lasted = lasted_words(timedelta(seconds=facts.lasted_seconds or 0))
+    back = back_words(notice) if notice.condition else "the alert is over"
+    line = f"✅ Resolved after {lasted}: clicks are {back} on {label}."
     return _message(line, [section(line)])
 
 
@@ -106,36 +102,39 @@ def channel_problem(*, rule_id: int, subject_label: str, channel: str, error: st
 
 def _firing(notice: AlertNotice) -> tuple[str, list[Block]]:
     title = f"🚨 {_headline(notice)} on {notice.subject_label}"
-    blocks: list[Block] = [header(title), section(f"*{_count_line(notice)}*")]
+    said = _said(notice)
+    blocks: list[Block] = [header(title), section(f"*{said}*")]
     blocks += _sparkline(notice, "last hours")
-    blocks += fields([("Started", _when(_started(notice), notice)), ("Rule", _rule(notice))])
+    blocks += fields([("Started", when(started(notice), notice)), ("Rule", _rule(notice))])
     blocks += _buttons(notice, mute=True)
     blocks.append(_footer(notice))
-    return f"{_esc(title)}: {_count_line(notice, short=True)}", blocks
+    return f"{_esc(title)}: {said}", blocks
 
 
 def _update(notice: AlertNotice) -> tuple[str, list[Block]]:
     title = f"🚨 Still going: {_headline(notice).lower()} on {notice.subject_label}"
-    started = _started(notice)
-    blocks: list[Block] = [header(title), section(f"*{_count_line(notice)}*")]
+    began, said = started(notice), _said(notice)
+    blocks: list[Block] = [header(title), section(f"*{said}*")]
     blocks += _sparkline(notice, "peak so far")
-    since = f"{_when(started, notice)} (for {_duration(started, notice.at)})"
+    since = f"{when(began, notice)} (for {lasted_words(notice.at - began)})"
     blocks += fields([("Started", since), ("Rule", _rule(notice))])
     blocks += _buttons(notice, mute=True)
-    blocks.append(_footer(notice, f"updated {clock_time(notice.at, _zone(notice))}"))
-    return f"{_esc(title)}: {_count_line(notice, short=True)}", blocks
+    blocks.append(_footer(notice, f"updated {clock_time(notice.at, zone(notice))}"))
+    return f"{_esc(title)}: {said}", blocks
 
 
 def _resolved(notice: AlertNotice) -> tuple[str, list[Block]]:
     title = f"✅ Resolved: {_headline(notice).lower()} on {notice.subject_label}"
-    started, ended = _started(notice), notice.resolved_at or notice.at
-    span = f"{_when(started, notice)} – {_when(ended, notice)}"
-    lasted = f"Lasted {_duration(started, ended)}: {span}"
-    blocks: list[Block] = [header(title), section(f"*{lasted}*")]
-    blocks += fields([("At the end", _count_line(notice, short=True)), ("Rule", _rule(notice))])
+    facts = describe(notice)
+    began = facts.since or started(notice)
+    span = f"{when(began, notice)} – {when(notice.resolved_at or notice.at, notice)}"
+    said = _said(notice)
+    seen = f"{number(round(notice.observed))} in {_window(notice.window_seconds)}"
+    blocks: list[Block] = [header(title), section(f"*{said}*")]
+    blocks += fields([("When", span), ("At the end", seen), ("Rule", _rule(notice))])
     blocks += _buttons(notice, mute=False)
     blocks.append(_footer(notice))
-    return f"{_esc(title)}. {lasted}.", blocks
+    return f"{_esc(title)}: {said} ({span}).", blocks
 
 
 def _test(notice: AlertNotice) -> tuple[str, list[Block]]:
@@ -147,7 +146,7 @@ def _test(notice: AlertNotice) -> tuple[str, list[Block]]:
     )
     if notice.message:
         intro += f"\n{safe_name(notice.message, 500)}"
-    blocks: list[Block] = [header(title), section(intro), section(_count_line(notice))]
+    blocks: list[Block] = [header(title), section(intro), section(_said(notice))]
     blocks += _sparkline(notice, "last hours")
     blocks += fields([("Rule", _rule(notice))])
     blocks.append(context("Real alerts also have *Mute 1h*, *Mute 1d* and *Show link stats*."))
@@ -166,7 +165,7 @@ def _outage(notice: AlertNotice) -> tuple[str, list[Block]]:
             "If this lasts, run `/clickmeter check`."
         )
     )
-    since = f"since {_when(notice.started_at or notice.at, notice)}"
+    since = f"since {when(notice.started_at or notice.at, notice)}"
     return f"{title} ({since})", [header(title), section(body), context(since)]
 
 
@@ -180,7 +179,7 @@ def _recovered(notice: AlertNotice) -> tuple[str, list[Block]]:
     return f"{title}: alerts are running again.", [
         header(title),
         section(body),
-        context(f"back at {_when(notice.at, notice)}"),
+        context(f"back at {when(notice.at, notice)}"),
     ]
 
 
@@ -188,29 +187,15 @@ def _recovered(notice: AlertNotice) -> tuple[str, list[Block]]:
 
 
 def _headline(notice: AlertNotice) -> str:
-    return _HEADLINES.get(notice.condition or "", "Alert")
+    shift = _SHIFT_HEADLINES.get(describe(notice).what) if notice.condition else None
+    return shift or _HEADLINES.get(notice.condition or "", "Alert")
 
 
-def _count_line(notice: AlertNotice, *, short: bool = False) -> str:
-    """`412 clicks in 15 min · normally ~40 (10.3x)`; thresholds also name the threshold."""
-    count = f"{number(round(notice.observed))} clicks in {_window(notice.window_seconds)}"
-    normal = f"normally ~{_about(notice.expected)}"
-    if notice.expected > 0:
-        if notice.condition == "drop":
-            below = round((1 - notice.observed / notice.expected) * 100)
-            normal += f" ({MINUS}{below}%)" if below > 0 else ""
-        else:
-            normal += f" ({notice.observed / notice.expected:,.1f}×)"
-    parts = [count]
-    if notice.condition == "threshold" and notice.threshold is not None:
-        parts.append(f"threshold {number(notice.threshold)}")
-    if not short or notice.condition != "threshold":
-        parts.append(normal)
-    return " · ".join(parts)
-
-
-def _about(value: float) -> str:
-    return number(round(value, 1) if value < 10 else round(value))
+def _said(notice: AlertNotice) -> str:
+    """What the alert saw (`alerts.wording`), as a sentence: `412 clicks in 15 min, normally
+    ~38`, `Clicks stepped up to ~3x normal since 10:40 CET and stayed`."""
+    summary = describe(notice).summary
+    return safe_name(summary[:1].upper() + summary[1:], 500)
 
 
 def _window(seconds: int) -> str:
@@ -259,39 +244,6 @@ def _buttons(notice: AlertNotice, *, mute: bool) -> list[Block]:
 def _footer(notice: AlertNotice, extra: str = "") -> Block:
     rule = f"rule #{notice.rule_id}" if notice.rule_id is not None else ""
     return context("clickbot alert", rule, extra)
-
-
-def _zone(notice: AlertNotice) -> ZoneInfo:
-    try:
-        return ZoneInfo(notice.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")  # a bad zone name must not stop the alert
-
-
-def _started(notice: AlertNotice) -> datetime:
-    return notice.started_at or notice.at
-
-
-def _when(moment: datetime, notice: AlertNotice) -> str:
-    """`14:05 CET` on the notice's own day, else `Mar 18 14:05 CET`."""
-    zone = _zone(notice)
-    if moment.astimezone(zone).date() == notice.at.astimezone(zone).date():
-        return clock_time(moment, zone)
-    return f"{short_datetime(moment, zone)} {moment.astimezone(zone).tzname() or ''}".strip()
-
-
-def _duration(start: datetime, end: datetime) -> str:
-    """`42 min`, `2 h 5 min`, `3 days 4 h`; under a minute is `less than a minute`."""
-    minutes = int(max(end - start, timedelta(0)).total_seconds() // 60)
-    if minutes < 1:
-        return "less than a minute"
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} day{'s' if days > 1 else ''}" + (f" {hours} h" if hours else "")
-    if hours:
-        return f"{hours} h" + (f" {mins} min" if mins else "")
-    return f"{mins} min"
 
 
 def _esc(text: str) -> str:

@@ -2,14 +2,15 @@
 
 The engine puts notices in the outbox (in the same transaction as the episode change they
 announce); the sender renders them for Slack (`alerts.messages`) or sends them as JSON to
-webhooks (`webhook_event`). A notice carries everything needed to render it, so rendering needs
-no database or ClickMeter call and a queued notice renders the same after a restart.
+webhooks (`alerts.wording.webhook_event`, with the same facts as fields). A notice carries
+everything needed to render it, so rendering needs no database or ClickMeter call and a queued
+notice renders the same after a restart.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -54,8 +55,15 @@ class AlertNotice(BaseModel):
     observed: float = 0.0
     expected: float = 0.0
     window_seconds: int = 300
+    #: The detector's nominal interval (5 min to 1 day): how "normally ~40 an hour" is worded.
+    interval_seconds: int | None = None
     threshold: int | None = None
     sensitivity: str | None = None
+
+    #: A level shift (traffic that stepped up or down and stayed): its ratio to normal and its
+    #: first interval's start; None for a spike, a drop or a threshold.
+    shift_ratio: float | None = None
+    shift_since: AwareDatetime | None = None
 
     started_at: AwareDatetime | None = None
     resolved_at: AwareDatetime | None = None
@@ -63,9 +71,3 @@ class AlertNotice(BaseModel):
     recent: list[int] = Field(default_factory=list)
     #: Free text for the kinds that are not about an episode (outage, recovered, test).
     message: str | None = None
-
-
-def webhook_event(notice: AlertNotice, delivery_id: int) -> dict[str, Any]:
-    """The JSON body a webhook receives: `type` says what happened, the rest is the notice."""
-    body = notice.model_dump(mode="json")
-    return {"type": f"alert.{notice.kind.value}", "delivery_id": delivery_id, **body}

@@ -1,7 +1,7 @@
 """The webhook receiver: each alert POSTed as signed JSON to the team's registered URLs.
 
-What a webhook gets: `POST <url>` with the JSON body `alerts.notice.webhook_event(notice,
-delivery_id)` and these headers:
+What a webhook gets: `POST <url>` with the JSON body `alerts.wording.webhook_event(notice,
+delivery_id)` (the notice, and `facts`: what the Slack post says, as fields) and these headers:
 
 - `X-Clickbot-Timestamp`: Unix time (seconds) of the delivery attempt;
 - `X-Clickbot-Signature`: `v1=` + hex HMAC-SHA256, keyed with the webhook's secret (shown once
@@ -40,8 +40,8 @@ import httpx
 
 from alerts.deliver.addresses import AddressPolicy, AddressRefused, Resolver
 from alerts.deliver.receiver import Delivery, Outcome, Permanent, Retry, Sent
-from alerts.notice import webhook_event
 from alerts.outbox import WebhookPayload
+from alerts.wording import webhook_event
 from storage.models import OutboxKind
 
 TIMESTAMP_HEADER = "X-Clickbot-Timestamp"

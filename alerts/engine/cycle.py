@@ -187,6 +187,7 @@ class Poller:
             timezone=timezone,
             webhooks=webhooks,  # type: ignore[arg-type]
             repeat_interval=self.config.repeat_interval,
+            interval_seconds=self.config.poll_seconds,
         )
 
     async def _team(

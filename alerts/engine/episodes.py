@@ -25,7 +25,8 @@ edit of its post if it was announced, nothing else.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from alerts.detect import Decision
@@ -33,6 +34,38 @@ from alerts.engine.telling import Context, Tally, enqueue_notice, enqueue_webhoo
 from alerts.notice import AlertNotice, NoticeKind
 from storage import AlertEpisode, AlertRule, Transaction
 from storage.subjects import Subject
+
+
+def level_shift(decision: Decision, interval_seconds: float) -> dict[str, Any]:
+    """A level shift in `decision.details` as notice fields: `shift_ratio` (to normal) and
+    `shift_since` (the start of the shift's first interval); empty when the decision saw none.
+    Read defensively: the detectors own their details, and a key may be missing."""
+    ratio = decision.details.get("sustained_ratio")
+    intervals = decision.details.get("sustained_intervals")
+    if not ratio or not intervals or ratio <= 0 or intervals < 1:
+        return {}
+    since = decision.at - timedelta(seconds=(int(intervals) - 1) * interval_seconds)
+    return {"shift_ratio": round(float(ratio), 3), "shift_since": since}
+
+
+def decision_figures(decision: Decision, interval_seconds: float) -> dict[str, Any]:
+    """What a notice says about `decision`: its counts, spans and any level shift."""
+    return {
+        "observed": decision.observed,
+        "expected": decision.expected,
+        "seconds": decision.seconds,
+        "interval_seconds": interval_seconds,
+        **level_shift(decision, interval_seconds),
+    }
+
+
+def stored_shift(details: Mapping[str, Any]) -> dict[str, Any]:
+    """The level shift an episode's stored details remember (see `apply_decision`), as notice
+    fields; empty when there is none."""
+    ratio, since = details.get("shift_ratio"), details.get("shift_since")
+    if not isinstance(ratio, int | float) or not isinstance(since, str):
+        return {}
+    return {"shift_ratio": float(ratio), "shift_since": datetime.fromisoformat(since)}
 
 
 def notice_for(
@@ -45,6 +78,9 @@ def notice_for(
     seconds: float,
     recent: list[int],
     ctx: Context,
+    interval_seconds: float | None = None,
+    shift_ratio: float | None = None,
+    shift_since: datetime | None = None,
 ) -> AlertNotice:
     """The notice about `episode` of `rule` (everything the sender needs to render it)."""
     return AlertNotice(
@@ -61,6 +97,9 @@ def notice_for(
         observed=round(observed, 2),
         expected=round(expected, 2),
         window_seconds=max(1, round(seconds)),
+        interval_seconds=round(interval_seconds) if interval_seconds else None,
+        shift_ratio=shift_ratio,
+        shift_since=shift_since,
         threshold=rule.threshold,
         sensitivity=rule.sensitivity,
         started_at=episode.started_at,
@@ -77,16 +116,12 @@ def _decided(
     recent: list[int],
     ctx: Context,
 ) -> AlertNotice:
-    return notice_for(
-        kind,
-        rule,
-        episode,
-        observed=decision.observed,
-        expected=decision.expected,
-        seconds=decision.seconds,
-        recent=recent,
-        ctx=ctx,
-    )
+    # A shift seen once is still what the episode is about when it is updated or resolved.
+    figures = {
+        **stored_shift(episode.details or {}),
+        **decision_figures(decision, ctx.interval_seconds),
+    }
+    return notice_for(kind, rule, episode, recent=recent, ctx=ctx, **figures)
 
 
 async def apply_decision(
@@ -121,6 +156,10 @@ async def apply_decision(
             tally.events.append(f"fired rule {rule.id} {subject}")
         details = dict(episode.details)  # a copy: the JSON column must see a new value
         details["peak"] = max(float(details.get("peak", 0.0)), decision.observed)
+        shift = level_shift(decision, ctx.interval_seconds)
+        if shift:  # the first interval of the shift stays; its size follows the latest reading
+            details["shift_ratio"] = shift["shift_ratio"]
+            details.setdefault("shift_since", shift["shift_since"].isoformat())
         if not muted and not details.get("announced"):
             details["post_item"] = await _announce(tx, rule, episode, decision, recent, ctx, tally)
             details["announced"], details["notified_at"] = True, now.isoformat()

@@ -20,12 +20,14 @@ REPEAT_INTERVAL = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Context:
-    """What a team's part of a cycle shares: the time, the zone, the team's webhooks."""
+    """What a team's part of a cycle shares: the time, the zone, the team's webhooks, and the
+    detectors' nominal interval (how alerts word a rate, where a level shift began)."""
 
     now: datetime
     timezone: str
     webhooks: Sequence[Webhook]
     repeat_interval: timedelta = REPEAT_INTERVAL
+    interval_seconds: float = 300.0
 
 
 @dataclass

@@ -38,12 +38,12 @@ def test_every_kind_is_valid_block_kit_with_fallback_text(kind: NoticeKind) -> N
 @pytest.mark.parametrize(
     ("condition", "headline", "count"),
     [
-        ("spike", "🚨 Click spike on spring-sale", "412 clicks in 15 min · normally ~40 (10.3×)"),
-        ("drop", "🚨 Traffic dropped on spring-sale", "3 clicks in 15 min · normally ~40 (−92%)"),
+        ("spike", "🚨 Click spike on spring-sale", "412 clicks in 15 min, normally ~40"),
+        ("drop", "🚨 Traffic dropped on spring-sale", "3 clicks in 15 min, normally ~40"),
         (
             "threshold",
             "🚨 Threshold crossed on spring-sale",
-            "412 clicks in 15 min · threshold 100 · normally ~40 (10.3×)",
+            "412 clicks in 15 min, above your threshold of 100 (normally ~40)",
         ),
     ],
 )
@@ -93,7 +93,8 @@ def test_resolved_keeps_only_show_link_stats_and_says_how_long() -> None:
     message = render(ended)
     assert message.block_dicts()[0]["text"]["text"] == "✅ Resolved: click spike on spring-sale"
     assert action_ids(message.block_dicts()) == ["alert_show_link"]
-    assert "Lasted 2 h" in texts(message.block_dicts())
+    assert "Back to normal (~40 in 15 min) after 2 h" in texts(message.block_dicts())
+    assert "14:00 CET – 16:00 CET" in texts(message.block_dicts())
     reply = thread_reply(ended)
     assert reply.text.startswith("✅ Resolved after 2 h: clicks are back to normal")
 

@@ -54,7 +54,9 @@ class FuzzedApp:
 
     def post(self, body: str | bytes, content_type: str | None = None) -> httpx.Response:
         """POST `body` to /slack/events, signed as Slack signs it."""
-        headers = signed_headers(SIGNING_SECRET, body, content_type=content_type or FORM)
+        headers = signed_headers(
+            SIGNING_SECRET, body, content_type=FORM if content_type is None else content_type
+        )
         return self.http.post(f"{self.url}/slack/events", content=body, headers=headers)
 
     def post_many(

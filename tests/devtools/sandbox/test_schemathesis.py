@@ -16,7 +16,8 @@ quirk once, rather than checks being switched off:
 * 10 requests/s -> 429: the session's sandbox is configured without the throttle
   (`rate_limit=0`), so a 429 here would be a failure, not the throttle.
 
-Bounded and deterministic: a few derandomized cases per operation (`load`).
+Bounded and deterministic: a few derandomized cases per operation (`load`); half the
+generated ids are the seeded account's (`with_known_ids`), so real bodies are checked too.
 """
 
 from __future__ import annotations

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import traceback
+from pathlib import Path
 
+import slack_bolt
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
@@ -16,6 +19,24 @@ from bot.services import Services
 from config import SlackSettings
 
 log = logging.getLogger(__name__)
+
+#: What Bolt raises on a body no Slack sends (not UTF-8, `payload=` not JSON, JSON that is not
+#: an object, a field missing or of another type): it reads the body before it checks the
+#: signature, and its matchers, middleware and error handlers index into the body as Slack
+#: shapes it.
+UNREADABLE = (ValueError, TypeError, AttributeError, KeyError, IndexError)
+_BOLT = Path(slack_bolt.__file__).parent
+
+
+def raised_by_bolt(error: BaseException) -> bool:
+    """Whether `error` is Bolt failing to read a body (raised in Bolt's own code), not a
+    listener of ours failing."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return (
+        isinstance(error, UNREADABLE)
+        and bool(frames)
+        and _BOLT in Path(frames[-1].filename).parents
+    )
 
 
 def create_app(slack: SlackSettings, services: Services) -> tuple[AsyncApp, CachedAuthorization]:
@@ -44,6 +65,11 @@ def create_app(slack: SlackSettings, services: Services) -> tuple[AsyncApp, Cach
         if isinstance(error, BoltUnhandledRequestError):
             # Events and actions this app has no listener for: acknowledge and move on.
             return BoltResponse(status=200, body="")
+        if raised_by_bolt(error):
+            # A signed body whose fields Bolt's matchers could not read: not Slack's shape,
+            # so not ours to answer; no traceback (it is no bug of ours).
+            log.warning("refused a request that is not one Slack sends (%s)", type(error).__name__)
+            return BoltResponse(status=400, body="")
         log.exception("unhandled error in a listener", exc_info=error)
         return BoltResponse(status=200, body="")
 

@@ -37,6 +37,7 @@ from alerts.digests.schedule import next_run
 from bot.answers.alert_phrasing import EXAMPLE_ADD, condition_text, summary, when
 from bot.answers.digests import describe as describe_digest
 from bot.answers.digests import schedule_text
+from bot.grammar.alert_clauses import MAX_ID
 from messages import clock_time, context, divider, header, plural, section, truncate
 from messages.format import truncate_mrkdwn
 
@@ -85,10 +86,12 @@ _HEADER = "📈 ClickMeter alerts & digests"
 def button_id(value: object) -> int | None:
     """The rule or digest id a home button carries (None when the value is not one we sent)."""
     text = str(value or "").strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 18:
+    if not text.isascii() or not text.isdigit() or len(text) > 12:
         return None
     number = int(text)
-    return number if number > 0 else None
+    # Ids are the database's integers: a larger number was never ours, and would overflow
+    # PostgreSQL's integer on the way in (an error and a traceback, not an answer).
+    return number if 0 < number <= MAX_ID else None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answers.alert_phrasing import summary, when
 from bot.answers.base import account_zone
+from bot.grammar.alert_clauses import MAX_ID
+from bot.listeners.fields import first, obj, user_and_team
 from bot.reply import compute_answer
 from bot.services import Services
 from messages import context, section
@@ -42,23 +44,21 @@ class Click:
 
 
 def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+    """An id as the database holds them (1..MAX_ID), else None: a larger one never was ours,
+    and would overflow the database's integer on the way in."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    return None
 
 
 def read_click(body: dict[str, Any]) -> Click:
     """The click in a `block_actions` body (ids None when the value is not what we sent)."""
-    actions = body.get("actions") or [{}]
     try:
-        value = json.loads(str(actions[0].get("value") or "{}"))
+        value = obj(json.loads(str(first(body.get("actions")).get("value") or "{}")))
     except ValueError:
         value = {}
-    if not isinstance(value, dict):
-        value = {}
-    user = body.get("user") or {}
-    team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
-    return Click(
-        team, str(user.get("id") or ""), _int(value.get("rule_id")), _int(value.get("link_id"))
-    )
+    user, team = user_and_team(body)
+    return Click(team, user, _int(value.get("rule_id")), _int(value.get("link_id")))
 
 
 async def _say(

@@ -24,6 +24,7 @@ from bot.answers.digests import schedule_text
 from bot.home import button_id
 from bot.listeners.actions.alerts import mute_rule
 from bot.listeners.events.app_home import publish_home
+from bot.listeners.fields import first, user_and_team
 from bot.services import Services
 from messages import plural
 from storage import Transaction, as_utc
@@ -44,10 +45,8 @@ class HomeClick:
 
 
 def read_home_click(body: dict[str, Any]) -> HomeClick:
-    actions = body.get("actions") or [{}]
-    user = body.get("user") or {}
-    team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
-    return HomeClick(team, str(user.get("id") or ""), button_id(actions[0].get("value")))
+    user, team = user_and_team(body)
+    return HomeClick(team, user, button_id(first(body.get("actions")).get("value")))
 
 
 def _gone_alert(click: HomeClick) -> str:

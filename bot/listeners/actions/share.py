@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 
+from bot.listeners.fields import first, user_and_team
 from bot.reply import compute_answer, read_share_button_value
 from bot.services import Services
 
@@ -17,9 +18,9 @@ log = logging.getLogger(__name__)
 
 def share_answer(services: Services) -> Callable[..., Awaitable[None]]:
     async def share_answer(body: dict[str, Any], respond: AsyncRespond) -> None:
-        actions = body.get("actions") or [{}]
-        key, command_text = read_share_button_value(str(actions[0].get("value", "")))
-        user = (body.get("user") or {}).get("id", "")
+        value = first(body.get("actions")).get("value", "")
+        key, command_text = read_share_button_value(str(value))
+        user, _ = user_and_team(body)
         shared = services.shares.get(key)
         if shared is not None:
             text, blocks = shared.text, list(shared.blocks)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from alerts.deliver.poster import error_code
 from bot.answers.base import account_zone
 from bot.home import home_view, no_database_view, unavailable_view, undelivered_by_rule
+from bot.listeners.fields import first
 from bot.services import Services
 from storage import as_utc
 
@@ -38,7 +39,9 @@ async def build_home(services: Services, team_id: str, notice: str | None = None
     try:
         db = await services.storage()
         assert db is not None
-        async with db.transaction() as tx:
+        # Only reads: on SQLite it takes no write lock, so opening the tab never queues
+        # behind (or fails on) the clicks and commands writing at the same time.
+        async with db.reading() as tx:
             rules = list(await tx.rules.list_active(team_id))
             episodes = list(await tx.episodes.list_open(team_id))
             digests = list(await tx.digests.list_active(team_id))
@@ -70,10 +73,7 @@ async def publish_home(
 
 def event_team(body: dict[str, Any]) -> str:
     """The workspace an Events API callback came from."""
-    team = body.get("team_id")
-    if not team:
-        authorizations = body.get("authorizations") or [{}]
-        team = authorizations[0].get("team_id") if isinstance(authorizations[0], dict) else None
+    team = body.get("team_id") or first(body.get("authorizations")).get("team_id")
     return str(team or "")
 
 

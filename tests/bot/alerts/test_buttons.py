@@ -3,11 +3,13 @@ clicker's workspace only), Show link stats answers with the link's numbers; all 
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
 from alerts.messages import MUTE_1D_ACTION, MUTE_1H_ACTION, SHOW_LINK_ACTION, render
 from alerts.notice import AlertNotice, NoticeKind
+from bot.listeners.actions.alerts import Click, read_click
 from tests.bot.alerts.conftest import NOW, OTHER_TEAM, AlertBot, shown
 
 
@@ -93,3 +95,23 @@ def test_buttons_without_a_database(bot_without_db: AlertBot) -> None:
     assert "Alerts aren't set up" in answer["text"]
     stats = bot_without_db.click(SHOW_LINK_ACTION, values[SHOW_LINK_ACTION])
     assert "spring-sale-mobile" in shown(stats)  # reading needs no database
+
+
+def test_a_mute_button_with_an_id_past_the_databases_integer_is_answered(
+    alert_bot: AlertBot,
+) -> None:
+    # Found by tests/fuzz: 2**70 overflowed SQLite's integer in the lazy listener (no answer).
+    value = json.dumps({"rule_id": 2**70, "link_id": None})
+    answer = alert_bot.click(MUTE_1H_ACTION, value)
+    private(answer)
+    assert "doesn't say which alert" in answer["text"]
+
+
+def test_a_click_of_any_shape_reads_as_empty() -> None:
+    # Found by tests/fuzz: a list where Slack sends an object raised in the lazy listener.
+    odd = {"actions": [1], "user": ["U0ALICE"], "team": "T0CLICKBOT"}
+    assert read_click(odd) == Click("", "", None, None)
+    assert read_click({"actions": {"value": "{}"}, "user": None}) == Click("", "", None, None)
+    value = json.dumps({"rule_id": 3, "link_id": True})
+    click = {"actions": [{"value": value}], "user": {"id": "U1", "team_id": "T1"}}
+    assert read_click(click) == Click("T1", "U1", 3, None)

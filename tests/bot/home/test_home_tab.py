@@ -4,8 +4,10 @@ for the clicker's workspace only and publish the tab again."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from bot.home import (
     CALLBACK_ID,
@@ -205,3 +207,21 @@ def test_the_messages_tab_and_forged_events_publish_nothing(home_bot: HomeBot) -
     assert home_bot.slack.slack.calls_to("views.publish") == []
     home_bot.open()
     assert len(home_bot.slack.slack.calls_to("views.publish")) == 1
+
+
+def test_the_tab_opens_while_another_writer_holds_the_database(
+    home_bot: HomeBot, tmp_path: Path
+) -> None:
+    # Found by tests/fuzz: the tab was read in a write transaction (BEGIN IMMEDIATE), so on
+    # SQLite it queued behind every writer and, past the busy timeout, showed "couldn't reach
+    # the alert database" with an ERROR and a traceback. It only reads: it takes no lock now.
+    home_bot.add_rule(label="spring-sale")
+    writer = sqlite3.connect(tmp_path / "clickbot.sqlite3", isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another process's write transaction, held open
+        view = home_bot.open(timeout=5)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert "spring-sale" in texts(view)
+    assert "couldn't reach the alert database" not in texts(view)

@@ -179,6 +179,9 @@ def test_the_other_views_are_valid() -> None:
         (None, None),
         ("١٢", None),
         ("9" * 30, None),
+        (str(2**31 - 1), 2**31 - 1),
+        (str(2**31), None),  # past the database's integer
+        ("9" * 18, None),
     ],
 )
 def test_button_ids(value: object, expected: int | None) -> None:

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from prometheus_client import CONTENT_TYPE_LATEST
-from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
@@ -101,22 +101,20 @@ def create_web_app(
     """The app; `close_services=False` leaves closing `services` to a caller that shares them
     (`clickbot run`: the worker still uses them after the web server stops)."""
     app, authorization = create_app(slack, services)
+    handler = AsyncSlackRequestHandler(app)
 
     async def slack_events(request: Request) -> Response:
-        # Bolt's own handler (AsyncSlackRequestHandler.handle) with a guard: a body Bolt cannot
-        # read raised out of it, a 500 with a traceback in the log, unsigned requests too. Our
-        # listeners' errors never get here (Bolt hands them to `handle_errors`), so what does
-        # is Bolt failing on the body: a 400, logged without the body.
-        body = await request.body()
+        # Our listeners' errors never get here (Bolt hands them to `handle_errors`), so what
+        # does is Bolt failing on a body Slack never sends, unsigned ones too: a 400, logged
+        # without the body, instead of a 500 with a traceback.
         try:
-            answer = await app.async_dispatch(to_async_bolt_request(request, body))
+            return await handler.handle(request)
         except UNREADABLE as exc:
             log.warning("refused a request that is not one Slack sends (%s)", type(exc).__name__)
             return PlainTextResponse(
                 "This endpoint takes Slack's requests; this one could not be read.",
                 status_code=400,
             )
-        return to_starlette_response(answer)
 
     async def healthz(request: Request) -> Response:
         status, body = await health_report(services)

@@ -383,6 +383,14 @@ class Stack:
 
         return self.run(add)
 
+    def webhooks(self) -> list[str]:
+        """The URLs of the webhooks stored."""
+
+        async def read(tx: Transaction) -> list[str]:
+            return list((await tx.session.scalars(select(Webhook.url))).all())
+
+        return self.run(read)
+
     def enqueue_webhook(self, webhook_id: int) -> int:
         async def add(tx: Transaction) -> int:
             key = f"hook-{uuid.uuid4().hex[:8]}"

@@ -22,13 +22,13 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import httpx
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -36,10 +36,15 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from alerts.notice import AlertNotice, NoticeKind
 from alerts.outbox import enqueue_alert, enqueue_webhook
 from devtools.localslack import Message, MockSlackServer
-from devtools.localslack.signed import TEAM_ID, USER_ID, signed_headers, slash_command_body
+from devtools.localslack.signed import (
+    FORM_CONTENT_TYPE,
+    TEAM_ID,
+    USER_ID,
+    signed_headers,
+    slash_command_body,
+)
 from devtools.sandbox import SandboxConfig, SandboxServer
-from storage import Database, OutboxItem, Transaction, Webhook
-from tests.bot.home.test_requeue import member_joined_body
+from storage import Database, OutboxItem, Transaction, Webhook, utcnow
 from tests.conftest import SANDBOX_KEY, Sandbox
 from tests.deploy.environment import SIGNING_SECRET, deployment_env, start_clickbot
 from tests.servers import free_port
@@ -100,10 +105,9 @@ def postgres_database() -> Iterator[str]:
 
 def start_sandbox(**overrides: Any) -> Sandbox:
     """A sandbox with a live clock (the worker polls "today"), no throttle."""
-    config = {"api_key": SANDBOX_KEY, "seed": 7, "datapoints": 30, "rate_limit": 0.0}
-    config.update(overrides)
-    server = SandboxServer(SandboxConfig(**config)).start()
-    return Sandbox(server.url, config["api_key"], server)
+    config: dict[str, Any] = {"seed": 7, "datapoints": 30, "rate_limit": 0.0, **overrides}
+    server = SandboxServer(SandboxConfig(api_key=SANDBOX_KEY, **config)).start()
+    return Sandbox(server.url, SANDBOX_KEY, server)
 
 
 def wait_until(check: Callable[[], T | None], timeout: float, what: str) -> T:
@@ -306,6 +310,19 @@ class Stack:
         wait_until(up, 60, "the web process's /healthz")
         return web
 
+    def poll_once(self, outcome: str, **settings: str) -> str:
+        """Start a worker (its first cycle runs at once), wait for that cycle to end with
+        `outcome` ("True" / "False"), let its sender post what the cycle queued, stop it; its
+        output."""
+        posted = len(self.posts("C0GENERAL"))
+        worker = self.start("worker", **settings)
+        worker.wait_for_output(f"poll: ok={outcome}")
+        output = worker.output()
+        queued = int(output.split(f"poll: ok={outcome}", 1)[1].split("items=", 1)[1].split()[0])
+        wait_until(lambda: len(self.posts("C0GENERAL")) >= posted + queued, 60, "the notices")
+        assert worker.stop() == 0, worker.output()
+        return output
+
     # --- Slack's side of the web process ---------------------------------------
 
     def command(self, text: str, *, channel: str = "C0GENERAL") -> str:
@@ -319,9 +336,8 @@ class Stack:
         )
         return str(answers[0].body.get("text", ""))
 
-    def post_signed(self, body: str, content_type: str | None = None) -> httpx.Response:
-        options = {} if content_type is None else {"content_type": content_type}
-        headers = signed_headers(SIGNING_SECRET, body, **options)
+    def post_signed(self, body: str, content_type: str = FORM_CONTENT_TYPE) -> httpx.Response:
+        headers = signed_headers(SIGNING_SECRET, body, content_type=content_type)
         return httpx.post(f"{self.web_url}/slack/events", content=body, headers=headers, timeout=10)
 
     # --- the local Slack's control endpoints -------------------------------------
@@ -404,6 +420,20 @@ class Stack:
             return {item.id: item for item in items}
 
         return self.run(read)
+
+    def lapse_leases(self) -> int:
+        """Make what a killed sender had claimed claimable now, as if its leases (60 s,
+        DEFAULT_LEASE) had run out; how many items."""
+
+        async def lapse(tx: Transaction) -> int:
+            result = await tx.session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.status == "sending")
+                .values(lease_expires_at=utcnow() - timedelta(seconds=1))
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+        return self.run(lapse)
 
     # --- what must never be logged -----------------------------------------------
 

@@ -9,7 +9,8 @@ issue's 60 s storms are `bench/faults.py`'s.
 from __future__ import annotations
 
 from devtools.localslack.models import BOT_USER_ID
-from tests.faults.harness import Stack, member_joined_body, wait_until
+from tests.bot.home.test_requeue import member_joined_body
+from tests.faults.harness import Stack, wait_until
 
 STORM_S = 3.0
 #: The 5xx backoff's cap, short so the test is: the default is 30 s.

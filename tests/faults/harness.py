@@ -449,14 +449,8 @@ class Stack:
 
     def leaks(self) -> list[str]:
         """Every log line (of every process the stack started) holding a secret, a body, a
-        response URL, SQL parameters or a traceback: `file: line`."""
-        needles = [*self.secrets(), *FORBIDDEN]
-        found = []
-        for process in self.processes:
-            for line in process.output().splitlines():
-                if any(needle in line for needle in needles):
-                    found.append(f"{process.log.name}: {_redact(line, needles)}")
-        return found
+        response URL, SQL parameters or a traceback: `file: line`, secrets masked."""
+        return find_leaks({p.log.name: p.output() for p in self.processes}, self.secrets())
 
     def close(self) -> None:
         for process in self.processes:
@@ -466,9 +460,16 @@ class Stack:
         self.sandbox.close()
 
 
-def _redact(line: str, needles: list[str]) -> str:
-    """The line with any secret in it masked, so a failing test does not print it again."""
-    for needle in needles:
-        if needle not in FORBIDDEN:
-            line = line.replace(needle, "<secret>")
-    return line[:500]
+def find_leaks(logs: dict[str, str], secrets: set[str]) -> list[str]:
+    """The lines of `logs` (name → text) holding one of `secrets` or of `FORBIDDEN`, as
+    `name: line` with the secrets masked (a failing test must not print them again)."""
+    secrets = {secret for secret in secrets if secret}
+    needles = [*secrets, *FORBIDDEN]
+    found = []
+    for name, output in logs.items():
+        for line in output.splitlines():
+            if any(needle in line for needle in needles):
+                for secret in secrets:
+                    line = line.replace(secret, "<secret>")
+                found.append(f"{name}: {line[:500]}")
+    return found

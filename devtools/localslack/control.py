@@ -13,16 +13,33 @@ No token here: like the sandbox's `/_sandbox/*`, these must always be reachable.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, cast, get_args
+import threading
+from typing import Any, Protocol, cast, get_args
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from devtools.localslack.models import FaultKind
+from devtools.localslack.models import Channel, Fault, FaultKind
 
-if TYPE_CHECKING:
-    from devtools.localslack.app import MockSlack
+
+class Steerable(Protocol):
+    """What of `MockSlack` the controls touch (named here: app.py imports this module)."""
+
+    lock: threading.RLock
+    faults: list[Fault]
+    rate_limits: list[int]
+    channels: dict[str, Channel]
+
+    def storm(
+        self,
+        kind: FaultKind,
+        seconds: float,
+        *,
+        method: str | None = None,
+        status: int = 500,
+        retry_after: int = 1,
+    ) -> Fault: ...
 
 
 def _problem(message: str) -> Response:
@@ -37,7 +54,7 @@ async def _json(request: Request) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def routes(slack: MockSlack) -> list[Route]:
+def routes(slack: Steerable) -> list[Route]:
     async def storm(request: Request) -> Response:
         body = await _json(request)
         kind, seconds = body.get("kind"), body.get("seconds")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -19,19 +20,16 @@ from tests.faults.harness import PostgresUnavailable, Stack, postgres_database
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
-    try:
-        database = postgres_database()
-        url = database.__enter__()
-    except PostgresUnavailable as unavailable:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{unavailable}; CI must have it")
-        pytest.skip(str(unavailable))
-    try:
-        with Stack.open(tmp_path, url) as running:
-            yield running
-            for process in running.processes:
-                process.stop()
-            leaks = running.leaks()
-    finally:
-        database.__exit__(None, None, None)
+    with ExitStack() as resources:
+        try:
+            url = resources.enter_context(postgres_database())
+        except PostgresUnavailable as unavailable:
+            if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+                pytest.fail(f"{unavailable}; CI must have it")
+            pytest.skip(str(unavailable))
+        running = resources.enter_context(Stack.open(tmp_path, url))
+        yield running
+        for process in running.processes:
+            process.stop()
+        leaks = running.leaks()
     assert leaks == [], "the logs hold what they must not:\n" + "\n".join(leaks)

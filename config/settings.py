@@ -138,7 +138,7 @@ class AlertSettings(_Group):
     alert_poll_seconds: Annotated[int, Stripped, Field(ge=30, le=86400)] = 300
     # --- delivery and retention (the worker's sender and its housekeeping) ---
     #: The longest wait between two tries of an alert Slack or a webhook failed (5xx, network).
-    delivery_backoff_cap_seconds: Annotated[float, Stripped, Field(ge=1, le=3600)] = 30.0
+    delivery_backoff_cap_seconds: Annotated[float, Stripped, Field(ge=1, le=3600)] = 20.0
     #: The longest one delivery attempt may take, however slowly the other side answers.
     delivery_deadline_seconds: Annotated[float, Stripped, Field(ge=1, le=600)] = 30.0
     #: Delivered outbox items are deleted this many days after delivery.

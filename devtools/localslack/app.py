@@ -4,7 +4,8 @@ Like Slack, every method answers HTTP 200 with `{"ok": false, "error": ...}` for
 and 429 with `Retry-After` when rate limited. Calls are recorded for assertions.
 
 Routes: `/api/{method}` (Web API), `/upload/{file_id}` (the upload URL that
-files.getUploadURLExternal hands out) and `/response/{id}` (minted response URLs).
+files.getUploadURLExternal hands out), `/response/{id}` (minted response URLs) and
+`/_control/*` (faults and membership, over HTTP: `control.py`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from devtools.localslack import files
+from devtools.localslack import control, files
 from devtools.localslack.models import (
     BOT_ID,
     BOT_USER,
@@ -91,6 +92,27 @@ class MockSlack(Workspace):
     ) -> Fault:
         return self.inject("ratelimited", method=method, times=times, retry_after=retry_after)
 
+    def storm(
+        self,
+        kind: FaultKind,
+        seconds: float,
+        *,
+        method: str | None = None,
+        status: int = 500,
+        retry_after: int = 1,
+    ) -> Fault:
+        """Fail every call (to `method`, or any) for the next `seconds`, after the storms
+        already queued: a 429 storm then a 5xx storm is two calls, the second starting where
+        the first ends. Also `POST /_control/storm`."""
+        with self.lock:
+            ends = [f.until for f in self.faults if f.until is not None]
+            starts = max([time.time(), *ends])
+            fault = Fault(
+                kind, method, 0, status, retry_after, starts=starts, until=starts + seconds
+            )
+            self.faults.append(fault)
+        return fault
+
     # --- recording -----------------------------------------------------------
 
     def calls_to(self, method: str) -> list[RecordedCall]:
@@ -154,6 +176,7 @@ class MockSlack(Workspace):
             Route("/api/{method}", self._dispatch, methods=["GET", "POST"]),
             Route("/upload/{file_id}", self._upload, methods=["POST"]),
             Route("/response/{hook_id:path}", self._response, methods=["POST"]),
+            *control.routes(self),
         ]
         return _KeepRawSend(Starlette(routes=routes))
 
@@ -195,11 +218,12 @@ class MockSlack(Workspace):
         return response
 
     def _take_fault(self, method: str) -> Fault | None:
+        now = time.time()
         with self.lock:
             if self.rate_limits:
                 return Fault("ratelimited", retry_after=self.rate_limits.pop(0))
             for fault in self.faults:
-                if fault.matches(method):
+                if fault.matches(method, now):
                     fault.times -= 1
                     return fault
             return None

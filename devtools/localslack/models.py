@@ -208,9 +208,18 @@ class Fault:
     retry_after: int = 1
     #: Extra latency for `delay` (then the call is answered normally).
     seconds: float = 0.0
+    #: A storm: every matching call from `starts` until `until` (`time.time()`, the clock
+    #: `RecordedCall.at` is on)
+    #: fails, whatever `times` says. `until` None: the next `times` calls.
+    starts: float = 0.0
+    until: float | None = None
 
-    def matches(self, method: str) -> bool:
-        return self.times > 0 and (self.method is None or self.method == method)
+    def matches(self, method: str, now: float) -> bool:
+        if self.method is not None and self.method != method:
+            return False
+        if self.until is not None:
+            return self.starts <= now < self.until
+        return self.times > 0
 
 
 @dataclass(frozen=True)

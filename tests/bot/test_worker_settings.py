@@ -53,5 +53,5 @@ def test_the_delivery_settings_default_to_what_alerts_need(
     for name in ("DELIVERY_BACKOFF_CAP_SECONDS", "DELIVERY_DEADLINE_SECONDS"):
         monkeypatch.delenv(name, raising=False)
     alerts = AlertSettings()
-    assert (alerts.delivery_backoff_cap_seconds, alerts.delivery_deadline_seconds) == (30, 30)
+    assert (alerts.delivery_backoff_cap_seconds, alerts.delivery_deadline_seconds) == (20, 30)
     assert (alerts.outbox_retention_days, alerts.snapshot_retention_days) == (7, 7)

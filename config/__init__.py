@@ -1,5 +1,6 @@
 """clickbot's settings: `load_settings(ClickMeterSettings, ...)` once at start-up."""
 
+from config.base import SettingsError
 from config.distribution import DEFAULT_BOT_SCOPES, SlackMode, SlackOAuthSettings, slack_mode
 from config.settings import (
     AlertSettings,
@@ -7,7 +8,6 @@ from config.settings import (
     LoggingSettings,
     ServerSettings,
     Settings,
-    SettingsError,
     SlackSettings,
     SlackTokenSettings,
     StorageSettings,

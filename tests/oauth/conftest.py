@@ -3,7 +3,7 @@ sandbox and a database on each backend (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
@@ -121,8 +121,3 @@ async def distributed(
     mock_slack.slack.oauth.redirect_url = f"{server.url}/slack/oauth_redirect"
     with server, httpx.Client(timeout=10) as browser:
         yield Distributed(server.url, mock_slack, browser, backend)
-
-
-@pytest.fixture
-def two_teams() -> Iterator[list[tuple[str, str]]]:
-    yield [("T0FIRST", "First Co"), ("T0SECOND", "Second Co")]

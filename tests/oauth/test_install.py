@@ -26,7 +26,8 @@ async def test_an_install_is_stored_and_its_workspace_answered_with_its_token(
     page = distributed.install("T0FIRST", "First Co")
 
     assert page.status_code == 200, page.text
-    assert "clickbot is installed" in page.text and "First Co" in page.text
+    assert "clickbot is installed" in page.text
+    assert "First Co" in page.text
     assert "connect" in page.text  # what to do next
     (exchange,) = distributed.slack.slack.calls_to("oauth.v2.access")
     assert exchange.error is None
@@ -68,7 +69,7 @@ async def test_a_workspace_that_did_not_install_is_not_answered(
 
 
 async def test_a_forged_state_is_refused_with_a_page(distributed: Distributed) -> None:
-    location, state = distributed.install_link()
+    _location, state = distributed.install_link()
     code = distributed.slack.slack.oauth.authorize("T0FIRST", "First Co")
     page = distributed.browser.get(
         f"{distributed.url}/slack/oauth_redirect", params={"code": code, "state": state + "x"}

@@ -8,6 +8,7 @@ import binascii
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr
+from pydantic_settings import NoDecode
 
 from config.base import (
     DEFAULT_SLACK_API_URL,
@@ -46,7 +47,10 @@ def _fernet_keys(value: SecretStr) -> SecretStr:
 
 
 def _scopes(value: Any) -> Any:
-    return [s.strip() for s in value.split(",") if s.strip()] if isinstance(value, str) else value
+    # Comma-separated; empty (as .env.example has it) means the default.
+    if isinstance(value, str):
+        return tuple(s.strip() for s in value.split(",") if s.strip()) or DEFAULT_BOT_SCOPES
+    return value
 
 
 class SlackOAuthSettings(_Group):
@@ -56,9 +60,9 @@ class SlackOAuthSettings(_Group):
     slack_client_secret: Annotated[SecretStr, Stripped, Field(min_length=16)]
     slack_signing_secret: Annotated[SecretStr, Stripped, Field(min_length=16)]
     clickbot_secret_key: Annotated[SecretStr, Stripped, AfterValidator(_fernet_keys)]
-    slack_scopes: Annotated[tuple[str, ...], BeforeValidator(_scopes), Field(min_length=1)] = (
-        DEFAULT_BOT_SCOPES
-    )
+    slack_scopes: Annotated[
+        tuple[str, ...], NoDecode, BeforeValidator(_scopes), Field(min_length=1)
+    ] = DEFAULT_BOT_SCOPES
     #: Where Slack sends installers back; unset: the Redirect URL of the app's settings.
     slack_redirect_uri: Annotated[HttpUrl | None, BeforeValidator(lambda v: v or None)] = None
     slack_api_url: Annotated[HttpUrl, AfterValidator(_trailing_slash)] = DEFAULT_SLACK_API_URL

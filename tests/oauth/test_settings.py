@@ -89,6 +89,15 @@ def test_scopes_are_read_comma_separated() -> None:
     assert oauth(slack_scopes="commands, chat:write").slack_scopes == ("commands", "chat:write")
 
 
+def test_empty_scopes_are_the_default() -> None:
+    assert oauth(slack_scopes="").slack_scopes == DEFAULT_BOT_SCOPES
+
+
+def test_scopes_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_SCOPES", "commands, chat:write")
+    assert oauth().slack_scopes == ("commands", "chat:write")
+
+
 def test_several_secret_keys_are_taken_for_rotation() -> None:
     other = "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGw="
     assert oauth(clickbot_secret_key=f"{SECRET_KEY},{other}").clickbot_secret_key

@@ -3,11 +3,13 @@ stopped), and the uninstalled workspace's data purged once its retention period 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
+from alerts.digests.runner import run_due_digests
 from alerts.worker import Retention, Worker
 from clickmeter import ClickMeterClient
 from storage import AlertRule, PollState, utcnow
@@ -164,3 +166,27 @@ async def test_a_reinstall_keeps_the_rules(distributed: Distributed, sandbox: Sa
         clock=lambda: now + timedelta(days=90),
     ).prune()
     assert await rows_of(distributed, "T0FIRST") == {"bots": 1, "installations": 1, "rules": 1}
+
+
+async def test_uninstall_stops_that_workspaces_digests(
+    distributed: Distributed, sandbox: Sandbox
+) -> None:
+    install_both(distributed)
+    rome = ZoneInfo("Europe/Rome")
+    async with distributed.database().transaction() as tx:
+        for team_id, _ in TEAMS:
+            digest = await tx.digests.add(
+                team_id,
+                created_by="U0ALICE",
+                channel_id="C0GENERAL",
+                at_time="09:00",
+                timezone="Europe/Rome",
+                now=datetime(2026, 3, 1, tzinfo=UTC),
+            )
+            await tx.digests.mark_run(digest.id, date(2026, 3, 17), None)
+    distributed.event(distributed.slack.slack.oauth.uninstall("T0FIRST"))
+
+    client = ClickMeterClient(sandbox.api_key, base_url=sandbox.url, requests_per_second=None)
+    ten_past_nine = datetime(2026, 3, 18, 9, 10, tzinfo=rome).astimezone(UTC)
+    runs = await run_due_digests(distributed.database(), client, ten_past_nine, installed_only=True)
+    assert [(run.team_id, run.outcome) for run in runs] == [("T0SECOND", "enqueued")]

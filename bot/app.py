@@ -68,7 +68,12 @@ def create_app(
         oauth, store = oauth_settings(slack, services.db)
         # The store given to the app too: Bolt then authorizes (and rotates tokens) through
         # `client`, the one pointed at SLACK_API_URL.
-        app = AsyncApp(oauth_settings=oauth, installation_store=store, **common)
+        app = AsyncApp(
+            oauth_settings=oauth,
+            installation_store=store,
+            installation_store_bot_only=True,  # the bot token is all clickbot uses
+            **common,
+        )
         register_install_events(app, services, store)
     else:
         authorization = CachedAuthorization(client, slack.slack_bot_token.get_secret_value())

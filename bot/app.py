@@ -13,6 +13,7 @@ from typing import Any
 
 import slack_bolt
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
@@ -66,12 +67,26 @@ def create_app(
         if services.db is None:
             raise ValueError("distribution mode keeps its installations in the database")
         oauth, store = oauth_settings(slack, services.db)
-        # The store given to the app too: Bolt then authorizes (and rotates tokens) through
-        # `client`, the one pointed at SLACK_API_URL.
+        # Each request's workspace token from the store, refreshed (rotation) through `client`,
+        # the one pointed at SLACK_API_URL; auth.test's answer cached per token, so only a
+        # workspace's first request (and the first after a rotation) waits on it.
+        authorize = AsyncInstallationStoreAuthorize(
+            logger=logging.getLogger("slack_bolt"),
+            installation_store=store,
+            client_id=slack.slack_client_id,
+            client_secret=slack.slack_client_secret.get_secret_value(),
+            token_rotation_expiration_minutes=slack.token_rotation_expiration_minutes,
+            bot_only=True,  # the bot token is all clickbot uses
+            cache_enabled=True,
+            client=client,
+        )
         app = AsyncApp(
             oauth_settings=oauth,
             installation_store=store,
-            installation_store_bot_only=True,  # the bot token is all clickbot uses
+            installation_store_bot_only=True,
+            # Bolt takes an AsyncAuthorize here (it checks isinstance); its annotation names
+            # only plain functions.
+            authorize=authorize,  # type: ignore[arg-type]
             **common,
         )
         register_install_events(app, services, store)

@@ -4,14 +4,22 @@ authorized with its own token."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy import select
 
+from devtools.localslack import RecordedCall
+from devtools.localslack.oauth import event_body
 from storage.installations import SLACK_BOTS
 from tests.oauth.conftest import Distributed
 
 
 def tokens_used_for(distributed: Distributed, method: str) -> list[str | None]:
     return [call.token for call in distributed.slack.slack.calls_to(method)]
+
+
+def publishes_after(distributed: Distributed, seen: int) -> list[RecordedCall]:
+    return distributed.slack.slack.calls_to("views.publish")[seen:]
 
 
 async def stored_bots(distributed: Distributed) -> dict[str, str]:
@@ -50,11 +58,20 @@ async def test_two_workspaces_are_each_answered_with_their_own_token(
     assert set(bots) == {"T0FIRST", "T0SECOND"}
     assert bots["T0FIRST"] != bots["T0SECOND"]
 
-    for team_id in ["T0SECOND", "T0FIRST", "T0SECOND"]:
+    for team_id in ["T0SECOND", "T0FIRST", "T0SECOND", "T0FIRST"]:
         ack, response_url = distributed.command(team_id, "help")
         assert ack.status_code == 200
         assert distributed.answer(response_url)["text"]
-        assert tokens_used_for(distributed, "auth.test")[-1] == bots[team_id]
+        # Opening the App Home: its view is published with that workspace's token.
+        published = len(distributed.slack.slack.calls_to("views.publish"))
+        opened = event_body(team_id, {"type": "app_home_opened", "user": "U0ALICE", "tab": "home"})
+        assert distributed.event(opened).status_code == 200
+        calls = distributed.slack.slack.wait_for(partial(publishes_after, distributed, published))
+        assert [call.token for call in calls] == [bots[team_id]]
+        assert calls[0].error is None
+    # auth.test once per workspace token (cached), never with another workspace's.
+    used = [token or "" for token in tokens_used_for(distributed, "auth.test")[2:]]
+    assert sorted(used) == sorted(bots.values())
 
 
 async def test_a_workspace_that_did_not_install_is_not_answered(

@@ -20,7 +20,7 @@ from config.base import (
 )
 
 #: The bot scopes a distributed install asks for: manifest.yml's `oauth_config.scopes.bot`
-#: (tests/oauth/test_scopes.py keeps the two equal).
+#: (tests/oauth/test_settings.py keeps the two equal).
 DEFAULT_BOT_SCOPES = (
     "commands",
     "chat:write",

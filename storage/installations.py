@@ -14,6 +14,7 @@ from datetime import datetime
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.models import (
@@ -73,9 +74,13 @@ class Installations:
 
     async def mark_uninstalled(self, team_id: str, at: datetime) -> None:
         """Remember when `team_id` uninstalled (the first time: a repeated event keeps it)."""
-        if await self.session.get(UninstalledTeam, team_id) is None:
-            self.session.add(UninstalledTeam(team_id=team_id, uninstalled_at=at))
-            await self.session.flush()
+        if await self.session.get(UninstalledTeam, team_id) is not None:
+            return
+        try:
+            async with self.session.begin_nested():  # Slack's retry on another replica, at once
+                self.session.add(UninstalledTeam(team_id=team_id, uninstalled_at=at))
+        except IntegrityError:
+            pass  # recorded by the other one first: its time stands
 
     async def mark_installed(self, team_id: str) -> bool:
         """`team_id` installed (again): its data is no longer due to be purged."""

@@ -15,7 +15,11 @@ What callers can rely on:
   that queued something. Without them no delivery happens in this process.
 - The retention job (hourly, `prune`) deletes outbox items delivered more than
   `retention.outbox_days` ago and counter snapshots of local days more than
-  `retention.snapshot_days` old; a failing run is logged and the next one catches up.
+  `retention.snapshot_days` old, and (distribution mode) every row of a workspace that
+  uninstalled the app more than `retention.uninstalled_days` ago and did not install it
+  again; a failing run is logged and the next one catches up.
+- With `installed_only` (distribution mode), only workspaces with the app installed are polled
+  and sent digests: an uninstall stops both from the next cycle and tick on.
 - Poll cycles, alerts fired and deliveries are reported to `observer` (default: ignored).
 - `stop()` (and SIGTERM/SIGINT, handled by `run`) lets a running cycle or pass finish, then
   shuts the scheduler down and returns from `run`.
@@ -66,10 +70,13 @@ PRUNE_BATCH = 1000
 
 @dataclass(frozen=True)
 class Retention:
-    """How long what is done is kept: delivered outbox items, and click counter snapshots."""
+    """How long what is done is kept: delivered outbox items, click counter snapshots, and
+    (distribution mode) the data of a workspace that uninstalled the app."""
 
     outbox_days: int = 7
     snapshot_days: int = 7
+    #: None: workspaces are never purged (one workspace, which cannot uninstall itself away).
+    uninstalled_days: int | None = None
 
 
 class Worker:
@@ -87,13 +94,20 @@ class Worker:
         retention: Retention | None = None,
         observer: Observer = NO_OBSERVER,
         clock: Callable[[], datetime] = utcnow,
+        installed_only: bool = False,
     ) -> None:
         self.db = db
         self.client = client
         self.clock = clock
         self.poll_seconds = poll_seconds
+        #: Distribution mode: poll and send digests only for workspaces with the app installed.
+        self.installed_only = installed_only
         self.poller = Poller(
-            db, client, config or EngineConfig(poll_seconds=poll_seconds), clock=clock
+            db,
+            client,
+            config or EngineConfig(poll_seconds=poll_seconds),
+            clock=clock,
+            installed_only=installed_only,
         )
         self.receivers = receivers
         self.deliver_interval = deliver_interval
@@ -141,7 +155,9 @@ class Worker:
         failing tick (e.g. the database briefly away) is logged; the next one runs as planned,
         and since the record of runs is in the database, a restart loses nothing."""
         try:
-            runs = await run_due_digests(self.db, self.client, now=self.clock())
+            runs = await run_due_digests(
+                self.db, self.client, now=self.clock(), installed_only=self.installed_only
+            )
         except Exception:
             logger.exception("digest tick failed")
             return
@@ -154,6 +170,11 @@ class Worker:
         now = self.clock()
         items = snapshots = 0
         try:
+            if self.retention.uninstalled_days is not None:
+                async with self.db.transaction() as tx:
+                    before = now - timedelta(days=self.retention.uninstalled_days)
+                    for team in await tx.installations.purge_uninstalled(before):
+                        logger.info("retention: purged workspace %s (uninstalled)", team)
             while True:  # in batches; a post goes once the edits and replies it had are gone
                 async with self.db.transaction() as tx:
                     before = now - timedelta(days=self.retention.outbox_days)

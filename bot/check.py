@@ -21,7 +21,13 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from alerts.deliver.poster import error_code
 from clickmeter import ClickMeterClient, ClickMeterError
-from config import ClickMeterSettings, SlackSettings, SlackTokenSettings, StorageSettings
+from config import (
+    ClickMeterSettings,
+    SlackOAuthSettings,
+    SlackSettings,
+    SlackTokenSettings,
+    StorageSettings,
+)
 from storage import Database
 from storage import migrate as migrations
 
@@ -53,6 +59,41 @@ async def check_clickmeter(settings: ClickMeterSettings) -> CheckResult:
         f"signed in as {who}; time zone {me.timezonename} ({zone.key}); "
         f"plan {plan.name or 'unnamed'}, {used}; API {settings.clickmeter_api_url}",
     )
+
+
+#: A code no install made: Slack answers `invalid_code` only once the client id and secret pass.
+PROBE_CODE = "clickbot-check"
+
+
+async def check_oauth(settings: SlackOAuthSettings) -> CheckResult:
+    """Distribution mode: Slack accepts the client id and secret (exchanging a made-up code)."""
+    client = AsyncWebClient(base_url=settings.slack_api_url)
+    try:
+        await client.oauth_v2_access(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret.get_secret_value(),
+            code=PROBE_CODE,
+        )
+    except SlackApiError as exc:
+        error = error_code(exc)
+        if error == "invalid_code":
+            redirect = settings.slack_redirect_uri or "the Redirect URL in the app's settings"
+            return CheckResult(
+                "Slack",
+                True,
+                f"client id {settings.slack_client_id} and its secret accepted; installs return "
+                f"to {redirect}; scopes {','.join(settings.slack_scopes)}",
+            )
+        hint = {
+            "invalid_client_id": "check SLACK_CLIENT_ID (Basic Information > App Credentials)",
+            "bad_client_secret": "check SLACK_CLIENT_SECRET (Basic Information > App Credentials)",
+        }.get(error, "check SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_API_URL")
+        return CheckResult("Slack", False, f"oauth.v2.access refused the app ({error}): {hint}")
+    except (SlackClientError, OSError) as exc:
+        return CheckResult(
+            "Slack", False, f"cannot reach {settings.slack_api_url} ({type(exc).__name__})"
+        )
+    return CheckResult("Slack", False, "Slack took a made-up install code: check SLACK_API_URL")
 
 
 async def check_slack(settings: SlackSettings | SlackTokenSettings) -> CheckResult:
@@ -160,14 +201,14 @@ def _sqlite_file_missing(backend: str, database: str | None) -> bool:
 
 async def run_checks(
     clickmeter: ClickMeterSettings,
-    slack: SlackSettings | SlackTokenSettings,
+    slack: SlackSettings | SlackTokenSettings | SlackOAuthSettings,
     storage: StorageSettings | None = None,
 ) -> list[CheckResult]:
     """Every check, concurrently, in the order they are reported (Socket Mode's when an app
     token is set, the database's when given)."""
     checks: list[Coroutine[Any, Any, CheckResult | None]] = [
         check_clickmeter(clickmeter),
-        check_slack(slack),
+        check_oauth(slack) if isinstance(slack, SlackOAuthSettings) else check_slack(slack),
     ]
     if isinstance(slack, SlackSettings):
         checks.append(check_socket_mode(slack))

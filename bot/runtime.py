@@ -5,6 +5,10 @@
 - `clickbot run`: everything in one process, the app in Socket Mode when SLACK_APP_TOKEN is
   set, else over HTTP on PORT: for small installs.
 
+Distribution mode (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET instead of SLACK_BOT_TOKEN) is HTTP
+only: the app adds Bolt's OAuth flow, the worker polls and sends digests only for workspaces with
+the app installed, and purges uninstalled ones after UNINSTALLED_RETENTION_DAYS.
+
 SIGTERM (and Ctrl-C) stops them gracefully: the web server finishes the requests in flight and
 the answers being built for them (`Services.aclose`), the worker the poll cycle and the
 deliveries in flight; what is not delivered stays in the outbox.
@@ -45,6 +49,7 @@ from config import (
     ClickMeterSettings,
     ServerSettings,
     Settings,
+    SlackOAuthSettings,
     SlackSettings,
     StorageSettings,
     WebhookSettings,
@@ -84,23 +89,42 @@ def webhook_policy(settings: Settings) -> AddressPolicy:
     return AddressPolicy(allow_loopback=settings.need(WebhookSettings).webhook_allow_loopback)
 
 
+def slack_settings(settings: Settings) -> SlackSettings | SlackOAuthSettings:
+    """The Slack settings of the mode this process runs in."""
+    if settings.mode == "distribution":
+        return settings.need(SlackOAuthSettings)
+    return settings.need(SlackSettings)
+
+
 def build_worker(settings: Settings, services: Services) -> Worker:
     assert services.db is not None
-    slack = settings.need(SlackSettings)
+    slack = slack_settings(settings)
     alerts = settings.need(AlertSettings)
+    token: str | None = None
+    uninstalled_days: int | None = None
+    if isinstance(slack, SlackOAuthSettings):
+        # Each workspace's alerts need its own bot token: until the sender picks the token by
+        # workspace, only webhooks are delivered in this mode.
+        log.warning("distribution mode: alerts and digests go to webhooks only, not to Slack")
+        uninstalled_days = slack.uninstalled_retention_days
+    else:
+        token = slack.slack_bot_token.get_secret_value()
     return Worker(
         services.db,
         services.clickmeter,
         poll_seconds=services.poll_seconds,
         receivers=receivers_from_settings(
-            slack.slack_bot_token.get_secret_value(),
-            slack.slack_api_url,
-            webhook_policy=services.webhook_policy,
+            token, slack.slack_api_url, webhook_policy=services.webhook_policy
         ),
         backoff=Backoff(cap=alerts.delivery_backoff_cap_seconds),
         deliver_deadline=alerts.delivery_deadline_seconds,
-        retention=Retention(alerts.outbox_retention_days, alerts.snapshot_retention_days),
+        retention=Retention(
+            alerts.outbox_retention_days,
+            alerts.snapshot_retention_days,
+            uninstalled_days,
+        ),
         observer=PrometheusObserver(),
+        installed_only=isinstance(slack, SlackOAuthSettings),
     )
 
 
@@ -108,7 +132,7 @@ def _http_server(
     settings: Settings, services: Services, *, close_services: bool = True
 ) -> uvicorn.Server:
     app = create_web_app(
-        settings.need(SlackSettings), services, freeze_heap=True, close_services=close_services
+        slack_settings(settings), services, freeze_heap=True, close_services=close_services
     )
     port = settings.need(ServerSettings).port
     # Its loggers go through ours (format, scrubber): no logging config or level of its own.
@@ -146,10 +170,9 @@ async def run_all(settings: Settings) -> None:
     _serve_worker_metrics(settings, None)
     services = build_services(settings)
     worker = build_worker(settings, services)
-    slack = settings.need(SlackSettings)
     worker_task = asyncio.create_task(worker.run(handle_signals=False))
     try:
-        if slack.slack_app_token is not None:
+        if settings.mode == "single" and settings.need(SlackSettings).slack_app_token is not None:
             await _socket_mode_until_signal(settings, services)
         else:
             # Closed below, once the worker is done with them too.

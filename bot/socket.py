@@ -15,7 +15,8 @@ async def connect_socket_mode(slack: SlackSettings, services: Services) -> Async
         raise ValueError("Socket Mode needs SLACK_APP_TOKEN")
     app, authorization = create_app(slack, services)
     await services.storage()
-    await authorization.warm()
+    if authorization is not None:
+        await authorization.warm()
     handler = AsyncSocketModeHandler(app, slack.slack_app_token.get_secret_value())
     await handler.connect_async()  # type: ignore[no-untyped-call]
     return handler

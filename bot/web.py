@@ -1,4 +1,5 @@
-"""HTTP mode (`clickbot web`): Slack's requests at POST /slack/events, GET /healthz, GET /metrics.
+"""HTTP mode (`clickbot web`): Slack's requests at POST /slack/events, GET /healthz, GET /metrics;
+in distribution mode also GET /slack/install and GET /slack/oauth_redirect (Bolt's OAuth flow).
 
 At start-up the alert database (`Services.db`) is migrated to the current schema; at shutdown
 the ClickMeter client and the database's connections are closed.
@@ -29,7 +30,7 @@ from bot.gc_tuning import freeze_startup_heap
 from bot.health import health_report
 from bot.metrics import exposition
 from bot.services import Services
-from config import SlackSettings
+from config import SlackOAuthSettings, SlackSettings
 
 #: Largest request body taken, in bytes. Slack's largest requests (a view submission, an
 #: interaction carrying its message's 50 blocks) are a few hundred KB; 1 MiB leaves room and
@@ -92,7 +93,7 @@ class BodyLimit:
 
 
 def create_web_app(
-    slack: SlackSettings,
+    slack: SlackSettings | SlackOAuthSettings,
     services: Services,
     *,
     freeze_heap: bool = False,
@@ -130,7 +131,8 @@ def create_web_app(
             # The alert tables, up to date before the first command: a database that cannot
             # be migrated stops start-up here rather than failing commands one by one.
             await services.storage()
-            await authorization.warm()
+            if authorization is not None:
+                await authorization.warm()
             if freeze_heap:
                 # Last, so what start-up built (migrations import Alembic and the models) is
                 # frozen too. Only for a server process: it freezes everything alive.
@@ -143,6 +145,9 @@ def create_web_app(
     return Starlette(
         routes=[
             Route("/slack/events", slack_events, methods=["POST"]),
+            # Distribution mode's install and OAuth redirect (Bolt answers 404 without OAuth).
+            Route("/slack/install", slack_events, methods=["GET"]),
+            Route("/slack/oauth_redirect", slack_events, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
         ],

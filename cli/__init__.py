@@ -20,11 +20,13 @@ from config import (
     ServerSettings,
     Settings,
     SettingsError,
+    SlackOAuthSettings,
     SlackSettings,
     StorageSettings,
     WebhookSettings,
     WorkerSettings,
     load_settings,
+    slack_mode,
 )
 
 app = typer.Typer(
@@ -97,6 +99,17 @@ BOT_SETTINGS = (
 )
 
 
+def _bot_settings() -> tuple[type[Any], ...]:
+    """BOT_SETTINGS for the mode the Slack credentials given select (or stop with one line)."""
+    try:
+        mode = slack_mode()
+    except SettingsError as exc:
+        raise _fail_on_settings(exc) from None
+    if mode == "single":
+        return BOT_SETTINGS
+    return tuple(SlackOAuthSettings if g is SlackSettings else g for g in BOT_SETTINGS)
+
+
 def _configured(*groups: type[Any]) -> Settings:
     """Load `groups` (or stop with one line per problem) and set up logging from them."""
     from bot.logs import configure_logging
@@ -116,8 +129,12 @@ def check() -> None:
     database (reachable, migrated): the release step, run after `clickbot migrate`."""
     from bot.check import run_checks
 
-    settings = _configured(*BOT_SETTINGS)
-    slack = settings.need(SlackSettings)
+    settings = _configured(*_bot_settings())
+    slack: SlackSettings | SlackOAuthSettings = (
+        settings.need(SlackOAuthSettings)
+        if settings.mode == "distribution"
+        else settings.need(SlackSettings)
+    )
     # Reading the schema's revision makes Alembic log at INFO; the database's line says it.
     stdlib_logging.getLogger("alembic").setLevel(stdlib_logging.WARNING)
     results = asyncio.run(
@@ -126,6 +143,11 @@ def check() -> None:
     port = settings.need(ServerSettings).port
     how = f"clickbot web serves Slack over HTTP on port {port}" + (
         ", clickbot run connects in Socket Mode" if slack.slack_app_token is not None else ""
+    )
+    how = (
+        f"distribution mode (any workspace installs at /slack/install); {how}"
+        if settings.mode == "distribution"
+        else f"single-workspace mode; {how}"
     )
     out.print(
         f"[green]✓[/green] settings: read from the environment and .env; {how}", highlight=False
@@ -185,7 +207,7 @@ def web() -> None:
     """Serve the Slack app over HTTP on PORT (POST /slack/events, GET /healthz, GET /metrics)."""
     from bot.runtime import serve_web
 
-    settings = _configured(*BOT_SETTINGS)
+    settings = _configured(*_bot_settings())
     port = settings.need(ServerSettings).port
     out.print(f"clickbot listening on http://0.0.0.0:{port}/slack/events", highlight=False)
     serve_web(settings)
@@ -205,7 +227,7 @@ def worker(
     """Run the scheduler: poll ClickMeter every ALERT_POLL_SECONDS, send digests and alerts."""
     from bot.runtime import run_worker
 
-    settings = _configured(*BOT_SETTINGS)
+    settings = _configured(*_bot_settings())
     seconds = settings.need(AlertSettings).alert_poll_seconds
     out.print(f"clickbot worker: polling every {seconds}s", highlight=False)
     asyncio.run(run_worker(settings, metrics_port))
@@ -217,8 +239,8 @@ def run() -> None:
     PORT) and the worker."""
     from bot.runtime import run_all
 
-    settings = _configured(*BOT_SETTINGS)
-    socket = settings.need(SlackSettings).slack_app_token is not None
+    settings = _configured(*_bot_settings())
+    socket = settings.mode == "single" and settings.need(SlackSettings).slack_app_token is not None
     port = settings.need(ServerSettings).port
     how = "Socket Mode" if socket else f"HTTP on port {port}"
     out.print(f"clickbot running: the app in {how}, and the worker", highlight=False)

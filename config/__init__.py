@@ -1,12 +1,13 @@
 """clickbot's settings: `load_settings(ClickMeterSettings, ...)` once at start-up."""
 
+from config.base import SettingsError
+from config.distribution import DEFAULT_BOT_SCOPES, SlackMode, SlackOAuthSettings, slack_mode
 from config.settings import (
     AlertSettings,
     ClickMeterSettings,
     LoggingSettings,
     ServerSettings,
     Settings,
-    SettingsError,
     SlackSettings,
     SlackTokenSettings,
     StorageSettings,
@@ -17,12 +18,15 @@ from config.settings import (
 )
 
 __all__ = [
+    "DEFAULT_BOT_SCOPES",
     "AlertSettings",
     "ClickMeterSettings",
     "LoggingSettings",
     "ServerSettings",
     "Settings",
     "SettingsError",
+    "SlackMode",
+    "SlackOAuthSettings",
     "SlackSettings",
     "SlackTokenSettings",
     "StorageSettings",
@@ -30,4 +34,5 @@ __all__ = [
     "WorkerSettings",
     "load_group",
     "load_settings",
+    "slack_mode",
 ]

@@ -13,29 +13,22 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.base import (
+    DEFAULT_SLACK_API_URL,
+    HttpUrl,
+    SettingsError,
+    Stripped,
+    _Group,
+    _trailing_slash,
+)
 from config.database_url import DatabaseUrlError, async_database_url
+from config.distribution import SlackMode, SlackOAuthSettings
 
 DEFAULT_CLICKMETER_URL = "https://apiv2.clickmeter.com"
-DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///clickbot.sqlite3"
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_HTTP_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s]*)?$")
-
-
-class SettingsError(Exception):
-    """One or more settings are missing or malformed; `str()` has one line per variable."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(problems))
-
-
-def _strip(value: Any) -> Any:
-    # Values pasted into .env often carry stray spaces or quotes; they are never meaningful here.
-    return value.strip().strip("'\"").strip() if isinstance(value, str) else value
 
 
 def _guid(value: SecretStr) -> SecretStr:
@@ -51,29 +44,6 @@ def _prefixed(prefix: str) -> Any:
         return value
 
     return AfterValidator(check)
-
-
-def _http_url(value: str) -> str:
-    if not _HTTP_URL.match(value):
-        raise ValueError("not an http(s) URL")
-    return value
-
-
-def _trailing_slash(value: str) -> str:
-    return value if value.endswith("/") else value + "/"
-
-
-Stripped = BeforeValidator(_strip)
-HttpUrl = Annotated[str, Stripped, AfterValidator(_http_url)]
-
-
-class _Group(BaseSettings):
-    """Common behaviour: environment first, then `.env`; unrelated variables are ignored."""
-
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
-
-    #: What each variable must hold, in the words of the one-line error a user sees.
-    expected: ClassVar[dict[str, str]] = {}
 
 
 class ClickMeterSettings(_Group):
@@ -225,6 +195,7 @@ class Settings:
 
     clickmeter: ClickMeterSettings | None = None
     slack: SlackSettings | None = None
+    slack_oauth: SlackOAuthSettings | None = None
     slack_token: SlackTokenSettings | None = None
     storage: StorageSettings | None = None
     server: ServerSettings | None = None
@@ -239,6 +210,11 @@ class Settings:
         if not isinstance(value, group):
             raise LookupError(f"{group.__name__} was not loaded for this command")
         return value
+
+    @property
+    def mode(self) -> SlackMode:
+        """Distribution when the OAuth settings were loaded, else one workspace."""
+        return "distribution" if self.slack_oauth is not None else "single"
 
     def secrets(self) -> list[str]:
         """Every secret value among the loaded settings, for the log scrubber."""
@@ -256,6 +232,7 @@ class Settings:
 _FIELDS = {
     ClickMeterSettings: "clickmeter",
     SlackSettings: "slack",
+    SlackOAuthSettings: "slack_oauth",
     SlackTokenSettings: "slack_token",
     StorageSettings: "storage",
     ServerSettings: "server",

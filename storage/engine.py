@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage.connect import READ_ONLY, make_engine
 from storage.digests import Digests
 from storage.episodes import Episodes
+from storage.installations import Installations
 from storage.migrate import Migration, upgrade
 from storage.outbox import Outbox
 from storage.polling import PollStates
@@ -43,6 +44,7 @@ class Transaction:
     outbox: Outbox
     polls: PollStates
     digests: Digests
+    installations: Installations
 
     @classmethod
     def on(cls, session: AsyncSession) -> Transaction:
@@ -55,6 +57,7 @@ class Transaction:
             Outbox(session),
             PollStates(session),
             Digests(session),
+            Installations(session),
         )
 
 

@@ -264,3 +264,13 @@ class Digest(TeamOwned, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_run_for: Mapped[date | None] = mapped_column(Date)
     next_run_at: Mapped[datetime | None]
+
+
+class UninstalledTeam(Base):
+    """A workspace that uninstalled the app (distribution mode): its rules, digests and
+    webhooks are kept until `uninstalled_at` + UNINSTALLED_RETENTION_DAYS, for a re-install."""
+
+    __tablename__ = "uninstalled_teams"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    uninstalled_at: Mapped[datetime]

@@ -83,13 +83,18 @@ async def run_due_digests(
     now: datetime | None = None,
     *,
     grace: float | None = None,
+    installed_only: bool = False,
 ) -> list[DigestRun]:
     """One tick (see the module docstring). `now` pins the clock (None: the real time);
-    `grace` in seconds overrides the default 2 h."""
+    `grace` in seconds overrides the default 2 h; `installed_only` (distribution mode) skips
+    the digests of workspaces without the app installed."""
     moment = now or utcnow()
     window = DEFAULT_GRACE if grace is None else timedelta(seconds=grace)
     async with db.transaction() as tx:
         digests = list(await tx.digests.all_active())
+        if installed_only:
+            installed = await tx.installations.installed_teams()
+            digests = [digest for digest in digests if digest.team_id in installed]
     runs: list[DigestRun] = []
     for digest in digests:
         decision = due(digest, moment, window)

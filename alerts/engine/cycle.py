@@ -95,16 +95,22 @@ class Poller:
         config: EngineConfig | None = None,
         *,
         clock: Callable[[], datetime] = utcnow,
+        installed_only: bool = False,
     ) -> None:
         self.db = db
         self.client = client
         self.config = config or EngineConfig()
         self.clock = clock
+        #: Distribution mode: only workspaces with the app installed are polled.
+        self.installed_only = installed_only
 
     async def run_cycle(self) -> CycleReport:
         """One cycle (see the module docstring). Raises only on database errors."""
         async with self.db.transaction() as tx:
             rules = _valid(await tx.rules.all_active())
+            if self.installed_only:  # an uninstalled workspace's rules wait for a re-install
+                installed = await tx.installations.installed_teams()
+                rules = [rule for rule in rules if rule.team_id in installed]
         report = CycleReport(at=self.clock(), rules=len(rules))
         if not rules:
             return report

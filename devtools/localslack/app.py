@@ -38,6 +38,7 @@ from devtools.localslack.models import (
     RecordedCall,
     ResponsePost,
 )
+from devtools.localslack.oauth import OAuthProvider
 from devtools.localslack.responses import ResponseHook, apply_response
 from devtools.localslack.workspace import METHODS, Workspace, api
 
@@ -64,6 +65,8 @@ class MockSlack(Workspace):
     #: Base URL the mock is served at (set by `MockSlackServer`), for minted URLs.
     base_url: str = "http://127.0.0.1"
     response_posts: list[ResponsePost] = field(default_factory=list)
+    #: Installs through OAuth, their tokens, rotation and uninstalls (see `oauth`).
+    oauth: OAuthProvider = field(default_factory=OAuthProvider)
     _hooks: dict[str, ResponseHook] = field(default_factory=dict, repr=False)
 
     # --- failure injection -------------------------------------------------
@@ -177,6 +180,7 @@ class MockSlack(Workspace):
             Route("/upload/{file_id}", self._upload, methods=["POST"]),
             Route("/response/{hook_id:path}", self._response, methods=["POST"]),
             *control.routes(self),
+            Route("/oauth/v2/authorize", self.oauth.authorize_page, methods=["GET"]),
         ]
         return _KeepRawSend(Starlette(routes=routes))
 
@@ -231,7 +235,23 @@ class MockSlack(Workspace):
     def _answer(
         self, method: str, token: str | None, args: dict[str, Any], request: Request
     ) -> dict[str, Any]:
-        refused = self._refused_token(method, token)
+        if method == "oauth.v2.access":  # authenticated by the app's client id and secret
+            try:
+                with self.lock:
+                    return {
+                        "ok": True,
+                        **self.oauth.access(args, request.headers.get("authorization")),
+                    }
+            except ApiError as exc:
+                return exc.body()
+        try:
+            with self.lock:  # a token an install got (see `oauth`), if still good
+                grant = self.oauth.check(token) if token is not None else None
+        except ApiError as exc:
+            return exc.body()
+        if grant is not None and method == "auth.test":
+            return {"ok": True, **grant.auth_test()}
+        refused = None if grant is not None else self._refused_token(method, token)
         if refused is not None:
             return ApiError(refused).body()
         handler = METHODS.get(method)

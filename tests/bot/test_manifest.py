@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from bot.listeners.commands import COMMAND
-from bot.listeners.events import BOT_EVENTS
+from bot.listeners.events import BOT_EVENTS, INSTALL_EVENTS
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 
@@ -56,5 +56,6 @@ def test_the_home_tab_is_on_and_its_event_subscribed() -> None:
     home = data["features"]["app_home"]
     assert home["home_tab_enabled"] is True
     assert home["messages_tab_enabled"] is False  # clickbot answers commands, not DMs
-    assert data["settings"]["event_subscriptions"]["bot_events"] == list(BOT_EVENTS)
+    bot_events = data["settings"]["event_subscriptions"]["bot_events"]
+    assert bot_events == list(BOT_EVENTS + INSTALL_EVENTS)
     assert BOT_EVENTS == ("app_home_opened", "member_joined_channel")

@@ -26,6 +26,10 @@ TABLES = {
     "poll_state",
     "counter_snapshots",
     "digests",
+    "slack_installations",
+    "slack_bots",
+    "slack_oauth_states",
+    "uninstalled_teams",
 }
 
 
@@ -48,7 +52,7 @@ async def test_upgrade_creates_the_schema_from_empty(empty_backend: Backend) -> 
     await database.migrate()
 
     assert await _tables(database) == TABLES | {"alembic_version"}
-    assert await current(database.engine) == head() == "0003"
+    assert await current(database.engine) == head() == "0004"
 
 
 async def test_upgrade_twice_is_harmless(empty_backend: Backend) -> None:

@@ -407,7 +407,10 @@ async def test_the_worker_digest_job_survives_a_failing_tick(
     ticks: list[datetime | None] = []
 
     async def tick(
-        _db: Database, _client: ClickMeterClient, now: datetime | None = None
+        _db: Database,
+        _client: ClickMeterClient,
+        now: datetime | None = None,
+        installed_only: bool = False,
     ) -> list[DigestRun]:
         ticks.append(now)
         if len(ticks) == 1:

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
+from slack_sdk.errors import SlackApiError
 
 from alerts.deliver import (
     Backoff,
@@ -49,6 +50,7 @@ from alerts.deliver import (
     run_sender,
 )
 from alerts.deliver.addresses import AddressPolicy
+from alerts.deliver.poster import AUTH_ERRORS
 from alerts.digests.runner import run_due_digests
 from alerts.engine import CycleReport, EngineConfig, Poller
 from alerts.observer import NO_OBSERVER, Observer
@@ -228,6 +230,33 @@ class Worker:
         self.scheduler = scheduler
         return scheduler
 
+    async def requeue_refused_by_token(self) -> int:
+        """Items settled dead because Slack refused the bot token (revoked, the app uninstalled)
+        go out again once the token this worker starts with works: the fix for that cause is a
+        re-install, which gives a new token and a restart. Returns how many were requeued."""
+        poster = next(
+            (r.slack for r in self.receivers or () if isinstance(r, SlackPostReceiver)), None
+        )
+        if poster is None:
+            return 0
+        try:
+            identity = await poster.client.auth_test()
+        except SlackApiError as exc:
+            logger.warning("the Slack token is refused (%s)", exc.response.get("error"))
+            return 0
+        except Exception as exc:  # Slack unreachable: the next start tries again
+            logger.warning("could not check the Slack token (%s)", type(exc).__name__)
+            return 0
+        team = str(identity.get("team_id") or "")
+        if not team:
+            return 0
+        async with self.db.transaction() as tx:
+            requeued = await tx.outbox.requeue_dead_in(team, reasons=AUTH_ERRORS)
+        if requeued:
+            logger.info("the Slack token works again: %d undelivered item(s) requeued", requeued)
+            self._wake_sender.set()
+        return requeued
+
     def stop(self) -> None:
         """Ask `run` to finish (safe to call from a signal handler)."""
         self._stop.set()
@@ -240,6 +269,7 @@ class Worker:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.add_signal_handler(sig, self.stop)
+        await self.requeue_refused_by_token()
         scheduler = self.start_scheduler()
         sender: asyncio.Task[None] | None = None
         if self.receivers is None:

@@ -190,3 +190,34 @@ async def test_uninstall_stops_that_workspaces_digests(
     ten_past_nine = datetime(2026, 3, 18, 9, 10, tzinfo=rome).astimezone(UTC)
     runs = await run_due_digests(distributed.database(), client, ten_past_nine, installed_only=True)
     assert [(run.team_id, run.outcome) for run in runs] == [("T0SECOND", "enqueued")]
+
+
+async def test_a_reinstall_requeues_what_the_revoked_token_could_not_post(
+    distributed: Distributed,
+) -> None:
+    install_both(distributed)
+    async with distributed.database().transaction() as tx:
+        ids = {}
+        for team, reason in [
+            ("T0FIRST", "token_revoked"),
+            ("T0FIRST", "invalid_blocks"),
+            ("T0SECOND", "token_revoked"),
+        ]:
+            item = await tx.outbox.enqueue(
+                team,
+                kind="slack.post",
+                target="C0GENERAL",
+                payload={},
+                dedupe_key=f"{team}:{reason}",
+            )
+            await tx.outbox.mark_dead(item.id, reason)
+            ids[team, reason] = item.id
+    distributed.event(distributed.slack.slack.oauth.uninstall("T0FIRST"))
+    assert distributed.install("T0FIRST", "First Co").status_code == 200
+    async with distributed.database().transaction() as tx:
+        statuses = {key: (await tx.outbox.get(i)).status for key, i in ids.items()}  # type: ignore[union-attr]
+    assert statuses == {
+        ("T0FIRST", "token_revoked"): "pending",  # the new token fixes it
+        ("T0FIRST", "invalid_blocks"): "dead",  # a rendering bug: no token fixes it
+        ("T0SECOND", "token_revoked"): "dead",  # another workspace, not re-installed
+    }

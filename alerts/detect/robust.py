@@ -7,8 +7,9 @@ Per step (one observation, its count rescaled to the nominal interval):
   burst is measured as a ratio to normal rather than a difference;
 - normal is a slowly moving level (an EWMA of residuals clipped to three times their median, so
   spikes and outages barely move it) plus an
-  hour-of-day and day-of-week profile, used only while it explains the series better than the
-  level alone ("seasonality only when the series has it");
+  hour-of-day and day-of-week profile, plus an hour-of-week correction (Saturday's nights are
+  not Monday's) learnt on top of the day's whole shape, used only while it explains the
+  series better than the level alone ("seasonality only when the series has it");
 - the residual is smoothed at three scales (the latest interval, and EWMAs over about 4 and 16
   intervals), so a one-interval burst and a slow surge or fade are both seen;
 - each scale is divided by a running 99.9% quantile of its own size (never below the Poisson
@@ -24,7 +25,7 @@ Per step (one observation, its count rescaled to the nominal interval):
 - when the slow scale stays far from normal for a few hours, the level re-baselines to it: a
   campaign that steps traffic up alerts once, not for days.
 
-The state is a small dict of floats (about 1.5 kB as JSON), rounded to 6 decimals in memory on
+The state is a small dict of floats (about 3 kB as JSON), rounded to 6 decimals in memory on
 every step, so a state stored between poll cycles decides exactly as an in-memory run.
 """
 
@@ -50,6 +51,9 @@ INITIAL_SCALES = tuple(INITIAL_SCALE * math.sqrt(a / (2 - a)) for a in ALPHAS)
 LEVEL_RATE = 1 / 100  # EWMA weight of the level per interval (residuals clipped to 3 medians)
 MEDIAN_RATE = 0.02
 MEAN_RATE = 1 / 288  # the mean rate (for the Poisson floor of sparse counts)
+#: The hour-of-week correction averages about the last `WEEK_MEMORY` weeks of its hour (each
+#: hour of the week comes once a week, in 3600 / nominal intervals).
+WEEK_MEMORY = 2.0
 PROFILE_RATE = 0.05  # hour-of-day profile EWMA weight (day-of-week: 1/24 of it)
 SEASON_GAIN = 0.8  # the profile is used once it shrinks the median residual by 20%
 POISSON_SD = 3.5  # a scale never drops below the log distance of 3.5 Poisson sds from normal
@@ -91,6 +95,7 @@ class Model:
         "e",
         "fine",
         "hod",
+        "how",
         "learnt",
         "level",
         "mean",
@@ -109,6 +114,7 @@ class Model:
     def __init__(self) -> None:
         self.level: float | None = None
         self.hod = [0.0] * 24
+        self.how = [0.0] * 168  # the hour of the week, as a correction to `hod` + `dow`
         self.dow = [0.0] * 7
         self.e = [0.0] * len(ALPHAS)
         self.scale = list(INITIAL_SCALES)
@@ -133,6 +139,7 @@ class Model:
         level = raw.get("level")
         model.level = float(level) if level is not None else None
         model.hod = _floats(raw.get("hod"), 24, 0.0)
+        model.how = _floats(raw.get("how"), 168, 0.0)
         model.dow = _floats(raw.get("dow"), 7, 0.0)
         model.e = _floats(raw.get("e"), len(ALPHAS), 0.0)
         scale = raw.get("scale")
@@ -154,6 +161,7 @@ class Model:
         return {
             "level": self.level,
             "hod": self.hod,
+            "how": self.how,
             "dow": self.dow,
             "e": self.e,
             "scale": self.scale,
@@ -181,6 +189,7 @@ def _settle(model: Model, day: int, hour: int) -> None:
     model.shod[hour] = round(model.shod[hour], 6)
     model.sshift = max(round(model.sshift, 6), 1e-6)
     model.hod[hour] = round(model.hod[hour], 6)
+    model.how[24 * day + hour] = round(model.how[24 * day + hour], 6)
     model.dow[day] = round(model.dow[day], 6)
     model.e = [round(v, 6) for v in model.e]
     model.scale = [max(round(v, 6), 1e-6) for v in model.scale]
@@ -219,7 +228,9 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
         model.learnt += obs.seconds
         model.n += 1
         return Reading((0.0,) * len(ALPHAS), obs.count, False)
-    season = (model.hod[hour] if use_hours else 0.0) + model.dow[day]
+    slot = 24 * day + hour
+    hours = model.hod[hour] + model.how[slot] if use_hours else 0.0
+    season = hours + model.dow[day]
     seasonal = model.sseason < SEASON_GAIN * model.sflat
     base = model.level + (season if seasonal else 0.0)
     expected = math.expm1(max(base, 0.0))
@@ -237,7 +248,8 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     # so it follows the whole shape of the day (the scores' profile is kept shrunk).
     shifted = y - model.level
     if seasonal:
-        shifted -= (model.shod[hour] if use_hours else 0.0) + model.dow[day]
+        shifted -= model.dow[day]
+        shifted -= (model.shod[hour] + model.how[slot]) if use_hours else 0.0
     bar = SUSTAIN_SIGMAS * model.sshift
     side = int(shifted > bar) - int(shifted < -bar)
     if side == 0:
@@ -250,8 +262,13 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     model.sshift *= math.exp(MEDIAN_RATE * ((1.0 if abs(shifted) > model.sshift else 0.0) - 0.5))
     if use_hours:
         bound = 3 * max(model.sshift, 0.01)
-        error = y - model.level - model.dow[day] - model.shod[hour]
+        error = y - model.level - model.dow[day] - model.shod[hour] - model.how[slot]
         model.shod[hour] += PROFILE_RATE * max(-bound, min(bound, error))
+        # The week's own shape on top of the day's whole shape (Saturday's nights are not
+        # Monday's), each hour of the week averaged over its last `WEEK_MEMORY` weeks.
+        error = y - model.level - model.dow[day] - model.shod[hour] - model.how[slot]
+        rate = min(0.5, nominal / (WEEK_MEMORY * 3600.0))
+        model.how[slot] += rate * max(-bound, min(bound, error))
     sustain_after = max(6, min(36, round(SUSTAIN_HOURS * 3600 / nominal)))
     sustained = 0.0
     # The shift must also be large next to how far this subject's slow average usually
@@ -279,9 +296,9 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     weight = min(1.0, LEVEL_RATE * obs.seconds / nominal)
     model.level += weight * max(-limit, min(limit, residual))
     if use_hours:
-        error = max(-limit, min(limit, flat - model.dow[day]))
+        error = max(-limit, min(limit, flat - model.dow[day] - model.how[slot]))
         model.hod[hour] += PROFILE_RATE * (error - model.hod[hour])
-    error = max(-limit, min(limit, flat - model.hod[hour] if use_hours else flat))
+    error = max(-limit, min(limit, flat - hours if use_hours else flat))
     model.dow[day] += PROFILE_RATE / (24 if use_hours else 1) * (error - model.dow[day])
     shift = 0.0
     slow = len(ALPHAS) - 1

@@ -35,7 +35,7 @@ from alerts.detect.episodes import EpisodeState, Policy, advance
 from alerts.detect.robust import SPANS, SUSTAIN_MIN, Clock, Model, Reading, observe, teach
 from alerts.detect.series import Decision, Observation, Recent, as_utc
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 HOLD_FRACTION = 0.5
 #: A sustained shift's size must reach this share of the threshold in slow-scale units.
 SUSTAIN_SCORE = 0.5

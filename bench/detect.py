@@ -11,6 +11,7 @@ mean and worst per level, what ships (the fit on all eleven) and its false alert
 series without anomalies. `cost`: CPU microseconds per step and the largest stored state in
 bytes, stepping one observation at a time through a JSON round trip of the state.
 
+Every file is replayed at its own spacing (nyc_taxi's 30 minutes), as `clickbot replay` does.
 Besides, it replays labelled count series through every detector and sensitivity
 (`alerts.detect.replay`, the same code path as `clickbot replay`) and reports per corpus, per
 detector and sensitivity, the share of labelled windows caught, false alerts per 1,000

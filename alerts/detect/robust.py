@@ -25,8 +25,8 @@ Per step (one observation, its count rescaled to the nominal interval):
 - when the slow scale stays far from normal for a few hours, the level re-baselines to it: a
   campaign that steps traffic up alerts once, not for days.
 
-The state is a small dict (about 1.4 kB as JSON: the profiles packed as float32s), kept at the
-stored precision in memory on every step, so a state stored between poll cycles decides
+The state is a small dict (about 1.4 kB as JSON: the profiles packed as float32s), kept at
+the stored precision in memory on every step, so a state stored between poll cycles decides
 exactly as an in-memory run.
 """
 

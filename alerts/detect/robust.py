@@ -8,8 +8,9 @@ Per step (one observation, its count rescaled to the nominal interval):
 - normal is a slowly moving level (an EWMA of residuals clipped to three times their median, so
   spikes and outages barely move it) plus an
   hour-of-day and day-of-week profile, plus an hour-of-week correction (Saturday's nights are
-  not Monday's) learnt on top of the day's whole shape, used only while it explains the
-  series better than the level alone ("seasonality only when the series has it");
+  not Monday's) learnt on top of the day's whole shape from the first interval but part of
+  normal only after two weeks, all used only while they explain the series better than the
+  level alone ("seasonality only when the series has it");
 - the residual is smoothed at three scales (the latest interval, and EWMAs over about 4 and 16
   intervals), so a one-interval burst and a slow surge or fade are both seen;
 - each scale is divided by a running 99.9% quantile of its own size (never below the Poisson
@@ -57,6 +58,10 @@ MEAN_RATE = 1 / 288  # the mean rate (for the Poisson floor of sparse counts)
 #: The hour-of-week correction averages about the last `WEEK_MEMORY` weeks of its hour (each
 #: hour of the week comes once a week, in 3600 / nominal intervals).
 WEEK_MEMORY = 2.0
+#: ... and joins normal once that many weeks of intervals were observed: before, an hour of the
+#: week was seen once or twice, and the days seen most carry the shape all days share in their
+#: correction, so the others' normal lags (a Friday 9:00 expected too low hid a drop there).
+WEEK_SECONDS = WEEK_MEMORY * 7 * 86400.0
 PROFILE_RATE = 0.05  # hour-of-day profile EWMA weight (day-of-week: 1/24 of it)
 SEASON_GAIN = 0.8  # the profile is used once it shrinks the median residual by 20%
 POISSON_SD = 3.5  # a scale never drops below the log distance of 3.5 Poisson sds from normal
@@ -253,7 +258,9 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
         model.n += 1
         return Reading((0.0,) * len(ALPHAS), obs.count, False)
     slot = 24 * day + hour
-    hours = model.hod[hour] + model.how[slot] if use_hours else 0.0
+    weekly = use_hours and model.n * nominal >= WEEK_SECONDS
+    week = model.how[slot] if weekly else 0.0
+    hours = model.hod[hour] + week if use_hours else 0.0
     season = hours + model.dow[day]
     seasonal = model.sseason < SEASON_GAIN * model.sflat
     base = model.level + (season if seasonal else 0.0)
@@ -273,7 +280,7 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     shifted = y - model.level
     if seasonal:
         shifted -= model.dow[day]
-        shifted -= (model.shod[hour] + model.how[slot]) if use_hours else 0.0
+        shifted -= (model.shod[hour] + week) if use_hours else 0.0
     bar = SUSTAIN_SIGMAS * model.sshift
     side = int(shifted > bar) - int(shifted < -bar)
     if side == 0:
@@ -286,7 +293,7 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     model.sshift *= math.exp(MEDIAN_RATE * ((1.0 if abs(shifted) > model.sshift else 0.0) - 0.5))
     if use_hours:
         bound = 3 * max(model.sshift, 0.01)
-        error = y - model.level - model.dow[day] - model.shod[hour] - model.how[slot]
+        error = y - model.level - model.dow[day] - model.shod[hour] - week
         model.shod[hour] += PROFILE_RATE * max(-bound, min(bound, error))
         # The week's own shape on top of the day's whole shape (Saturday's nights are not
         # Monday's), each hour of the week averaged over its last `WEEK_MEMORY` weeks.
@@ -320,7 +327,7 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     weight = min(1.0, LEVEL_RATE * obs.seconds / nominal)
     model.level += weight * max(-limit, min(limit, residual))
     if use_hours:
-        error = max(-limit, min(limit, flat - model.dow[day] - model.how[slot]))
+        error = max(-limit, min(limit, flat - model.dow[day] - week))
         model.hod[hour] += PROFILE_RATE * (error - model.hod[hour])
     error = max(-limit, min(limit, flat - hours if use_hours else flat))
     model.dow[day] += PROFILE_RATE / (24 if use_hours else 1) * (error - model.dow[day])

@@ -11,6 +11,7 @@ mean and worst per level, what ships (the fit on all eleven) and its false alert
 series without anomalies. `cost`: CPU microseconds per step and the largest stored state in
 bytes, stepping one observation at a time through a JSON round trip of the state.
 
+Every file is replayed at its own spacing (nyc_taxi's 30 minutes), as `clickbot replay` does.
 Besides, it replays labelled count series through every detector and sensitivity
 (`alerts.detect.replay`, the same code path as `clickbot replay`) and reports per corpus, per
 detector and sensitivity, the share of labelled windows caught, false alerts per 1,000
@@ -78,6 +79,8 @@ class Series:
     name: str
     observations: list[Observation]
     windows: list[tuple[int, int]]
+    #: The nominal interval in seconds: the file's own spacing, as `clickbot replay` uses it.
+    interval: float = 300.0
 
 
 def nab_series(root: Path, max_points: int | None) -> list[Series]:
@@ -85,10 +88,11 @@ def nab_series(root: Path, max_points: int | None) -> list[Series]:
     out = []
     for name in sorted(windows):
         corpus = next(c for c, prefixes in CORPORA.items() if name.startswith(prefixes))
-        observations, _ = read_series(root / "data" / name)
+        observations, interval = read_series(root / "data" / name)
         observations = observations[:max_points]
         times = [o.start for o in observations]
-        out.append(Series(corpus, name, observations, window_indices(times, windows[name])))
+        found = window_indices(times, windows[name])
+        out.append(Series(corpus, name, observations, found, interval))
     return out
 
 
@@ -133,9 +137,15 @@ def detections(
     if detector == "naive":
         head = [o.count for o in series.observations[: probation(len(series.observations))]]
         limit = statistics.fmean(head) + 3 * statistics.pstdev(head)
-        built = make_detector("threshold", "medium", threshold=limit)
+        built = make_detector(
+            "threshold", "medium", threshold=limit, interval_seconds=series.interval
+        )
     else:
-        built = make_detector(detector, sensitivity)  # type: ignore[arg-type]
+        built = make_detector(
+            detector,
+            sensitivity,  # type: ignore[arg-type]
+            interval_seconds=series.interval,
+        )
         if tuning:
             built.tune(tuning)
     result = replay(built, series.observations)

@@ -7,7 +7,9 @@ Per step (one observation, its count rescaled to the nominal interval):
   burst is measured as a ratio to normal rather than a difference;
 - normal is a slowly moving level (an EWMA of residuals clipped to three times their median, so
   spikes and outages barely move it) plus an
-  hour-of-day and day-of-week profile, used only while it explains the series better than the
+  hour-of-day and day-of-week profile, plus an hour-of-week correction (Saturday's nights are
+  not Monday's) learnt on top of the day's whole shape from the first interval but part of
+  normal only after two weeks, all used only while they explain the series better than the
   level alone ("seasonality only when the series has it");
 - the residual is smoothed at three scales (the latest interval, and EWMAs over about 4 and 16
   intervals), so a one-interval burst and a slow surge or fade are both seen;
@@ -24,13 +26,16 @@ Per step (one observation, its count rescaled to the nominal interval):
 - when the slow scale stays far from normal for a few hours, the level re-baselines to it: a
   campaign that steps traffic up alerts once, not for days.
 
-The state is a small dict of floats (about 1.5 kB as JSON), rounded to 6 decimals in memory on
-every step, so a state stored between poll cycles decides exactly as an in-memory run.
+The state is a small dict (about 1.4 kB as JSON: the profiles packed as float32s), kept at
+the stored precision in memory on every step, so a state stored between poll cycles decides
+exactly as an in-memory run.
 """
 
 from __future__ import annotations
 
+import base64
 import math
+import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -50,6 +55,13 @@ INITIAL_SCALES = tuple(INITIAL_SCALE * math.sqrt(a / (2 - a)) for a in ALPHAS)
 LEVEL_RATE = 1 / 100  # EWMA weight of the level per interval (residuals clipped to 3 medians)
 MEDIAN_RATE = 0.02
 MEAN_RATE = 1 / 288  # the mean rate (for the Poisson floor of sparse counts)
+#: The hour-of-week correction averages about the last `WEEK_MEMORY` weeks of its hour (each
+#: hour of the week comes once a week, in 3600 / nominal intervals).
+WEEK_MEMORY = 2.0
+#: ... and joins normal once that many weeks of intervals were observed: before, an hour of the
+#: week was seen once or twice, and the days seen most carry the shape all days share in their
+#: correction, so the others' normal lags (a Friday 9:00 expected too low hid a drop there).
+WEEK_SECONDS = WEEK_MEMORY * 7 * 86400.0
 PROFILE_RATE = 0.05  # hour-of-day profile EWMA weight (day-of-week: 1/24 of it)
 SEASON_GAIN = 0.8  # the profile is used once it shrinks the median residual by 20%
 POISSON_SD = 3.5  # a scale never drops below the log distance of 3.5 Poisson sds from normal
@@ -91,6 +103,7 @@ class Model:
         "e",
         "fine",
         "hod",
+        "how",
         "learnt",
         "level",
         "mean",
@@ -109,6 +122,7 @@ class Model:
     def __init__(self) -> None:
         self.level: float | None = None
         self.hod = [0.0] * 24
+        self.how = [0.0] * 168  # the hour of the week, as a correction to `hod` + `dow`
         self.dow = [0.0] * 7
         self.e = [0.0] * len(ALPHAS)
         self.scale = list(INITIAL_SCALES)
@@ -132,67 +146,91 @@ class Model:
             return model
         level = raw.get("level")
         model.level = float(level) if level is not None else None
-        model.hod = _floats(raw.get("hod"), 24, 0.0)
-        model.dow = _floats(raw.get("dow"), 7, 0.0)
-        model.e = _floats(raw.get("e"), len(ALPHAS), 0.0)
-        scale = raw.get("scale")
-        model.scale = _floats(scale, len(ALPHAS), 0.0) if scale else list(INITIAL_SCALES)
-        spread = _floats(raw.get("spread"), 3, 0.1)
-        model.s50, model.sflat, model.sseason = spread
-        model.run = int(raw.get("run", 0))
-        model.n = int(raw.get("n", 0))
         model.learnt = float(raw.get("learnt", 0.0))
-        model.fine = float(raw.get("fine", 0.0))
-        model.mean = float(raw.get("mean", 0.0))
-        model.shod = _floats(raw.get("shod"), 24, 0.0)
-        model.sshift = float(raw.get("sshift", 0.1))
-        model.srun = int(raw.get("srun", 0))
-        model.ssum = float(raw.get("ssum", 0.0))
+        model.run, model.n, model.srun = (int(v) for v in raw.get("counts", (0, 0, 0)))
+        try:
+            packed = _PACKED.unpack(base64.b64decode(raw.get("packed", "")))
+        except (ValueError, struct.error, TypeError):
+            return cls()  # unreadable: relearn rather than misread
+        at = 0
+        for name, size in _VECTORS:
+            setattr(model, name, list(packed[at : at + size]))
+            at += size
+        for name in _SCALARS:
+            setattr(model, name, packed[at])
+            at += 1
         return model
 
     def dump(self) -> dict[str, Any]:
+        values = self.hod + self.how + self.dow + self.e + self.scale + self.shod
+        values += [self.s50, self.sflat, self.sseason, self.fine, self.mean, self.sshift]
+        values.append(self.ssum)
         return {
             "level": self.level,
-            "hod": self.hod,
-            "dow": self.dow,
-            "e": self.e,
-            "scale": self.scale,
-            "spread": [self.s50, self.sflat, self.sseason],
-            "run": self.run,
-            "n": self.n,
             "learnt": self.learnt,
-            "fine": self.fine,
-            "mean": self.mean,
-            "shod": self.shod,
-            "sshift": self.sshift,
-            "srun": self.srun,
-            "ssum": self.ssum,
+            "counts": [self.run, self.n, self.srun],
+            "packed": base64.b64encode(_PACKED.pack(*values)).decode("ascii"),
         }
 
 
+#: The profiles and trackers travel as one base64 string of float32s (about 1.3 kB): a JSON
+#: list of 230 floats cost as much CPU to encode and parse as the whole step. Every value is
+#: kept at float32 precision in memory too (`_settle`), so a stored state decides exactly as
+#: an in-memory run.
+_VECTORS = (("hod", 24), ("how", 168), ("dow", 7), ("e", 3), ("scale", 3), ("shod", 24))
+_SCALARS = ("s50", "sflat", "sseason", "fine", "mean", "sshift", "ssum")
+_PACKED = struct.Struct(f"<{sum(size for _, size in _VECTORS) + len(_SCALARS)}f")
+#: What one step may change, brought to float32 in one pack (see `_settle`).
+_CHANGED = struct.Struct("<17f")
+FLOOR = 1e-6  # multiplicative trackers never reach 0
+
+
 def _settle(model: Model, day: int, hour: int) -> None:
-    """Round what a step changed to 6 decimals, in memory (a shorter JSON state; JSON
-    round-trips floats exactly, so a stored state still decides as an in-memory run);
-    multiplicative trackers keep a tiny positive floor."""
+    """Bring what a step changed to float32 precision (the stored precision), in memory;
+    multiplicative trackers keep a tiny positive floor; the level keeps 6 decimals."""
     if model.level is not None:
         model.level = round(model.level, 6)
-    model.mean = round(model.mean, 6)
-    model.ssum = round(model.ssum, 6)
-    model.shod[hour] = round(model.shod[hour], 6)
-    model.sshift = max(round(model.sshift, 6), 1e-6)
-    model.hod[hour] = round(model.hod[hour], 6)
-    model.dow[day] = round(model.dow[day], 6)
-    model.e = [round(v, 6) for v in model.e]
-    model.scale = [max(round(v, 6), 1e-6) for v in model.scale]
-    model.s50 = max(round(model.s50, 6), 1e-6)
-    model.sflat = max(round(model.sflat, 6), 1e-6)
-    model.sseason = max(round(model.sseason, 6), 1e-6)
-
-
-def _floats(raw: object, size: int, default: float) -> list[float]:
-    if isinstance(raw, list) and len(raw) == size:
-        return [float(v) for v in raw]
-    return [default] * size
+    slot = 24 * day + hour
+    e, scale = model.e, model.scale
+    (
+        model.mean,
+        model.ssum,
+        model.fine,
+        model.shod[hour],
+        model.sshift,
+        model.hod[hour],
+        model.how[slot],
+        model.dow[day],
+        e[0],
+        e[1],
+        e[2],
+        scale[0],
+        scale[1],
+        scale[2],
+        model.s50,
+        model.sflat,
+        model.sseason,
+    ) = _CHANGED.unpack(
+        _CHANGED.pack(
+            model.mean,
+            model.ssum,
+            model.fine,
+            model.shod[hour],
+            max(model.sshift, FLOOR),
+            model.hod[hour],
+            model.how[slot],
+            model.dow[day],
+            e[0],
+            e[1],
+            e[2],
+            max(scale[0], FLOOR),
+            max(scale[1], FLOOR),
+            max(scale[2], FLOOR),
+            max(model.s50, FLOOR),
+            max(model.sflat, FLOOR),
+            max(model.sseason, FLOOR),
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -219,7 +257,11 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
         model.learnt += obs.seconds
         model.n += 1
         return Reading((0.0,) * len(ALPHAS), obs.count, False)
-    season = (model.hod[hour] if use_hours else 0.0) + model.dow[day]
+    slot = 24 * day + hour
+    weekly = use_hours and model.n * nominal >= WEEK_SECONDS
+    week = model.how[slot] if weekly else 0.0
+    hours = model.hod[hour] + week if use_hours else 0.0
+    season = hours + model.dow[day]
     seasonal = model.sseason < SEASON_GAIN * model.sflat
     base = model.level + (season if seasonal else 0.0)
     expected = math.expm1(max(base, 0.0))
@@ -237,7 +279,8 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     # so it follows the whole shape of the day (the scores' profile is kept shrunk).
     shifted = y - model.level
     if seasonal:
-        shifted -= (model.shod[hour] if use_hours else 0.0) + model.dow[day]
+        shifted -= model.dow[day]
+        shifted -= (model.shod[hour] + week) if use_hours else 0.0
     bar = SUSTAIN_SIGMAS * model.sshift
     side = int(shifted > bar) - int(shifted < -bar)
     if side == 0:
@@ -250,8 +293,13 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     model.sshift *= math.exp(MEDIAN_RATE * ((1.0 if abs(shifted) > model.sshift else 0.0) - 0.5))
     if use_hours:
         bound = 3 * max(model.sshift, 0.01)
-        error = y - model.level - model.dow[day] - model.shod[hour]
+        error = y - model.level - model.dow[day] - model.shod[hour] - week
         model.shod[hour] += PROFILE_RATE * max(-bound, min(bound, error))
+        # The week's own shape on top of the day's whole shape (Saturday's nights are not
+        # Monday's), each hour of the week averaged over its last `WEEK_MEMORY` weeks.
+        error = y - model.level - model.dow[day] - model.shod[hour] - model.how[slot]
+        rate = min(0.5, nominal / (WEEK_MEMORY * 3600.0))
+        model.how[slot] += rate * max(-bound, min(bound, error))
     sustain_after = max(6, min(36, round(SUSTAIN_HOURS * 3600 / nominal)))
     sustained = 0.0
     # The shift must also be large next to how far this subject's slow average usually
@@ -279,9 +327,9 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     weight = min(1.0, LEVEL_RATE * obs.seconds / nominal)
     model.level += weight * max(-limit, min(limit, residual))
     if use_hours:
-        error = max(-limit, min(limit, flat - model.dow[day]))
+        error = max(-limit, min(limit, flat - model.dow[day] - week))
         model.hod[hour] += PROFILE_RATE * (error - model.hod[hour])
-    error = max(-limit, min(limit, flat - model.hod[hour] if use_hours else flat))
+    error = max(-limit, min(limit, flat - hours if use_hours else flat))
     model.dow[day] += PROFILE_RATE / (24 if use_hours else 1) * (error - model.dow[day])
     shift = 0.0
     slow = len(ALPHAS) - 1

@@ -1,10 +1,11 @@
 """Spike and drop detectors on the robust model (`alerts.detect.robust`): state, seeding, steps.
 
-The state a poller stores between cycles (about 1.4 kB as compact JSON):
+The state a poller stores between cycles (about 2 kB as compact JSON):
 
     {"version": 2, "kind": "spike",
      "model": {...},                              # robust.Model.dump()
-     "recent": [[seconds, count, expected], ...], # the last 16 intervals, for the message
+     "recent": base64,                            # the last 16 intervals' [seconds, count,
+                                                  # expected] as float64s, for the message
      "last_end": iso | null,                      # a gap since then empties `recent`
      "episode": {...},                            # the episode machine (episodes.py)
      "quiet": n}                                  # intervals left before a new fire may open
@@ -24,7 +25,9 @@ mutates its input.
 
 from __future__ import annotations
 
+import base64
 import math
+import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,7 +38,7 @@ from alerts.detect.episodes import EpisodeState, Policy, advance
 from alerts.detect.robust import SPANS, SUSTAIN_MIN, Clock, Model, Reading, observe, teach
 from alerts.detect.series import Decision, Observation, Recent, as_utc
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 HOLD_FRACTION = 0.5
 #: A sustained shift's size must reach this share of the threshold in slow-scale units.
 SUSTAIN_SCORE = 0.5
@@ -92,7 +95,7 @@ class ScoredDetector(Detector):
             "version": self.state_version,
             "kind": self.kind,
             "model": live.model.dump(),
-            "recent": [list(r) for r in live.recent],
+            "recent": _pack_recent(live.recent),
             "last_end": live.last_end.isoformat() if live.last_end else None,
             "episode": live.episode.to_json(),
             "quiet": live.quiet,
@@ -104,7 +107,7 @@ class ScoredDetector(Detector):
         last_end = state.get("last_end")
         return _Live(
             Model.load(state.get("model")),
-            [[float(v) for v in r] for r in state.get("recent", ()) if len(r) == 3],
+            _unpack_recent(state.get("recent")),
             as_utc(datetime.fromisoformat(last_end)) if last_end else None,
             EpisodeState.from_json(state.get("episode", {})),
             int(state.get("quiet", 0)),
@@ -222,3 +225,21 @@ class ScoredDetector(Detector):
             score=max(score, 0.0),
             details=details,
         )
+
+
+def _pack_recent(recent: list[list[float]]) -> str:
+    """The recent intervals as base64 float64s: exact, and far cheaper to store and parse
+    than a JSON list of 48 floats."""
+    flat = [v for r in recent for v in r]
+    return base64.b64encode(struct.pack(f"<{len(flat)}d", *flat)).decode("ascii")
+
+
+def _unpack_recent(raw: object) -> list[list[float]]:
+    if not isinstance(raw, str):
+        return []
+    try:
+        data = base64.b64decode(raw)
+        flat = struct.unpack(f"<{len(data) // 8}d", data)
+    except (ValueError, struct.error):
+        return []
+    return [list(flat[i : i + 3]) for i in range(0, len(flat) - 2, 3)]

@@ -236,7 +236,7 @@ async def test_a_state_from_an_earlier_detector_is_seeded_again_not_warmed_up_li
         stored = await tx.rules.get(TEAM, rule.id)
     assert stored is not None
     state = stored.detector_state[rule.subject.key]["detector"]
-    assert (state["kind"], state["version"]) == ("spike", 2)
+    assert (state["kind"], state["version"]) == ("spike", 3)
     assert state["model"]["learnt"] >= 86400  # learnt from history: it judges at once
     # A state the detector reads is left alone.
     assert (await engine.cycle()).seeded == 0

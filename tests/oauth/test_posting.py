@@ -213,3 +213,31 @@ def replace_clock(source: InstalledBotTokens, clock: Callable[[], float]) -> Ins
         ttl=source.ttl,
         clock=clock,
     )
+
+
+async def test_a_rules_creator_is_told_with_their_workspaces_token(
+    distributed: Distributed, rotation_minutes: int
+) -> None:
+    for team, name in NAMES.items():
+        distributed.install(team, name)
+    db = distributed.database()
+    async with db.transaction() as tx:
+        rule = await tx.rules.add(
+            "T0SECOND",
+            created_by="U0BOB",
+            channel_id="C0RANDOM",  # the bot is not a member: only a person can fix it
+            scope_kind="link",
+            scope_ref="123",
+            scope_label="spring-sale",
+            condition="spike",
+            sensitivity="medium",
+        )
+        queued = await enqueue(
+            tx, "slack.post", "C0RANDOM", notice(team_id="T0SECOND", rule_id=rule.id), "refused"
+        )
+
+    await drain(db, receivers(tokens(distributed, db, rotation_minutes), distributed))
+
+    assert (await item(db, queued.id)).last_error == "not_in_channel"
+    bots = await stored_bots(distributed)
+    assert posted_with(distributed) == {"U0BOB": {bots["T0SECOND"]}}

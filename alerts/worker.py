@@ -51,6 +51,7 @@ from alerts.deliver import (
 )
 from alerts.deliver.addresses import AddressPolicy
 from alerts.deliver.poster import AUTH_ERRORS
+from alerts.deliver.tokens import SlackPosters, TokenSource
 from alerts.digests.runner import run_due_digests
 from alerts.engine import CycleReport, EngineConfig, Poller
 from alerts.observer import NO_OBSERVER, Observer
@@ -235,9 +236,10 @@ class Worker:
         go out again once the token this worker starts with works: the fix for that cause is a
         re-install, which gives a new token and a restart. Returns how many were requeued."""
         poster = next(
-            (r.slack for r in self.receivers or () if isinstance(r, SlackPostReceiver)), None
+            (r.posters.single for r in self.receivers or () if isinstance(r, SlackPostReceiver)),
+            None,
         )
-        if poster is None:
+        if poster is None:  # no Slack, or one token per workspace (a re-install requeues)
             return 0
         try:
             identity = await poster.client.auth_test()
@@ -306,13 +308,27 @@ class Worker:
 
 
 def receivers_from_settings(
-    slack_token: str | None, slack_api_url: str, *, webhook_policy: AddressPolicy | None = None
+    slack_token: str | None,
+    slack_api_url: str,
+    *,
+    webhook_policy: AddressPolicy | None = None,
+    tokens: TokenSource | None = None,
 ) -> list[Receiver]:
     """The receivers of a deployment: webhooks always (to where `webhook_policy` allows);
-    alerts and digests in Slack (sharing one poster, so one channel's pacing covers both) when
-    there is a bot token."""
+    alerts and digests in Slack when there is a bot token: `slack_token` for every item
+    (single-workspace mode: one poster, so one channel's pacing covers alerts and digests), or
+    each workspace's from `tokens` (distribution mode: a poster, and its pacing, per
+    workspace)."""
     receivers: list[Receiver] = [WebhookReceiver(policy=webhook_policy)]
-    if slack_token:
-        slack = SlackPoster(slack_token, base_url=slack_api_url)
-        receivers += [SlackPostReceiver(slack), SlackUpdateReceiver(slack), DigestReceiver(slack)]
+    posters: SlackPosters | None = None
+    if tokens is not None:
+        posters = SlackPosters(tokens, base_url=slack_api_url)
+    elif slack_token:
+        posters = SlackPosters.sharing(SlackPoster(slack_token, base_url=slack_api_url))
+    if posters is not None:
+        receivers += [
+            SlackPostReceiver(posters),
+            SlackUpdateReceiver(posters),
+            DigestReceiver(posters),
+        ]
     return receivers

@@ -22,7 +22,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
-from alerts.deliver.poster import AUTH_ERRORS
+from alerts.deliver.tokens import FIXED_BY_A_NEW_TOKEN
 from bot.install_pages import failure_page, success_page
 from config import SlackOAuthSettings
 from storage import Database
@@ -53,9 +53,10 @@ def oauth_settings(
         if installation.team_id is not None:
             async with db.transaction() as tx:  # installed again: its data is kept, not purged
                 await tx.installations.mark_installed(installation.team_id)
-                # A re-install fixes what died because Slack refused the old token.
+                # A re-install fixes what died because Slack refused the old token, or
+                # because the app was not installed when the item was due.
                 requeued = await tx.outbox.requeue_dead_in(
-                    installation.team_id, reasons=AUTH_ERRORS
+                    installation.team_id, reasons=FIXED_BY_A_NEW_TOKEN
                 )
             if requeued:
                 log.info("%d undelivered item(s) requeued after the re-install", requeued)

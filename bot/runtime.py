@@ -56,6 +56,7 @@ from config import (
     WorkerSettings,
 )
 from storage import Database
+from storage.installations import InstalledBotTokens, installed_bot_tokens
 
 log = logging.getLogger(__name__)
 
@@ -101,11 +102,17 @@ def build_worker(settings: Settings, services: Services) -> Worker:
     slack = slack_settings(settings)
     alerts = settings.need(AlertSettings)
     token: str | None = None
+    tokens: InstalledBotTokens | None = None
     uninstalled_days: int | None = None
     if isinstance(slack, SlackOAuthSettings):
-        # Each workspace's alerts need its own bot token: until the sender picks the token by
-        # workspace, only webhooks are delivered in this mode.
-        log.warning("distribution mode: alerts and digests go to webhooks only, not to Slack")
+        # Each workspace's alerts and digests go out with its own bot token.
+        tokens = installed_bot_tokens(
+            slack.slack_client_id,
+            slack.slack_client_secret.get_secret_value(),
+            services.db.engine,
+            slack_api_url=slack.slack_api_url,
+            rotation_minutes=slack.token_rotation_expiration_minutes,
+        )
         uninstalled_days = slack.uninstalled_retention_days
     else:
         token = slack.slack_bot_token.get_secret_value()
@@ -114,7 +121,7 @@ def build_worker(settings: Settings, services: Services) -> Worker:
         services.clickmeter,
         poll_seconds=services.poll_seconds,
         receivers=receivers_from_settings(
-            token, slack.slack_api_url, webhook_policy=services.webhook_policy
+            token, slack.slack_api_url, webhook_policy=services.webhook_policy, tokens=tokens
         ),
         backoff=Backoff(cap=alerts.delivery_backoff_cap_seconds),
         deliver_deadline=alerts.delivery_deadline_seconds,

@@ -4,10 +4,12 @@
 `stages.py`: claim items, order them per lane, prepare, send (skipping what already arrived),
 and record each outcome with its payload's hooks (`hooks.py`). A receiver (`SlackPostReceiver`,
 `SlackUpdateReceiver`, `DigestReceiver`, `WebhookReceiver`) does one send behind the `Receiver`
-interface and answers `Sent`, `Retry` or `Permanent`; the Slack ones share a `SlackPoster`
-(client, pacing, errors, history look-ups).
+interface and answers `Sent`, `Retry` or `Permanent`; the Slack ones share `SlackPosters`: a
+`SlackPoster` (client, pacing, errors, history look-ups) per workspace, with the bot token a
+`TokenSource` gives (`tokens.py`: one from the environment, or each workspace's own).
 
-    slack = SlackPoster(token, base_url=settings.slack_api_url)
+    slack = SlackPoster(token, base_url=settings.slack_api_url)      # one token for all, or
+    slack = SlackPosters(installed_bot_tokens, base_url=settings.slack_api_url)
     receivers = [SlackPostReceiver(slack), SlackUpdateReceiver(slack), DigestReceiver(slack)]
     await run_sender(db, receivers, stop_event, interval=1.0)
 """
@@ -27,6 +29,7 @@ from alerts.deliver.receiver import (
 )
 from alerts.deliver.slack import SlackPostReceiver, SlackUpdateReceiver
 from alerts.deliver.stages import Backoff
+from alerts.deliver.tokens import NOT_INSTALLED, FixedToken, SlackPosters, TokenSource
 from alerts.deliver.webhook import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -36,6 +39,7 @@ from alerts.deliver.webhook import (
 )
 
 __all__ = [
+    "NOT_INSTALLED",
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
     "Backoff",
@@ -43,6 +47,7 @@ __all__ = [
     "Delivery",
     "DeliveryReport",
     "DigestReceiver",
+    "FixedToken",
     "Outcome",
     "Permanent",
     "Receiver",
@@ -50,7 +55,9 @@ __all__ = [
     "Sent",
     "SlackPostReceiver",
     "SlackPoster",
+    "SlackPosters",
     "SlackUpdateReceiver",
+    "TokenSource",
     "WebhookReceiver",
     "WebhookTarget",
     "deliver_once",

@@ -29,6 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from alerts.deliver.poster import NETWORK_ERRORS, SlackPoster, error_code, outbox_tag
 from alerts.deliver.receiver import Delivery, Outcome, Retry, Sent, undeliverable
+from alerts.deliver.tokens import SlackPosters, posters_of
 from alerts.digests.chart import chart_filename, chart_title, render_digest_chart
 from alerts.digests.content import DigestContent
 from alerts.digests.message import render_digest
@@ -138,8 +139,8 @@ class DigestReceiver:
 
     kinds: frozenset[OutboxKind] = frozenset({"slack.digest"})
 
-    def __init__(self, slack: SlackPoster) -> None:
-        self.slack = slack
+    def __init__(self, slack: SlackPoster | SlackPosters) -> None:
+        self.posters = posters_of(slack)
 
     async def deliver(self, delivery: Delivery) -> Outcome:
         payload = delivery.payload
@@ -152,29 +153,38 @@ class DigestReceiver:
             digest_id=envelope.digest_id,
             day=envelope.day.isoformat(),
         )
-        try:
-            posted = await send_digest(
-                self.slack.client, channel, envelope.content, metadata=tag, pace=self.slack.pace
-            )
-        except SlackApiError as error:
-            return self.slack.outcome_of(delivery, error, channel)
-        except NETWORK_ERRORS as error:
-            return Retry(f"cannot reach Slack ({type(error).__name__}: {error})")
-        return Sent(posted.result())
+
+        async def send(slack: SlackPoster) -> Outcome:
+            try:
+                posted = await send_digest(
+                    slack.client, channel, envelope.content, metadata=tag, pace=slack.pace
+                )
+            except SlackApiError as error:
+                return slack.outcome_of(delivery, error, channel)
+            except NETWORK_ERRORS as error:
+                return Retry(f"cannot reach Slack ({type(error).__name__}: {error})")
+            return Sent(posted.result())
+
+        return await self.posters.use(delivery.team_id, send)
 
     async def find_delivered(self, delivery: Delivery) -> Outcome | None:
         """The post an earlier attempt made, found by its metadata tag; None if none."""
         channel = delivery.channel
         if not channel or is_user(channel):
             return None  # a preview DM: history needs the DM's id; a repeat preview is harmless
-        found = await self.slack.find_tagged(delivery, METADATA_EVENT_TYPE, channel)
+        found = await self.posters.use(
+            delivery.team_id,
+            lambda slack: slack.find_tagged(delivery, METADATA_EVENT_TYPE, channel),
+        )
         if isinstance(found, Sent):
             return Sent({**found.result, "adopted": True})
         return found
 
-    async def tell_creator(self, user_id: str, text: str, blocks: list[dict[str, Any]]) -> bool:
-        """A direct message to `user_id`; True if it arrived."""
-        return await self.slack.tell(user_id, text, blocks)
+    async def tell_creator(
+        self, team_id: str, user_id: str, text: str, blocks: list[dict[str, Any]]
+    ) -> bool:
+        """A direct message to `user_id` of `team_id`; True if it arrived."""
+        return await self.posters.tell(team_id, user_id, text, blocks)
 
 
 def is_user(channel: str) -> bool:

@@ -129,6 +129,8 @@ class CreatorMessenger(Protocol):
     """A receiver that can also write to a user directly (Slack): used to tell a creator that
     a channel refuses what they set up."""
 
-    async def tell_creator(self, user_id: str, text: str, blocks: list[dict[str, Any]]) -> bool:
-        """Send a direct message; True if it arrived."""
+    async def tell_creator(
+        self, team_id: str, user_id: str, text: str, blocks: list[dict[str, Any]]
+    ) -> bool:
+        """Send a direct message to `user_id` of workspace `team_id`; True if it arrived."""
         ...

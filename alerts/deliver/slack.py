@@ -9,7 +9,8 @@
 - `SlackUpdateReceiver` (slack.update): `chat.update` of the post it depends on. Editing is
   idempotent, so an edit is never looked up, just made again.
 
-Pacing and what Slack's errors mean are the poster's (`alerts.deliver.poster`).
+Pacing and what Slack's errors mean are the poster's (`alerts.deliver.poster`); each item goes
+through the poster of its workspace (`alerts.deliver.tokens.SlackPosters`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from slack_sdk.models.metadata import Metadata
 
 from alerts.deliver.poster import SlackPoster, outbox_tag
 from alerts.deliver.receiver import Delivery, Outcome, Sent, undeliverable
+from alerts.deliver.tokens import SlackPosters, posters_of
 from alerts.messages import render, thread_reply
 from alerts.notice import METADATA_EVENT_TYPE, AlertNotice
 from alerts.outbox import AlertPayload
@@ -32,8 +34,8 @@ class SlackPostReceiver:
 
     kinds: frozenset[OutboxKind] = frozenset({"slack.post", "slack.reply"})
 
-    def __init__(self, slack: SlackPoster) -> None:
-        self.slack = slack
+    def __init__(self, slack: SlackPoster | SlackPosters) -> None:
+        self.posters = posters_of(slack)
 
     async def deliver(self, delivery: Delivery) -> Outcome:
         notice = _notice(delivery)
@@ -45,8 +47,11 @@ class SlackPostReceiver:
         channel, thread_ts = where
         message = render(notice) if thread_ts is None else thread_reply(notice)
         tagged = replace(message, metadata=_tag(delivery, notice))
-        outcome = await self.slack.attempt(
-            delivery, channel, lambda: self.slack.post(channel, tagged, thread_ts=thread_ts)
+        outcome = await self.posters.use(
+            delivery.team_id,
+            lambda slack: slack.attempt(
+                delivery, channel, lambda: slack.post(channel, tagged, thread_ts=thread_ts)
+            ),
         )
         return _in_thread(outcome, thread_ts)
 
@@ -57,14 +62,19 @@ class SlackPostReceiver:
         if where is None:
             return None
         channel, thread_ts = where
-        found = await self.slack.find_tagged(
-            delivery, METADATA_EVENT_TYPE, channel, thread_ts=thread_ts
+        found = await self.posters.use(
+            delivery.team_id,
+            lambda slack: slack.find_tagged(
+                delivery, METADATA_EVENT_TYPE, channel, thread_ts=thread_ts
+            ),
         )
         return None if found is None else _in_thread(found, thread_ts)
 
-    async def tell_creator(self, user_id: str, text: str, blocks: list[dict[str, Any]]) -> bool:
-        """A direct message to `user_id`; True if it arrived."""
-        return await self.slack.tell(user_id, text, blocks)
+    async def tell_creator(
+        self, team_id: str, user_id: str, text: str, blocks: list[dict[str, Any]]
+    ) -> bool:
+        """A direct message to `user_id` of `team_id`; True if it arrived."""
+        return await self.posters.tell(team_id, user_id, text, blocks)
 
 
 class SlackUpdateReceiver:
@@ -72,8 +82,8 @@ class SlackUpdateReceiver:
 
     kinds: frozenset[OutboxKind] = frozenset({"slack.update"})
 
-    def __init__(self, slack: SlackPoster) -> None:
-        self.slack = slack
+    def __init__(self, slack: SlackPoster | SlackPosters) -> None:
+        self.posters = posters_of(slack)
 
     async def deliver(self, delivery: Delivery) -> Outcome:
         notice = _notice(delivery)
@@ -83,17 +93,20 @@ class SlackUpdateReceiver:
             return undeliverable(delivery, "the post it depends on has no channel/ts")
         channel, ts = delivery.parent_post
         edit = render(notice)
-        return await self.slack.attempt(
-            delivery, channel, lambda: self.slack.update(channel, ts, edit)
+        return await self.posters.use(
+            delivery.team_id,
+            lambda slack: slack.attempt(delivery, channel, lambda: slack.update(channel, ts, edit)),
         )
 
     async def find_delivered(self, delivery: Delivery) -> Outcome | None:
         """Never looked up: editing twice shows nothing twice."""
         return None
 
-    async def tell_creator(self, user_id: str, text: str, blocks: list[dict[str, Any]]) -> bool:
-        """A direct message to `user_id`; True if it arrived."""
-        return await self.slack.tell(user_id, text, blocks)
+    async def tell_creator(
+        self, team_id: str, user_id: str, text: str, blocks: list[dict[str, Any]]
+    ) -> bool:
+        """A direct message to `user_id` of `team_id`; True if it arrived."""
+        return await self.posters.tell(team_id, user_id, text, blocks)
 
 
 def _notice(delivery: Delivery) -> AlertNotice | None:

@@ -285,8 +285,9 @@ class Record:
                     tell = await hooks.on_dead(tx, delivery, outcome)
         told = (
             tell is not None
+            and delivery is not None
             and isinstance(receiver, CreatorMessenger)
-            and await receiver.tell_creator(tell.user_id, tell.text, tell.blocks)
+            and await receiver.tell_creator(delivery.team_id, tell.user_id, tell.text, tell.blocks)
         )
         if told and tell is not None:
             return Recorded(retry_at, told=tell.user_id)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts.deliver import WebhookReceiver
+from alerts.deliver import DigestReceiver, SlackPostReceiver, SlackUpdateReceiver, WebhookReceiver
 from alerts.worker import Retention
 from bot.runtime import build_services, build_worker
 from config import (
@@ -20,6 +20,7 @@ from config import (
     WebhookSettings,
     load_settings,
 )
+from storage.installations import InstalledBotTokens
 from tests.oauth.conftest import SECRET_KEY
 
 
@@ -56,8 +57,18 @@ async def test_the_distributed_worker_polls_installed_workspaces_only(
         assert worker.installed_only
         assert worker.poller.installed_only
         assert worker.retention == Retention(7, 7, uninstalled_days=12)
-        # No one bot token to post with: only webhooks are delivered (README "Distribute").
-        assert [type(r) for r in worker.receivers or []] == [WebhookReceiver]
+        # Slack too, each workspace with its own bot token from the installation store.
+        receivers = worker.receivers or []
+        assert [type(r) for r in receivers] == [
+            WebhookReceiver,
+            SlackPostReceiver,
+            SlackUpdateReceiver,
+            DigestReceiver,
+        ]
+        for receiver in receivers[1:]:
+            assert isinstance(receiver, SlackPostReceiver | SlackUpdateReceiver | DigestReceiver)
+            assert isinstance(receiver.posters.tokens, InstalledBotTokens)
+            assert receiver.posters.single is None
     finally:
         await services.aclose()
 

@@ -55,7 +55,9 @@ class Scripted:
         self.looked_up.append(delivery.id)
         return self.found
 
-    async def tell_creator(self, user_id: str, text: str, blocks: list[dict[str, Any]]) -> bool:
+    async def tell_creator(
+        self, team_id: str, user_id: str, text: str, blocks: list[dict[str, Any]]
+    ) -> bool:
         self.told.append((user_id, text))
         return True
 

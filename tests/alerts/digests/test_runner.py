@@ -288,9 +288,12 @@ async def test_upload_refused_falls_back_to_the_sparkline(
     mock_slack: MockSlackServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    poster = receiver.posters.single
+    assert poster is not None
+
     async def refuse(**_: Any) -> AsyncSlackResponse:
         response = AsyncSlackResponse(
-            client=receiver.slack.client,
+            client=poster.client,
             http_verb="POST",
             api_url="files.completeUploadExternal",
             req_args={},
@@ -300,7 +303,7 @@ async def test_upload_refused_falls_back_to_the_sparkline(
         )
         raise SlackApiError("not_allowed", response)  # type: ignore[no-untyped-call]
 
-    monkeypatch.setattr(receiver.slack.client, "files_upload_v2", refuse)
+    monkeypatch.setattr(poster.client, "files_upload_v2", refuse)
     await add(db)
     await run_due_digests(db, client, rome(9))
     await drain(db, receiver, rome(9))

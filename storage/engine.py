@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage.connect import READ_ONLY, make_engine
 from storage.digests import Digests
 from storage.episodes import Episodes
+from storage.accounts import Accounts
 from storage.installations import Installations
 from storage.migrate import Migration, upgrade
 from storage.outbox import Outbox
@@ -45,6 +46,7 @@ class Transaction:
     polls: PollStates
     digests: Digests
     installations: Installations
+    accounts: Accounts
 
     @classmethod
     def on(cls, session: AsyncSession) -> Transaction:
@@ -58,6 +60,7 @@ class Transaction:
             PollStates(session),
             Digests(session),
             Installations(session),
+            Accounts(session),
         )
 
 

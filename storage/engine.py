@@ -22,10 +22,10 @@ from typing import Any, Self
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from storage.accounts import Accounts
 from storage.connect import READ_ONLY, make_engine
 from storage.digests import Digests
 from storage.episodes import Episodes
-from storage.accounts import Accounts
 from storage.installations import Installations
 from storage.migrate import Migration, upgrade
 from storage.outbox import Outbox

@@ -18,10 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.models import (
-    ClickMeterAccount,
     AlertEpisode,
     AlertRule,
     Base,
+    ClickMeterAccount,
     CounterSnapshot,
     Digest,
     OutboxItem,
@@ -43,7 +43,16 @@ SLACK_OAUTH_STATES = AsyncSQLAlchemyOAuthStateStore.build_oauth_states_table(
 )
 
 #: A workspace's rows, children first (episodes point at rules, outbox items at episodes).
-_TEAM_TABLES = (ClickMeterAccount, OutboxItem, AlertEpisode, AlertRule, Webhook, Digest, CounterSnapshot, PollState)
+_TEAM_TABLES = (
+    ClickMeterAccount,
+    OutboxItem,
+    AlertEpisode,
+    AlertRule,
+    Webhook,
+    Digest,
+    CounterSnapshot,
+    PollState,
+)
 
 
 def installation_store(client_id: str, engine: AsyncEngine) -> AsyncSQLAlchemyInstallationStore:

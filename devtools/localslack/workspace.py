@@ -385,14 +385,16 @@ def views_update(ws: Workspace, args: dict[str, Any], base: str) -> dict[str, An
     current one is refused as Slack does (the view changed since it was read)."""
     view_id, external = args.get("view_id"), args.get("external_id")
     if not view_id and not external:
-        raise ApiError(
-            "invalid_arguments", [blockkit.error("missing required field: view_id", "")]
-        )
-    for index, current in enumerate(ws.opened_views):
-        if current["id"] == view_id or (external and current.get("external_id") == external):
-            break
-    else:
+        raise ApiError("invalid_arguments", [blockkit.error("missing required field: view_id", "")])
+    found = [
+        i
+        for i, v in enumerate(ws.opened_views)
+        if v["id"] == view_id or (external and v.get("external_id") == external)
+    ]
+    if not found:
         raise ApiError("not_found")
+    index = found[0]
+    current = ws.opened_views[index]
     given_hash = args.get("hash")
     if given_hash and given_hash != current["hash"]:
         raise ApiError("hash_conflict")

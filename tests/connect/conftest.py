@@ -85,6 +85,11 @@ class Connecting(Distributed):
     def connect(self, team_id: str, api_key: str) -> httpx.Response:
         return self.submit(team_id, self.open_modal(team_id), api_key)
 
+    def cached_client(self, team_id: str) -> ClickMeterClient:
+        """The client the app built for `team_id` (read without touching the app's database,
+        whose connections belong to the app's event loop)."""
+        return self.workspaces._clients[team_id]
+
     def ask(self, team_id: str, text: str) -> dict[str, Any]:
         ack, response_url = self.command(team_id, text)
         assert ack.status_code == 200

@@ -131,9 +131,7 @@ async def test_two_workspaces_each_see_their_own_account(connecting: Connecting)
     # Each answer's numbers are its own account's, in its own zone: what the sandbox says
     # for that key.
     for team, key, text in [(FIRST, SANDBOX_KEY, first_links), (SECOND, SECOND_KEY, second_links)]:
-        client = await connecting.workspaces.client_for(team)
-        assert client is not None
-        zone = await client.account_zone()
+        zone = await connecting.cached_client(team).account_zone()
         assert zone.key.startswith("Europe/" if key == SANDBOX_KEY else "America/")
         top = text.split(": ", 1)[1].split(", ")[0].rsplit(" ", 2)[0]
         assert top in await link_names(connecting, key), (team, top)
@@ -145,8 +143,7 @@ async def test_disconnect_deletes_the_key_and_closes_the_client(connecting: Conn
     install(connecting, FIRST)
     connecting.connect(FIRST, SANDBOX_KEY)
     assert "/clickmeter connect" not in connecting.ask(FIRST, "stats")["text"]
-    client = await connecting.workspaces.client_for(FIRST)
-    assert client is not None
+    client = connecting.cached_client(FIRST)
 
     answer = connecting.ask(FIRST, "disconnect")
     assert "Disconnected" in answer["text"]

@@ -93,8 +93,8 @@ def test_rotate_keys_without_the_old_key_changes_nothing(
 async def test_uninstalling_deletes_the_key_at_once(connecting: Connecting) -> None:
     install(connecting, FIRST)
     connecting.connect(FIRST, SANDBOX_KEY)
-    client = await connecting.workspaces.client_for(FIRST)
-    assert client is not None
+    assert "/clickmeter connect" not in connecting.ask(FIRST, "stats")["text"]
+    client = connecting.cached_client(FIRST)
 
     answer = connecting.event(connecting.slack.slack.oauth.uninstall(FIRST))
 

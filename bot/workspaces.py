@@ -51,7 +51,8 @@ class WorkspaceClients:
         self.box = box
         self.base_url = base_url
         self._make = make_client
-        self._clients: dict[str, ClickMeterClient] = {}
+        #: team id -> (the stored encrypted key the client was built from, the client)
+        self._clients: dict[str, tuple[str, ClickMeterClient]] = {}
         self._lock = asyncio.Lock()
 
     async def account(self, team_id: str) -> Connected | None:
@@ -61,17 +62,23 @@ class WorkspaceClients:
         return shown(row) if row is not None else None
 
     async def client_for(self, team_id: str) -> ClickMeterClient | None:
-        """`team_id`'s client, or None when it has not connected an account."""
-        client = self._clients.get(team_id)
-        if client is not None:
-            return client
+        """`team_id`'s client, or None when it has not connected an account.
+
+        The stored row is read every time (one primary-key lookup): a workspace that connected
+        another key, or disconnected, through another replica is answered accordingly here at
+        once; the client itself (its connections, its response cache) is kept while the row
+        stays the same."""
+        await self.db.ensure_schema()
+        async with self.db.reading() as tx:
+            row = await tx.accounts.get(team_id)
+        sealed = row.encrypted_key if row is not None else None
         async with self._lock:  # a burst of a workspace's first commands builds one client
-            client = self._clients.get(team_id)
-            if client is not None:
-                return client
-            await self.db.ensure_schema()
-            async with self.db.reading() as tx:
-                row = await tx.accounts.get(team_id)
+            cached = self._clients.get(team_id)
+            if cached is not None and cached[0] == sealed:
+                return cached[1]
+            if cached is not None:
+                del self._clients[team_id]
+                await cached[1].aclose()
             if row is None:
                 return None
             try:
@@ -81,7 +88,7 @@ class WorkspaceClients:
                 log.warning("workspace %s's ClickMeter key cannot be decrypted", team_id)
                 return None
             client = self._make(key, ZoneInfo(row.time_zone))
-            self._clients[team_id] = client
+            self._clients[team_id] = (row.encrypted_key, client)
             return client
 
     async def check(self, api_key: str) -> Connected:
@@ -134,12 +141,12 @@ class WorkspaceClients:
 
     async def _forget(self, team_id: str) -> None:
         async with self._lock:
-            client = self._clients.pop(team_id, None)
-        if client is not None:
-            await client.aclose()
+            cached = self._clients.pop(team_id, None)
+        if cached is not None:
+            await cached[1].aclose()
 
     async def aclose(self) -> None:
         async with self._lock:
-            clients, self._clients = list(self._clients.values()), {}
+            clients, self._clients = [c for _, c in self._clients.values()], {}
         for client in clients:
             await client.aclose()

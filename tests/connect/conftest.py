@@ -88,7 +88,7 @@ class Connecting(Distributed):
     def cached_client(self, team_id: str) -> ClickMeterClient:
         """The client the app built for `team_id` (read without touching the app's database,
         whose connections belong to the app's event loop)."""
-        return self.workspaces._clients[team_id]
+        return self.workspaces._clients[team_id][1]
 
     def ask(self, team_id: str, text: str) -> dict[str, Any]:
         ack, response_url = self.command(team_id, text)

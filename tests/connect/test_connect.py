@@ -151,3 +151,16 @@ async def test_disconnect_deletes_the_key_and_closes_the_client(connecting: Conn
     assert client._http._client.is_closed  # closed with its workspace
     assert "/clickmeter connect" in connecting.ask(FIRST, "stats")["text"]
     assert "nothing to disconnect" in connecting.ask(FIRST, "disconnect")["text"]
+
+
+async def test_a_disconnect_on_another_replica_is_seen_at_once(connecting: Connecting) -> None:
+    install(connecting, FIRST)
+    connecting.connect(FIRST, SANDBOX_KEY)
+    assert "/clickmeter connect" not in connecting.ask(FIRST, "stats")["text"]
+    client = connecting.cached_client(FIRST)
+
+    async with connecting.database().transaction() as tx:  # as another replica would
+        assert await tx.accounts.disconnect(FIRST)
+
+    assert "/clickmeter connect" in connecting.ask(FIRST, "stats")["text"]
+    assert client._http._client.is_closed

@@ -164,3 +164,12 @@ async def test_a_disconnect_on_another_replica_is_seen_at_once(connecting: Conne
 
     assert "/clickmeter connect" in connecting.ask(FIRST, "stats")["text"]
     assert client._http._client.is_closed
+
+
+async def test_a_trigger_slack_refuses_is_said_in_one_line(connecting: Connecting) -> None:
+    install(connecting, FIRST)
+    connecting.slack.slack.accept_unknown_triggers = False  # the command's trigger is not minted
+    answer = connecting.ask(FIRST, "connect")
+    assert "type `/clickmeter connect` again" in answer["text"]
+    (call,) = connecting.slack.slack.calls_to("views.open")
+    assert call.error == "invalid_trigger_id"

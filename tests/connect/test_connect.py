@@ -48,7 +48,7 @@ async def test_before_connecting_every_command_says_how_in_one_line(
         answer = connecting.ask(FIRST, text)
         assert "/clickmeter connect" in answer["text"], text
         assert "\n" not in answer["text"]
-    # Nothing asked ClickMeter with the deployment's key meanwhile.
+    # `help` still answers what it always did: how to use the commands.
     assert "/clickmeter connect" not in connecting.ask(FIRST, "help")["text"].splitlines()[0]
 
 

@@ -36,8 +36,10 @@ def connect_submitted(services: Services) -> Callable[..., Awaitable[None]]:
             return
         api_key = _typed_key(view)
         problem = key_problem(api_key)
+        team_id = str(body.get("team", {}).get("id") or view.get("team_id") or "")
+        if problem is None and not team_id:  # not a shape Slack sends: nothing to connect
+            problem = "Slack did not say which workspace this is: open the window again."
         if problem is None:
-            team_id = str(body.get("team", {}).get("id") or view.get("team_id") or "")
             user_id = body.get("user", {}).get("id")
             try:
                 account = await workspaces.connect(team_id, user_id, api_key)

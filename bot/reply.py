@@ -16,7 +16,8 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answers import AnswerContext, answer, error_answer
-from bot.grammar import SUBCOMMANDS, CommandError, ReadingCommand, parse
+from bot.answers.connect import not_connected_answer
+from bot.grammar import SUBCOMMANDS, CommandError, Help, ReadingCommand, parse
 from bot.metrics import COMMANDS
 from bot.resolve import ResolveError
 from bot.services import Services
@@ -65,8 +66,11 @@ async def _answer(text: str, services: Services, origin: Origin) -> tuple[Messag
     try:
         command = parse(text)
         reading = isinstance(command, ReadingCommand)
+        client = await services.clickmeter_for(origin.team_id)
+        if client is None and not isinstance(command, Help):
+            return not_connected_answer(), "user_error", False
         ctx = AnswerContext(
-            client=services.clickmeter,
+            client=client or services.clickmeter,
             now=services.pinned_now(),
             team_id=origin.team_id,
             user_id=origin.user_id,

@@ -25,9 +25,11 @@ import contextlib
 import logging
 import signal
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import uvicorn
 from prometheus_client import start_http_server
+from pydantic import SecretStr
 
 from alerts.deliver import Backoff
 from alerts.deliver.addresses import AddressPolicy
@@ -43,6 +45,7 @@ from bot.metrics import (
 )
 from bot.services import Services
 from bot.web import create_web_app
+from bot.workspaces import WorkspaceClients
 from clickmeter import ClickMeterClient
 from config import (
     AlertSettings,
@@ -56,6 +59,7 @@ from config import (
     WorkerSettings,
 )
 from storage import Database
+from storage.accounts import KeyBox
 from storage.installations import InstalledBotTokens, installed_bot_tokens
 
 log = logging.getLogger(__name__)
@@ -67,21 +71,40 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 CLICKMETER_CACHE_TTL_S = 30.0
 
 
-def build_services(settings: Settings) -> Services:
-    """The ClickMeter client (paced, cached, observed) and the database of this process."""
-    clickmeter = settings.need(ClickMeterSettings)
-    client = ClickMeterClient(
-        clickmeter.clickmeter_api_key,
-        base_url=clickmeter.clickmeter_api_url,
+def clickmeter_client(
+    api_key: SecretStr, base_url: str, zone: ZoneInfo | None = None
+) -> ClickMeterClient:
+    """A ClickMeter client as every process uses it: paced, cached, observed."""
+    return ClickMeterClient(
+        api_key,
+        base_url=base_url,
+        zone=zone,
         cache_ttl=CLICKMETER_CACHE_TTL_S,
         observer=observe_clickmeter,
         retry_observer=observe_clickmeter_retry,
     )
+
+
+def build_services(settings: Settings) -> Services:
+    """The ClickMeter client, the database of this process and, in distribution mode, each
+    workspace's own ClickMeter client (built when it is first needed)."""
+    clickmeter = settings.need(ClickMeterSettings)
+    base_url = clickmeter.clickmeter_api_url
+    db = Database(settings.need(StorageSettings).database_url)
+    workspaces: WorkspaceClients | None = None
+    if settings.mode == "distribution":
+        workspaces = WorkspaceClients(
+            db,
+            KeyBox(settings.need(SlackOAuthSettings).clickbot_secret_key),
+            base_url=base_url,
+            make_client=lambda key, zone: clickmeter_client(key, base_url, zone),
+        )
     return Services(
-        clickmeter=client,
-        db=Database(settings.need(StorageSettings).database_url),
+        clickmeter=clickmeter_client(clickmeter.clickmeter_api_key, base_url),
+        db=db,
         poll_seconds=settings.need(AlertSettings).alert_poll_seconds,
         webhook_policy=webhook_policy(settings),
+        workspaces=workspaces,
     )
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from alerts.deliver.addresses import AddressPolicy
 from bot.inflight import AnswersInFlight
 from bot.shares import ShareStore
+from bot.workspaces import WorkspaceClients
 from clickmeter import ClickMeterClient
 from storage import Database
 
@@ -32,6 +33,18 @@ class Services:
     webhook_policy: AddressPolicy = field(default_factory=AddressPolicy)
     #: The answers (Bolt's lazy listeners) still being built; `aclose` waits for them.
     answers: AnswersInFlight = field(default_factory=AnswersInFlight)
+    #: Distribution mode: each workspace's own ClickMeter account (`/clickmeter connect`).
+    #: None: every workspace uses `clickmeter` (CLICKMETER_API_KEY).
+    workspaces: WorkspaceClients | None = None
+
+    async def clickmeter_for(self, team_id: str | None) -> ClickMeterClient | None:
+        """The client of `team_id`'s ClickMeter account; None when its workspace has not
+        connected one yet (distribution mode only)."""
+        if self.workspaces is None:
+            return self.clickmeter
+        if team_id is None:
+            return None
+        return await self.workspaces.client_for(team_id)
 
     async def storage(self) -> Database | None:
         """The database, migrated to the current schema (once per process), or None.
@@ -51,6 +64,8 @@ class Services:
         finally:
             try:
                 await self.clickmeter.aclose()
+                if self.workspaces is not None:
+                    await self.workspaces.aclose()
             finally:
                 if self.db is not None:
                     await self.db.dispose()

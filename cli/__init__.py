@@ -17,6 +17,7 @@ from config import (
     AlertSettings,
     ClickMeterSettings,
     LoggingSettings,
+    SecretKeySettings,
     ServerSettings,
     Settings,
     SettingsError,
@@ -200,6 +201,42 @@ def migrate() -> None:
     else:
         what = f"migrated from revision {done.before} to {done.after}"
     out.print(f"[green]✓[/green] database {printable_url}: {what}", highlight=False)
+
+
+@app.command("rotate-keys")
+def rotate_keys() -> None:
+    """Re-encrypt every workspace's stored ClickMeter key with the first key of
+    CLICKBOT_SECRET_KEY (put the new key first, run this, then drop the old one)."""
+    from cryptography.fernet import InvalidToken
+
+    from storage import Database
+    from storage.accounts import KeyBox
+
+    settings = _configured(StorageSettings, SecretKeySettings, LoggingSettings)
+    box = KeyBox(settings.need(SecretKeySettings).clickbot_secret_key)
+    stdlib_logging.getLogger("alembic").setLevel(stdlib_logging.WARNING)
+
+    async def rotate() -> int:
+        async with Database(settings.need(StorageSettings).database_url) as db:
+            await db.ensure_schema()
+            async with db.transaction() as tx:
+                return await tx.accounts.rotate(box)
+
+    try:
+        count = asyncio.run(rotate())
+    except InvalidToken:
+        err.print(
+            "[red]✗[/red] a stored key was encrypted with none of CLICKBOT_SECRET_KEY's keys: "
+            "keep the old key in the list (after the new one) until this has run; nothing was "
+            "changed.",
+            highlight=False,
+        )
+        raise typer.Exit(code=1) from None
+    out.print(
+        f"[green]✓[/green] re-encrypted {count} workspace key(s) with CLICKBOT_SECRET_KEY's "
+        "first key: the others can now be removed from it.",
+        highlight=False,
+    )
 
 
 @app.command()

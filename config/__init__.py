@@ -1,7 +1,13 @@
 """clickbot's settings: `load_settings(ClickMeterSettings, ...)` once at start-up."""
 
 from config.base import SettingsError
-from config.distribution import DEFAULT_BOT_SCOPES, SlackMode, SlackOAuthSettings, slack_mode
+from config.distribution import (
+    DEFAULT_BOT_SCOPES,
+    SecretKeySettings,
+    SlackMode,
+    SlackOAuthSettings,
+    slack_mode,
+)
 from config.settings import (
     AlertSettings,
     ClickMeterSettings,
@@ -22,6 +28,7 @@ __all__ = [
     "AlertSettings",
     "ClickMeterSettings",
     "LoggingSettings",
+    "SecretKeySettings",
     "ServerSettings",
     "Settings",
     "SettingsError",

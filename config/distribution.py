@@ -93,6 +93,16 @@ class SlackOAuthSettings(_Group):
     }
 
 
+class SecretKeySettings(_Group):
+    """CLICKBOT_SECRET_KEY alone: what `clickbot rotate-keys` needs besides the database."""
+
+    clickbot_secret_key: Annotated[SecretStr, Stripped, AfterValidator(_fernet_keys)]
+
+    expected: ClassVar[dict[str, str]] = {
+        "clickbot_secret_key": SlackOAuthSettings.expected["clickbot_secret_key"],
+    }
+
+
 SlackMode = Literal["single", "distribution"]
 
 

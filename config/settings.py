@@ -23,7 +23,7 @@ from config.base import (
     _trailing_slash,
 )
 from config.database_url import DatabaseUrlError, async_database_url
-from config.distribution import SlackMode, SlackOAuthSettings
+from config.distribution import SecretKeySettings, SlackMode, SlackOAuthSettings
 
 DEFAULT_CLICKMETER_URL = "https://apiv2.clickmeter.com"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///clickbot.sqlite3"
@@ -203,6 +203,7 @@ class Settings:
     logging: LoggingSettings | None = None
     webhooks: WebhookSettings | None = None
     worker: WorkerSettings | None = None
+    secret_key: SecretKeySettings | None = None
 
     def need(self, group: type[G]) -> G:
         """The loaded group; asking for one the command did not load is a programming error."""
@@ -240,6 +241,7 @@ _FIELDS = {
     LoggingSettings: "logging",
     WebhookSettings: "webhooks",
     WorkerSettings: "worker",
+    SecretKeySettings: "secret_key",
 }
 
 

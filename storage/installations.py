@@ -31,6 +31,7 @@ from storage.models import (
     AlertEpisode,
     AlertRule,
     Base,
+    ClickMeterAccount,
     CounterSnapshot,
     Digest,
     OutboxItem,
@@ -54,7 +55,16 @@ SLACK_OAUTH_STATES = AsyncSQLAlchemyOAuthStateStore.build_oauth_states_table(
 )
 
 #: A workspace's rows, children first (episodes point at rules, outbox items at episodes).
-_TEAM_TABLES = (OutboxItem, AlertEpisode, AlertRule, Webhook, Digest, CounterSnapshot, PollState)
+_TEAM_TABLES = (
+    ClickMeterAccount,
+    OutboxItem,
+    AlertEpisode,
+    AlertRule,
+    Webhook,
+    Digest,
+    CounterSnapshot,
+    PollState,
+)
 
 
 def installation_store(client_id: str, engine: AsyncEngine) -> AsyncSQLAlchemyInstallationStore:

@@ -274,3 +274,21 @@ class UninstalledTeam(Base):
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     uninstalled_at: Mapped[datetime]
+
+
+class ClickMeterAccount(Base):
+    """A workspace's own ClickMeter account (distribution mode, `/clickmeter connect`): its API
+    key encrypted with CLICKBOT_SECRET_KEY (`storage.accounts.KeyBox`), never stored in clear,
+    and what `/me` said about the account when it was connected."""
+
+    __tablename__ = "clickmeter_accounts"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: A Fernet token (URL-safe base64 text) of the API key.
+    encrypted_key: Mapped[str] = mapped_column(Text)
+    account_name: Mapped[str] = mapped_column(Text)
+    #: The account's IANA zone, as `/me` gave it at connect time.
+    time_zone: Mapped[str] = mapped_column(String(64))
+    plan: Mapped[str | None] = mapped_column(Text)
+    connected_by: Mapped[str | None] = mapped_column(String(32))
+    connected_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -45,9 +45,11 @@ class AnswerContext:
     webhook_policy: AddressPolicy = field(default_factory=AddressPolicy)
 
 
-async def account_zone(client: ClickMeterClient) -> tzinfo:
+async def account_zone(client: ClickMeterClient | None) -> tzinfo:
     """The account's zone for showing times; UTC when ClickMeter cannot say right now (a mute
-    or a list must not fail because of it)."""
+    or a list must not fail because of it), or when the workspace has no account (None)."""
+    if client is None:
+        return UTC
     try:
         return await client.account_zone()
     except ClickMeterError as exc:

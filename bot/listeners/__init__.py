@@ -7,7 +7,7 @@ A listener takes Bolt's injected arguments (ack, respond, client, body...), acks
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners import actions, commands, events
+from bot.listeners import actions, commands, events, views
 from bot.services import Services
 
 
@@ -15,3 +15,4 @@ def register_listeners(app: AsyncApp, services: Services) -> None:
     commands.register(app, services)
     actions.register(app, services)
     events.register(app, services)
+    views.register(app, services)

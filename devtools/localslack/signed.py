@@ -188,3 +188,29 @@ def bolt_request(
     """A signed request for `AsyncApp.async_dispatch` (no HTTP server needed)."""
     headers = signed_headers(signing_secret, body, stale=stale, wrong_signature=wrong_signature)
     return AsyncBoltRequest(body=body, headers={k: [v] for k, v in headers.items()})
+
+
+def view_submission_payload(
+    view: dict[str, Any],
+    values: dict[str, dict[str, dict[str, Any]]],
+    *,
+    user_id: str = USER_ID,
+    user_name: str = USER_NAME,
+    team_id: str = TEAM_ID,
+    trigger_id: str = TRIGGER_ID,
+) -> dict[str, Any]:
+    """The `view_submission` payload for submitting `view` (as views.open answered it) with
+    `values` as its state: {block_id: {action_id: {"type": ..., "value": ...}}}."""
+    submitted = {**view, "state": {"values": values}}
+    return {
+        "type": "view_submission",
+        "team": {"id": team_id, "domain": TEAM_DOMAIN},
+        "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": team_id},
+        "api_app_id": API_APP_ID,
+        "token": "legacy-verification-token",
+        "trigger_id": trigger_id,
+        "view": submitted,
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }

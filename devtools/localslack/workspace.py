@@ -379,6 +379,31 @@ def views_open(ws: Workspace, args: dict[str, Any], base: str) -> dict[str, Any]
     return {"view": view}
 
 
+@api("views.update")
+def views_update(ws: Workspace, args: dict[str, Any], base: str) -> dict[str, Any]:
+    """Replace an open modal (by view_id or external_id); a `hash` that is not the view's
+    current one is refused as Slack does (the view changed since it was read)."""
+    view_id, external = args.get("view_id"), args.get("external_id")
+    if not view_id and not external:
+        raise ApiError("invalid_arguments", [blockkit.error("missing required field: view_id", "")])
+    found = [
+        i
+        for i, v in enumerate(ws.opened_views)
+        if v["id"] == view_id or (external and v.get("external_id") == external)
+    ]
+    if not found:
+        raise ApiError("not_found")
+    index = found[0]
+    current = ws.opened_views[index]
+    given_hash = args.get("hash")
+    if given_hash and given_hash != current["hash"]:
+        raise ApiError("hash_conflict")
+    view = _view(ws, args, "modal")
+    view["id"] = current["id"]
+    ws.opened_views[index] = view
+    return {"view": view}
+
+
 @api("users.info")
 def users_info(ws: Workspace, args: dict[str, Any], base: str) -> dict[str, Any]:
     return {"user": ws._user(args.get("user")).info()}

@@ -73,8 +73,11 @@ class Account:
         timezone: str,
         history_days: int,
         start: datetime | None,
+        company: str = "Example Outdoor Ltd",
     ) -> None:
         self.seed = seed
+        #: What `/me` calls the account.
+        self.company = company
         self.timezone_name = timezone
         self.zone = zone_from_windows(timezone)
         self.clock = Clock(start)

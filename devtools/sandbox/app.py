@@ -53,6 +53,8 @@ class SandboxState:
     api_key: str
     account: Account
     throttle: Throttle
+    #: The other accounts, by lower-cased key.
+    others: dict[str, Account] = field(default_factory=dict)
     rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(7))
 
 
@@ -166,7 +168,9 @@ def _endpoint(state: SandboxState, handler: Handler) -> Callable[[Request], Awai
             await asyncio.sleep(injected.latency_ms / 1000)
         params = Params(list(request.query_params.multi_items()))
         key = request.headers.get("x-clickmeter-authkey") or params.get("authKey")
-        if injected.revoked or key is None or key.strip().lower() != state.api_key.lower():
+        key = (key or "").strip().lower()
+        account = state.account if key == state.api_key.lower() else state.others.get(key)
+        if injected.revoked or account is None:
             return _json(401, error_body(401, "Authorization has been denied for this request."))
         if injected.error_rate > 0 and state.rng.random() < injected.error_rate:
             return _json(500, error_body(500, "An error has occurred."))
@@ -178,8 +182,8 @@ def _endpoint(state: SandboxState, handler: Handler) -> Callable[[Request], Awai
             )
             return _json(429, error_body(429, "Too many requests: slow down."), retry)
         try:
-            state.account.sync()
-            body = handler(state.account, params, dict(request.path_params))
+            account.sync()
+            body = handler(account, params, dict(request.path_params))
         except ApiError as exc:
             return _json(exc.status, exc.body, exc.headers)
         except Exception:  # a sandbox bug must still answer like the service does
@@ -205,7 +209,18 @@ def create_app(config: SandboxConfig) -> Starlette:
     account = Account(
         config.seed, config.datapoints, config.timezone, config.history_days, config.start
     )
-    state = SandboxState(config.api_key, account, Throttle(config.rate_limit))
+    others = {
+        other.api_key.lower(): Account(
+            other.seed,
+            other.datapoints,
+            other.timezone,
+            config.history_days,
+            config.start,
+            other.company,
+        )
+        for other in config.others
+    }
+    state = SandboxState(config.api_key, account, Throttle(config.rate_limit), others)
     routes = [Route(path, _endpoint(state, handler), methods=["GET"]) for path, handler in ROUTES]
     routes += control.routes(account)
     app = Starlette(

@@ -7,6 +7,18 @@ from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
+class OtherAccount:
+    """Another account the same sandbox serves, for its own key: several workspaces, each
+    connected to its own account, against one ClickMeter URL (as the real service is)."""
+
+    api_key: str
+    seed: int = 2
+    datapoints: int = 30
+    timezone: str = "Eastern Standard Time"
+    company: str = "Second Example Inc"
+
+
+@dataclass(frozen=True, slots=True)
 class SandboxConfig:
     """One sandbox: the API key it accepts and the account it seeds (`seed` makes it the same
     every run)."""
@@ -20,3 +32,5 @@ class SandboxConfig:
     history_days: int = 90
     #: Sandbox time at start-up (aware); None means the real time.
     start: datetime | None = None
+    #: More accounts, each behind its own key (the control endpoints drive the first one).
+    others: tuple[OtherAccount, ...] = ()

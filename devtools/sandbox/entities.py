@@ -283,7 +283,7 @@ def me(acct: Account) -> JSON:
             "email": "marketing@example.com",
             "firstName": "Dana",
             "lastName": "Rossi",
-            "companyName": "Example Outdoor Ltd",
+            "companyName": acct.company,
             "companyRole": "Marketing manager",
             "registrationDate": format_ymdhis(acct.catalog.registered, acct.zone),
             "timeframeMinDate": format_ymdhis(acct.catalog.registered, acct.zone),

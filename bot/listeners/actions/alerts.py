@@ -117,7 +117,7 @@ def mute_alert(services: Services, duration: timedelta) -> Callable[..., Awaitab
                 "nothing to mute.",
             )
             return
-        zone = await account_zone(services.clickmeter)
+        zone = await account_zone(await services.clickmeter_for(click.team_id))
         if kept is not None:
             text = (
                 f":no_bell: Alert #{rule.id} is already muted until {when(kept, now, zone)}: "

@@ -130,7 +130,9 @@ def home_button(services: Services, change: Change) -> Callable[..., Awaitable[N
             notice = ":thinking_face: That button didn't say what to change."
         else:
             now = as_utc(services.pinned_now())
-            zone = await account_zone(services.clickmeter)  # (cached; never inside the tx)
+            zone = await account_zone(
+                await services.clickmeter_for(click.team_id)
+            )  # (cached; never inside the tx)
             try:
                 db = await services.storage()
                 assert db is not None

@@ -8,7 +8,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.listeners.commands.connect import connect_reply, is_connect_command
 from bot.reply import Origin, build_reply
 from bot.services import Services
 
@@ -22,17 +24,30 @@ ANSWER_START_DELAY_S = 0.05
 
 
 def answer_command(services: Services) -> Callable[..., Awaitable[None]]:
-    async def answer_command(command: dict[str, Any], respond: AsyncRespond) -> None:
+    async def answer_command(
+        command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        text = command.get("text") or ""
+        if is_connect_command(text):
+            # No start delay: the trigger id views.open needs is good for 3 s after the click.
+            connected = await connect_reply(text, command, client, services)
+            if connected is not None:
+                await _deliver(respond, connected.text, connected.block_dicts())
+            return
         await asyncio.sleep(ANSWER_START_DELAY_S)
         origin = Origin(
             team_id=command.get("team_id") or None,
             user_id=command.get("user_id") or None,
             channel_id=command.get("channel_id") or None,
         )
-        reply = await build_reply(command.get("text") or "", services, origin)
-        try:
-            await respond(response_type="ephemeral", text=reply.text, blocks=reply.block_dicts())
-        except Exception as exc:  # the user is gone or Slack is down: nothing else to tell
-            log.warning("could not deliver an answer to the response_url: %s", exc)
+        reply = await build_reply(text, services, origin)
+        await _deliver(respond, reply.text, reply.block_dicts())
 
     return answer_command
+
+
+async def _deliver(respond: AsyncRespond, text: str, blocks: list[dict[str, Any]]) -> None:
+    try:
+        await respond(response_type="ephemeral", text=text, blocks=blocks)
+    except Exception as exc:  # the user is gone or Slack is down: nothing else to tell
+        log.warning("could not deliver an answer to the response_url: %s", exc)

@@ -35,7 +35,7 @@ async def build_home(services: Services, team_id: str, notice: str | None = None
     """The home tab of workspace `team_id` as of now (`notice`: the outcome of a click)."""
     now = as_utc(services.pinned_now())
     if services.db is None:
-        return no_database_view(now, await account_zone(services.clickmeter))
+        return no_database_view(now, await account_zone(await services.clickmeter_for(team_id)))
     try:
         db = await services.storage()
         assert db is not None
@@ -48,8 +48,8 @@ async def build_home(services: Services, team_id: str, notice: str | None = None
             dead = await tx.outbox.dead(team_id, limit=DEAD_SHOWN)
     except SQLAlchemyError:
         log.exception("could not read the home tab of team %s", team_id)
-        return unavailable_view(now, await account_zone(services.clickmeter))
-    zone = await account_zone(services.clickmeter)
+        return unavailable_view(now, await account_zone(await services.clickmeter_for(team_id)))
+    zone = await account_zone(await services.clickmeter_for(team_id))
     undelivered = undelivered_by_rule((item.last_error, rule_id) for item, rule_id in dead)
     return home_view(rules, episodes, digests, now, zone, notice=notice, undelivered=undelivered)
 

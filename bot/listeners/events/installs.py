@@ -34,7 +34,12 @@ def register_install_events(
             return
         async with db.transaction() as tx:
             await tx.installations.mark_uninstalled(team_id, services.pinned_now() or utcnow())
-        log.info("workspace %s uninstalled the app: tokens deleted, polling stopped", team_id)
+        if services.workspaces is not None:  # its ClickMeter key goes at once, with its client
+            await services.workspaces.disconnect(team_id)
+        log.info(
+            "workspace %s uninstalled the app: tokens and ClickMeter key deleted, polling stopped",
+            team_id,
+        )
 
     async def app_uninstalled(context: AsyncBoltContext) -> None:
         await revocations.handle_app_uninstalled_events(context)

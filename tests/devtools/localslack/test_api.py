@@ -273,6 +273,28 @@ async def test_views_open_and_triggers(client: AsyncWebClient, slack: MockSlack)
     assert bad.response["error"] == "invalid_arguments"
 
 
+async def test_views_update_replaces_an_open_modal(
+    client: AsyncWebClient, slack: MockSlack
+) -> None:
+    modal = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "New link"},
+        "blocks": [SECTION],
+    }
+    opened = (await client.views_open(trigger_id=slack.mint_trigger_id(), view=modal))["view"]
+    changed = {**modal, "title": {"type": "plain_text", "text": "Done"}}
+    updated = await client.views_update(view_id=opened["id"], hash=opened["hash"], view=changed)
+    assert updated["view"]["id"] == opened["id"]
+    assert slack.opened_views == [updated["view"]]
+    assert slack.opened_views[0]["title"]["text"] == "Done"
+    stale = await api_error(client.views_update(view_id=opened["id"], hash="1.V0", view=modal))
+    assert stale.response["error"] == "hash_conflict"
+    missing = await api_error(client.views_update(view_id="V0NOPE", view=modal))
+    assert missing.response["error"] == "not_found"
+    nothing = await api_error(client.api_call("views.update", json={"view": modal}))
+    assert nothing.response["error"] == "invalid_arguments"
+
+
 async def test_files_upload_v2(client: AsyncWebClient, slack: MockSlack) -> None:
     csv = "link,clicks\nspring-sale,120\n"
     response = await client.files_upload_v2(

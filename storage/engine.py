@@ -22,6 +22,7 @@ from typing import Any, Self
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from storage.admin_groups import AdminGroups
 from storage.connect import READ_ONLY, make_engine
 from storage.digests import Digests
 from storage.episodes import Episodes
@@ -45,6 +46,7 @@ class Transaction:
     polls: PollStates
     digests: Digests
     installations: Installations
+    admin_groups: AdminGroups
 
     @classmethod
     def on(cls, session: AsyncSession) -> Transaction:
@@ -58,6 +60,7 @@ class Transaction:
             PollStates(session),
             Digests(session),
             Installations(session),
+            AdminGroups(session),
         )
 
 

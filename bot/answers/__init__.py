@@ -7,6 +7,7 @@ and `CommandError` into a message saying what to type instead.
 
 from __future__ import annotations
 
+from bot.answers.admins import admins_answer
 from bot.answers.alert_add import add_answer
 from bot.answers.alerts import (
     list_answer,
@@ -28,6 +29,7 @@ from bot.answers.stored import Refusal
 from bot.answers.top import top_answer
 from bot.answers.webhooks import webhook_add_answer, webhook_list_answer, webhook_remove_answer
 from bot.grammar import (
+    Admins,
     AlertAdd,
     AlertCommand,
     AlertList,
@@ -96,6 +98,11 @@ async def answer(command: Command, ctx: AnswerContext) -> Message:
             return await alert_answer(command, ctx)
         case DigestAdd() | DigestList() | DigestRemove() | DigestPreview():
             return await digest_answer(command, ctx)
+        case Admins():
+            try:
+                return await admins_answer(command, ctx)
+            except Refusal as refusal:
+                return refusal.answer
 
 
 async def alert_answer(command: AlertCommand, ctx: AnswerContext) -> Message:

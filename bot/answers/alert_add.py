@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import Block
 
 from alerts.engine import seed_rule
 from bot.answers.alert_phrasing import LIST_HINT, describe
-from bot.answers.base import AnswerContext
+from bot.answers.base import AnswerContext, gate
 from bot.answers.stored import refuse, target_channel, where
 from bot.grammar import AccountScope, AlertAdd, Drop, GroupScope, LinkScope, Spike, Threshold
 from bot.resolve import ResolveError, resolve_group, resolve_link
@@ -182,6 +182,7 @@ async def _seed(ctx: AnswerContext, team_id: str, user_id: str, spec: Spec) -> d
 
 async def add_answer(command: AlertAdd, ctx: AnswerContext) -> Message:
     at = where(ctx)
+    await gate(ctx).change("add alerts")
     channel = target_channel(
         command.channel, ctx, "Alerts", "/clickmeter alert add link spring-sale spike to #marketing"
     )

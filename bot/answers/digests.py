@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from alerts.digests.runner import gather_for, preview
 from alerts.digests.schedule import next_run, zone_of
 from alerts.outbox import enqueue_digest
-from bot.answers.base import AnswerContext
+from bot.answers.base import AnswerContext, gate
 from bot.answers.stored import Refusal, Where, refuse, target_channel, where
 from bot.grammar import (
     DigestAdd,
@@ -95,6 +95,7 @@ async def _links_filter(command: DigestAdd, ctx: AnswerContext) -> str | None:
 
 async def add_answer(command: DigestAdd, ctx: AnswerContext) -> Message:
     at = _where(ctx)
+    await gate(ctx).change("add digests")
     channel = target_channel(
         command.channel, ctx, "Digests", "/clickmeter digest add at 09:00 to #marketing"
     )
@@ -160,6 +161,8 @@ async def _get(db: Database, team_id: str, digest_id: int) -> Digest:
 
 async def remove_answer(command: DigestRemove, ctx: AnswerContext) -> Message:
     at = _where(ctx)
+    found = await _get(at.db, at.team_id, command.digest_id)
+    await gate(ctx).change(f"remove digest #{found.id}", creator=found.created_by, kind="digest")
     async with at.db.transaction() as tx:
         digest = await tx.digests.get(at.team_id, command.digest_id)
         if digest is None:

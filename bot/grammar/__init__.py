@@ -29,6 +29,9 @@ from bot.grammar.digests import DIGEST_ACTIONS
 from bot.grammar.alerts import ALERT_ACTIONS, WEBHOOK_ACTIONS
 
 # isort: split
+from bot.grammar import admins  # noqa: F401  (registers admins)
+
+# isort: split
 from bot.grammar.alert_clauses import (
     MAX_MUTE,
     MAX_THRESHOLD,
@@ -47,6 +50,7 @@ from bot.grammar.commands import (
     HELP_TOPICS,
     MAX_HITS,
     AccountScope,
+    Admins,
     AlertAdd,
     AlertCommand,
     AlertList,
@@ -116,6 +120,7 @@ __all__ = [
     "WEBHOOK_ACTIONS",
     "WINDOWS",
     "AccountScope",
+    "Admins",
     "AlertAdd",
     "AlertCommand",
     "AlertList",

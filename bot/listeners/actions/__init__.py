@@ -29,13 +29,18 @@ def register(app: AsyncApp, services: Services) -> None:
     # On the App Home tab (bot.home): ack at once, change the rule or digest and re-publish
     # the tab lazily.
     app.action(HOME_MUTE_1H_ACTION)(
-        ack=acknowledge, lazy=[home.home_button(services, home.mute_1h)]
+        ack=acknowledge, lazy=[home.home_button(services, home.mute_1h, verb="mute")]
     )
-    app.action(HOME_UNMUTE_ACTION)(ack=acknowledge, lazy=[home.home_button(services, home.unmute)])
+    app.action(HOME_UNMUTE_ACTION)(
+        ack=acknowledge, lazy=[home.home_button(services, home.unmute, verb="unmute")]
+    )
     app.action(HOME_REMOVE_ALERT_ACTION)(
-        ack=acknowledge, lazy=[home.home_button(services, home.remove_alert)]
+        ack=acknowledge, lazy=[home.home_button(services, home.remove_alert, verb="remove")]
     )
     app.action(HOME_REMOVE_DIGEST_ACTION)(
-        ack=acknowledge, lazy=[home.home_button(services, home.remove_digest)]
+        ack=acknowledge,
+        lazy=[home.home_button(services, home.remove_digest, kind="digest", verb="remove")],
     )
-    app.action(HOME_RETRY_ACTION)(ack=acknowledge, lazy=[home.home_button(services, home.retry)])
+    app.action(HOME_RETRY_ACTION)(
+        ack=acknowledge, lazy=[home.home_button(services, home.retry, verb="retry")]
+    )

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.reply import Origin, build_reply
 from bot.services import Services
@@ -22,12 +23,16 @@ ANSWER_START_DELAY_S = 0.05
 
 
 def answer_command(services: Services) -> Callable[..., Awaitable[None]]:
-    async def answer_command(command: dict[str, Any], respond: AsyncRespond) -> None:
+    async def answer_command(
+        command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         await asyncio.sleep(ANSWER_START_DELAY_S)
+        team_id, user_id = command.get("team_id") or None, command.get("user_id") or None
         origin = Origin(
-            team_id=command.get("team_id") or None,
-            user_id=command.get("user_id") or None,
+            team_id=team_id,
+            user_id=user_id,
             channel_id=command.get("channel_id") or None,
+            gate=services.gate(client, team_id, user_id),
         )
         reply = await build_reply(command.get("text") or "", services, origin)
         try:

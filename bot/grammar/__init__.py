@@ -26,10 +26,10 @@ from bot.grammar import reading  # noqa: F401  (registers help, stats, top, link
 from bot.grammar.digests import DIGEST_ACTIONS
 
 # isort: split
-from bot.grammar.alerts import ALERT_ACTIONS, WEBHOOK_ACTIONS
+from bot.grammar import admins  # noqa: F401  (registers admins)
 
 # isort: split
-from bot.grammar import admins  # noqa: F401  (registers admins)
+from bot.grammar.alerts import ALERT_ACTIONS, WEBHOOK_ACTIONS
 
 # isort: split
 from bot.grammar.alert_clauses import (

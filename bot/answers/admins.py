@@ -26,11 +26,11 @@ async def admins_answer(command: Admins, ctx: AnswerContext) -> Message:
         group = await admin_group(at.db, at.team_id)
         if group is None:
             return _line(
-                ":lock: Workspace admins and each rule's creator can change alerts and digests; "
+                ":busts_in_silhouette: Workspace admins and each rule's creator can change alerts and digests; "
                 "only admins can manage webhooks and see IP addresses. No user group is named."
             )
         return _line(
-            f":lock: Workspace admins, members of @{group.handle} and each rule's creator can "
+            f":busts_in_silhouette: Workspace admins, members of @{group.handle} and each rule's creator can "
             f"change alerts and digests; admins and @{group.handle} manage webhooks and see "
             "IP addresses."
         )

@@ -26,13 +26,14 @@ async def admins_answer(command: Admins, ctx: AnswerContext) -> Message:
         group = await admin_group(at.db, at.team_id)
         if group is None:
             return _line(
-                ":busts_in_silhouette: Workspace admins and each rule's creator can change alerts and digests; "
-                "only admins can manage webhooks and see IP addresses. No user group is named."
+                ":busts_in_silhouette: Workspace admins (and each rule's creator, for that rule) "
+                "can change alerts and digests; only admins manage webhooks and see IP "
+                "addresses. No user group is named."
             )
         return _line(
-            f":busts_in_silhouette: Workspace admins, members of @{group.handle} and each rule's creator can "
-            f"change alerts and digests; admins and @{group.handle} manage webhooks and see "
-            "IP addresses."
+            f":busts_in_silhouette: Workspace admins and members of @{group.handle} (and each "
+            "rule's creator, for that rule) can change alerts and digests; admins and "
+            f"@{group.handle} manage webhooks and see IP addresses."
         )
     the_gate = gate(ctx)
     if command.clear:

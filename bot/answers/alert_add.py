@@ -182,10 +182,10 @@ async def _seed(ctx: AnswerContext, team_id: str, user_id: str, spec: Spec) -> d
 
 async def add_answer(command: AlertAdd, ctx: AnswerContext) -> Message:
     at = where(ctx)
-    await gate(ctx).change("add alerts")
     channel = target_channel(
         command.channel, ctx, "Alerts", "/clickmeter alert add link spring-sale spike to #marketing"
     )
+    await gate(ctx).change("add alerts")
     condition, threshold, window, sensitivity = _condition(command)
     kind, ref, label, note = await _scope(command, ctx.client)
     spec = Spec(kind, ref, label, condition, threshold, window, sensitivity, channel, note)

@@ -23,7 +23,7 @@ from alerts.digests.runner import gather_for, preview
 from alerts.digests.schedule import next_run, zone_of
 from alerts.outbox import enqueue_digest
 from bot.answers.base import AnswerContext, gate
-from bot.answers.stored import Refusal, Where, refuse, target_channel, where
+from bot.answers.stored import Refusal, Where, one_line, refuse, target_channel, where
 from bot.grammar import (
     DigestAdd,
     DigestCommand,
@@ -33,6 +33,7 @@ from bot.grammar import (
     DigestRemove,
     DigestTag,
 )
+from bot.permissions import NotAllowed
 from bot.resolve import resolve_group
 from messages import Message, context, make, section
 from storage import as_utc
@@ -95,10 +96,10 @@ async def _links_filter(command: DigestAdd, ctx: AnswerContext) -> str | None:
 
 async def add_answer(command: DigestAdd, ctx: AnswerContext) -> Message:
     at = _where(ctx)
-    await gate(ctx).change("add digests")
     channel = target_channel(
         command.channel, ctx, "Digests", "/clickmeter digest add at 09:00 to #marketing"
     )
+    await gate(ctx).change("add digests")
     links_filter = await _links_filter(command, ctx)
     timezone = command.timezone or (await ctx.client.account_zone()).key
     now = as_utc(ctx.now)
@@ -216,3 +217,5 @@ async def digest_answer(
                 return await preview_answer(command, ctx, slack=slack)
     except Refusal as refusal:
         return refusal.answer
+    except NotAllowed as refused:
+        return one_line(refused.line)

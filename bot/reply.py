@@ -19,6 +19,7 @@ from bot.answers import AnswerContext, answer, error_answer
 from bot.answers.connect import not_connected_answer
 from bot.grammar import SUBCOMMANDS, CommandError, Help, ReadingCommand, parse
 from bot.metrics import COMMANDS
+from bot.permissions import Gate, NotAllowed
 from bot.resolve import ResolveError
 from bot.services import Services
 from bot.shares import SharedAnswer
@@ -38,6 +39,8 @@ class Origin:
     team_id: str | None = None
     user_id: str | None = None
     channel_id: str | None = None
+    #: Who may change what for this user (None: nothing can be checked, changes are refused).
+    gate: Gate | None = None
 
 
 async def compute_answer(
@@ -78,8 +81,11 @@ async def _answer(text: str, services: Services, origin: Origin) -> tuple[Messag
             db=None if reading else await services.storage(),
             poll_seconds=services.poll_seconds,
             webhook_policy=services.webhook_policy,
+            gate=origin.gate,
         )
         return await answer(command, ctx), "answered", reading
+    except NotAllowed as refused:
+        return refusal_answer(refused), "user_error", False
     except (CommandError, ResolveError) as exc:
         return error_answer(exc), "user_error", False
     except ClickMeterError as exc:
@@ -92,6 +98,11 @@ async def _answer(text: str, services: Services, origin: Origin) -> tuple[Messag
         reference = secrets.token_hex(4)
         log.exception("unexpected failure answering a command (ref %s)", reference)
         return internal_error_answer(reference), "bug", False
+
+
+def refusal_answer(refused: NotAllowed) -> Message:
+    """The one line saying who may do what was asked (or that Slack could not say)."""
+    return Message(text=refused.line, blocks=[SectionBlock(text=refused.line)])
 
 
 def storage_error_answer(reference: str) -> Message:

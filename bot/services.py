@@ -6,8 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from slack_sdk.web.async_client import AsyncWebClient
+
 from alerts.deliver.addresses import AddressPolicy
 from bot.inflight import AnswersInFlight
+from bot.permissions import Directory, Gate
 from bot.shares import ShareStore
 from bot.workspaces import WorkspaceClients
 from clickmeter import ClickMeterClient
@@ -45,6 +48,14 @@ class Services:
         if team_id is None:
             return None
         return await self.workspaces.client_for(team_id)
+
+    #: Who is an admin or in the admin group, as Slack said lately (`bot.permissions`).
+    directory: Directory = field(default_factory=Directory)
+
+    def gate(self, client: AsyncWebClient | None, team_id: str | None, user_id: str | None) -> Gate:
+        """The permission policy for `user_id` in `team_id`, asking Slack with `client`
+        (Bolt's, with the workspace's bot token)."""
+        return Gate(self.directory, client, team_id or None, user_id or None, self.db)
 
     async def storage(self) -> Database | None:
         """The database, migrated to the current schema (once per process), or None.

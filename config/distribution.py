@@ -30,6 +30,8 @@ DEFAULT_BOT_SCOPES = (
     "files:write",
     "channels:read",
     "groups:read",
+    "users:read",
+    "usergroups:read",
 )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.accounts import Accounts
+from storage.admin_groups import AdminGroups
 from storage.connect import READ_ONLY, make_engine
 from storage.digests import Digests
 from storage.episodes import Episodes
@@ -47,6 +48,7 @@ class Transaction:
     digests: Digests
     installations: Installations
     accounts: Accounts
+    admin_groups: AdminGroups
 
     @classmethod
     def on(cls, session: AsyncSession) -> Transaction:
@@ -61,6 +63,7 @@ class Transaction:
             Digests(session),
             Installations(session),
             Accounts(session),
+            AdminGroups(session),
         )
 
 

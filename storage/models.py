@@ -292,3 +292,17 @@ class ClickMeterAccount(Base):
     plan: Mapped[str | None] = mapped_column(Text)
     connected_by: Mapped[str | None] = mapped_column(String(32))
     connected_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AdminGroup(Base):
+    """The Slack user group whose members may change a workspace's alerts, digests and
+    webhooks besides its admins and owners (`/clickmeter admins @group`); no row: none."""
+
+    __tablename__ = "admin_groups"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: The group's id (`S…`), which survives a rename; `handle` is how it is shown.
+    group_id: Mapped[str] = mapped_column(String(32))
+    handle: Mapped[str] = mapped_column(Text)
+    set_by: Mapped[str] = mapped_column(String(32))
+    set_at: Mapped[datetime]

@@ -7,6 +7,7 @@ and `CommandError` into a message saying what to type instead.
 
 from __future__ import annotations
 
+from bot.answers.admins import admins_answer
 from bot.answers.alert_add import add_answer
 from bot.answers.alerts import (
     list_answer,
@@ -24,10 +25,11 @@ from bot.answers.hits import hits_answer
 from bot.answers.link import link_answer
 from bot.answers.links import links_answer
 from bot.answers.stats import stats_answer
-from bot.answers.stored import Refusal
+from bot.answers.stored import Refusal, one_line
 from bot.answers.top import top_answer
 from bot.answers.webhooks import webhook_add_answer, webhook_list_answer, webhook_remove_answer
 from bot.grammar import (
+    Admins,
     AlertAdd,
     AlertCommand,
     AlertList,
@@ -52,6 +54,7 @@ from bot.grammar import (
     WebhookList,
     WebhookRemove,
 )
+from bot.permissions import NotAllowed
 from messages import Message
 
 __all__ = [
@@ -96,6 +99,13 @@ async def answer(command: Command, ctx: AnswerContext) -> Message:
             return await alert_answer(command, ctx)
         case DigestAdd() | DigestList() | DigestRemove() | DigestPreview():
             return await digest_answer(command, ctx)
+        case Admins():
+            try:
+                return await admins_answer(command, ctx)
+            except Refusal as refusal:
+                return refusal.answer
+            except NotAllowed as refused:
+                return one_line(refused.line)
 
 
 async def alert_answer(command: AlertCommand, ctx: AnswerContext) -> Message:
@@ -122,3 +132,5 @@ async def alert_answer(command: AlertCommand, ctx: AnswerContext) -> Message:
                 return await webhook_remove_answer(command, ctx)
     except Refusal as refusal:
         return refusal.answer
+    except NotAllowed as refused:
+        return one_line(refused.line)

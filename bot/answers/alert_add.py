@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import Block
 
 from alerts.engine import seed_rule
 from bot.answers.alert_phrasing import LIST_HINT, describe
-from bot.answers.base import AnswerContext
+from bot.answers.base import AnswerContext, gate
 from bot.answers.stored import refuse, target_channel, where
 from bot.grammar import AccountScope, AlertAdd, Drop, GroupScope, LinkScope, Spike, Threshold
 from bot.resolve import ResolveError, resolve_group, resolve_link
@@ -185,6 +185,7 @@ async def add_answer(command: AlertAdd, ctx: AnswerContext) -> Message:
     channel = target_channel(
         command.channel, ctx, "Alerts", "/clickmeter alert add link spring-sale spike to #marketing"
     )
+    await gate(ctx).change("add alerts")
     condition, threshold, window, sensitivity = _condition(command)
     kind, ref, label, note = await _scope(command, ctx.client)
     spec = Spec(kind, ref, label, condition, threshold, window, sensitivity, channel, note)

@@ -29,7 +29,7 @@ from bot.answers.alert_phrasing import (
     summary,
     when,
 )
-from bot.answers.base import AnswerContext, account_zone
+from bot.answers.base import AnswerContext, account_zone, gate
 from bot.answers.stored import where
 from bot.grammar import AlertList, AlertMute, AlertRemove, AlertTest, AlertUnmute
 from messages import Message, context, header, make, safe_name, section
@@ -90,8 +90,19 @@ async def _existing_rule(tx: Transaction, team_id: str, alert_id: int) -> AlertR
     return rule
 
 
+async def permitted_rule(ctx: AnswerContext, alert_id: int, action: str) -> None:
+    """Refuses (NotAllowed) unless the asker may `action` ("remove") the workspace's alert
+    `alert_id`; a Refusal when there is no such alert. Slack is asked outside any write
+    transaction."""
+    at = where(ctx)
+    async with at.db.reading() as tx:
+        rule = await _existing_rule(tx, at.team_id, alert_id)
+    await gate(ctx).change(f"{action} alert #{rule.id}", creator=rule.created_by, kind="alert")
+
+
 async def remove_answer(command: AlertRemove, ctx: AnswerContext) -> Message:
     at = where(ctx)
+    await permitted_rule(ctx, command.alert_id, "remove")
     async with at.db.transaction() as tx:
         rule = await _existing_rule(tx, at.team_id, command.alert_id)
         await tx.rules.remove(at.team_id, rule.id, now=as_utc(ctx.now))
@@ -103,6 +114,7 @@ async def mute_answer(command: AlertMute, ctx: AnswerContext) -> Message:
     at = where(ctx)
     now = as_utc(ctx.now)
     until = now + command.duration
+    await permitted_rule(ctx, command.alert_id, "mute")
     async with at.db.transaction() as tx:
         rule = await _existing_rule(tx, at.team_id, command.alert_id)
         await tx.rules.mute(at.team_id, rule.id, until)
@@ -115,6 +127,7 @@ async def mute_answer(command: AlertMute, ctx: AnswerContext) -> Message:
 async def unmute_answer(command: AlertUnmute, ctx: AnswerContext) -> Message:
     at = where(ctx)
     now = as_utc(ctx.now)
+    await permitted_rule(ctx, command.alert_id, "unmute")
     async with at.db.transaction() as tx:
         rule = await _existing_rule(tx, at.team_id, command.alert_id)
         was_muted = rule.is_muted(now)
@@ -158,6 +171,7 @@ async def sample_answer(command: AlertTest, ctx: AnswerContext) -> Message:
         rule = await tx.rules.get(at.team_id, command.alert_id)
     if rule is None:
         no_alert(command.alert_id)
+    await gate(ctx).change(f"test alert #{rule.id}", creator=rule.created_by, kind="alert")
     zone = await account_zone(ctx.client)
     notice = await test_notice(rule, now=now, timezone=getattr(zone, "key", "UTC"))
     bucket = int(now.timestamp()) // TEST_EVERY_S

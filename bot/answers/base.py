@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import ContextBlock
 
 from alerts.deliver.addresses import AddressPolicy
+from bot.permissions import Directory, Gate
 from clickmeter import ClickMeterClient, ClickMeterError, DayRange, Period, Timeframe
 from messages import as_of, context, days_label
 from storage import as_utc
@@ -43,6 +44,16 @@ class AnswerContext:
     poll_seconds: float = 300.0
     #: Where webhooks may go (WEBHOOK_ALLOW_LOOPBACK), checked when one is added.
     webhook_policy: AddressPolicy = field(default_factory=AddressPolicy)
+    #: Who may change what (`bot.permissions`); None: nobody can be checked, so every change
+    #: and every IP-level report is refused.
+    gate: Gate | None = None
+
+
+def gate(ctx: AnswerContext) -> Gate:
+    """The asker's gate; without one, a gate that refuses every change (fail closed)."""
+    if ctx.gate is not None:
+        return ctx.gate
+    return Gate(Directory(), None, ctx.team_id, ctx.user_id, ctx.db)
 
 
 async def account_zone(client: ClickMeterClient | None) -> tzinfo:

@@ -22,8 +22,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from alerts.digests.runner import gather_for, preview
 from alerts.digests.schedule import next_run, zone_of
 from alerts.outbox import enqueue_digest
-from bot.answers.base import AnswerContext
-from bot.answers.stored import Refusal, Where, refuse, target_channel, where
+from bot.answers.base import AnswerContext, gate
+from bot.answers.stored import Refusal, Where, one_line, refuse, target_channel, where
 from bot.grammar import (
     DigestAdd,
     DigestCommand,
@@ -33,6 +33,7 @@ from bot.grammar import (
     DigestRemove,
     DigestTag,
 )
+from bot.permissions import NotAllowed
 from bot.resolve import resolve_group
 from messages import Message, context, make, section
 from storage import as_utc
@@ -98,6 +99,7 @@ async def add_answer(command: DigestAdd, ctx: AnswerContext) -> Message:
     channel = target_channel(
         command.channel, ctx, "Digests", "/clickmeter digest add at 09:00 to #marketing"
     )
+    await gate(ctx).change("add digests")
     links_filter = await _links_filter(command, ctx)
     timezone = command.timezone or (await ctx.client.account_zone()).key
     now = as_utc(ctx.now)
@@ -160,6 +162,8 @@ async def _get(db: Database, team_id: str, digest_id: int) -> Digest:
 
 async def remove_answer(command: DigestRemove, ctx: AnswerContext) -> Message:
     at = _where(ctx)
+    found = await _get(at.db, at.team_id, command.digest_id)
+    await gate(ctx).change(f"remove digest #{found.id}", creator=found.created_by, kind="digest")
     async with at.db.transaction() as tx:
         digest = await tx.digests.get(at.team_id, command.digest_id)
         if digest is None:
@@ -213,3 +217,5 @@ async def digest_answer(
                 return await preview_answer(command, ctx, slack=slack)
     except Refusal as refusal:
         return refusal.answer
+    except NotAllowed as refused:
+        return one_line(refused.line)

@@ -26,6 +26,11 @@ def refusal(body: str, hint: str) -> Message:
     return make(body, [section(body), context(hint)], mrkdwn=True)
 
 
+def one_line(line: str) -> Message:
+    """A refusal that is one line (who may do what was asked: `bot.permissions`)."""
+    return make(line, [section(line)], mrkdwn=True)
+
+
 def refuse(body: str, hint: str) -> NoReturn:
     raise Refusal(refusal(body, hint))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block
 
-from bot.answers.base import AnswerContext, account_clock, footer, period_days
+from bot.answers.base import AnswerContext, account_clock, footer, gate, period_days
 from bot.grammar import Top
 from bot.resolve import resolve_group, resolve_link
 from clickmeter import TopItem, TopReport
@@ -65,6 +65,8 @@ def top_table(report: TopReport, items: list[TopItem], rows: int = TOP_ROWS) -> 
 
 
 async def top_answer(command: Top, ctx: AnswerContext) -> Message:
+    if command.report is TopReport.IPS:  # visitors' addresses: personal data
+        await gate(ctx).admin("see visitors' IP addresses")
     client = ctx.client
     clock = await account_clock(ctx)
     datapoint_id = group_id = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from slack_sdk.models.blocks import Block
 
@@ -19,7 +20,7 @@ from alerts.deliver.webhook import (
     TIMESTAMP_HEADER,
 )
 from bot.answers.alert_phrasing import chunks, when
-from bot.answers.base import AnswerContext, account_zone
+from bot.answers.base import AnswerContext, account_zone, gate
 from bot.answers.stored import refuse, where
 from bot.grammar import WebhookAdd, WebhookList, WebhookRemove
 from messages import Message, context, header, make, safe_name, section
@@ -39,13 +40,25 @@ def _url(url: str) -> str:
     return f"`{safe_name(url, 200)}`"
 
 
+def masked(url: str) -> str:
+    """`https://hooks.example.com/…`: the scheme and host only. The path and query may hold a
+    secret (many services put the token there), so after the answer that added it a webhook's
+    URL is never shown whole."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    port = f":{parts.port}" if parts.port is not None else ""
+    return f"{parts.scheme or 'https'}://{host}{port}/…"
+
+
 def _line(webhook: Webhook, now: datetime, zone: tzinfo) -> str:
     added = when(webhook.created_at, now, zone)
-    return f"• *#{webhook.id}* {_url(webhook.url)} · added by <@{webhook.created_by}> {added}"
+    shown = _url(masked(webhook.url))
+    return f"• *#{webhook.id}* {shown} · added by <@{webhook.created_by}> {added}"
 
 
 async def webhook_add_answer(command: WebhookAdd, ctx: AnswerContext) -> Message:
     at = where(ctx)
+    await gate(ctx).admin("add webhooks")
     # The deployment's address policy, the one every delivery is checked against too.
     problem = ctx.webhook_policy.url_problem(command.url)
     if problem is not None:
@@ -112,6 +125,7 @@ def _added(webhook: Webhook) -> Message:
 
 async def webhook_list_answer(command: WebhookList, ctx: AnswerContext) -> Message:
     at = where(ctx)
+    await gate(ctx).admin("see webhooks")
     async with at.db.transaction() as tx:
         webhooks = list(await tx.webhooks.list_active(at.team_id))
     if not webhooks:
@@ -133,11 +147,12 @@ async def webhook_list_answer(command: WebhookList, ctx: AnswerContext) -> Messa
 
 async def webhook_remove_answer(command: WebhookRemove, ctx: AnswerContext) -> Message:
     at = where(ctx)
+    await gate(ctx).admin("remove webhooks")
     async with at.db.transaction() as tx:
         webhook = await tx.webhooks.get(at.team_id, command.webhook_id)
         if webhook is None:
             refuse(f":mag: There's no webhook #{command.webhook_id} in this workspace.", LIST_HINT)
         await tx.webhooks.remove(at.team_id, webhook.id, now=as_utc(ctx.now))
-    gone = _url(webhook.url)
+    gone = _url(masked(webhook.url))
     line = f":wastebasket: Removed webhook #{webhook.id}: alerts no longer go to {gone}."
     return make(line, [section(line), context(LIST_HINT)], mrkdwn=True)

@@ -26,6 +26,9 @@ from bot.grammar import reading  # noqa: F401  (registers help, stats, top, link
 from bot.grammar.digests import DIGEST_ACTIONS
 
 # isort: split
+from bot.grammar import admins  # noqa: F401  (registers admins)
+
+# isort: split
 from bot.grammar.alerts import ALERT_ACTIONS, WEBHOOK_ACTIONS
 
 # isort: split
@@ -47,6 +50,7 @@ from bot.grammar.commands import (
     HELP_TOPICS,
     MAX_HITS,
     AccountScope,
+    Admins,
     AlertAdd,
     AlertCommand,
     AlertList,
@@ -116,6 +120,7 @@ __all__ = [
     "WEBHOOK_ACTIONS",
     "WINDOWS",
     "AccountScope",
+    "Admins",
     "AlertAdd",
     "AlertCommand",
     "AlertList",

@@ -218,4 +218,14 @@ AlertCommand: TypeAlias = (
 )
 
 
-Command: TypeAlias = ReadingCommand | AlertCommand | DigestCommand
+@dataclass(frozen=True, slots=True)
+class Admins:
+    """`admins` (show the admin group), `admins @group` (name it) or `admins none` (clear it).
+    `group_id` is set when Slack sent the mention as `<!subteam^S…|@handle>`."""
+
+    handle: str | None = None
+    group_id: str | None = None
+    clear: bool = False
+
+
+Command: TypeAlias = ReadingCommand | AlertCommand | DigestCommand | Admins

@@ -76,7 +76,9 @@ def _markup(inner: str) -> Token:
         return ChannelRef(target[1:], unescape(label) or None)
     if target.startswith("@") and len(target) > 1:
         return UserRef(target[1:], unescape(label) or None)
-    if target.startswith("!") and len(target) > 1:  # <!here>, <!subteam^S1|@team>
+    if target.startswith("!subteam^") and len(target) > 9:  # <!subteam^S1|@team>: keep the id
+        return Word(unescape(label) or "@" + target[9:], target=target)
+    if target.startswith("!") and len(target) > 1:  # <!here>
         return Word(unescape(label) or "@" + target[1:].split("^")[0])
     if target:  # a link Slack made of what the user typed: keep what they typed
         return Word(unescape(label or target), target=unescape(target))

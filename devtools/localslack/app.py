@@ -25,6 +25,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from devtools.localslack import control, files
+from devtools.localslack import people as _people  # noqa: F401  (registers usergroups.*)
 from devtools.localslack.models import (
     BOT_ID,
     BOT_USER,

@@ -71,6 +71,7 @@ class User:
     tz_offset: int = 3600
     is_bot: bool = False
     is_admin: bool = False
+    is_owner: bool = False
     email: str | None = None
 
     def info(self) -> dict[str, Any]:
@@ -93,8 +94,28 @@ class User:
             "tz_offset": self.tz_offset,
             "is_bot": self.is_bot,
             "is_admin": self.is_admin,
-            "is_owner": False,
+            "is_owner": self.is_owner,
             "profile": profile,
+        }
+
+
+@dataclass
+class UserGroup:
+    """A user group (`@growth-leads`): its id (`S…`), handle and members' ids."""
+
+    id: str
+    handle: str
+    name: str = ""
+    users: list[str] = field(default_factory=list)
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "team_id": TEAM_ID,
+            "handle": self.handle,
+            "name": self.name or self.handle,
+            "user_count": len(self.users),
+            "date_delete": 0,
         }
 
 

@@ -26,6 +26,7 @@ from devtools.localslack.models import (
     Ephemeral,
     Message,
     User,
+    UserGroup,
     default_channels,
     default_users,
 )
@@ -70,6 +71,8 @@ class Workspace:
         default_factory=lambda: {c.id: c for c in default_channels()}
     )
     users: dict[str, User] = field(default_factory=lambda: {u.id: u for u in default_users()})
+    #: User groups by id (`devtools.localslack.people`): usergroups.list / usergroups.users.list.
+    usergroups: dict[str, UserGroup] = field(default_factory=dict)
     #: Source of message timestamps (unix seconds); swap in a fake clock if needed.
     clock: Callable[[], float] = time.time
     #: views.open accepts trigger ids it did not mint (see `mint_trigger_id`).

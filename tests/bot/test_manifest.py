@@ -33,7 +33,7 @@ def test_socket_mode_and_interactivity_are_on() -> None:
 def test_scopes_are_the_ones_used() -> None:
     # commands: /clickmeter; chat:write: alert posts and their edits; channels/groups:history:
     # the sender's look-up of a post before re-sending it; im:write: telling a rule's creator
-    # that its channel refuses alerts.
+    # that its channel refuses alerts; users:read and usergroups:read: who may change what.
     assert manifest()["oauth_config"]["scopes"]["bot"] == [
         "commands",
         "chat:write",
@@ -43,6 +43,8 @@ def test_scopes_are_the_ones_used() -> None:
         "files:write",
         "channels:read",
         "groups:read",
+        "users:read",
+        "usergroups:read",
     ]
 
 

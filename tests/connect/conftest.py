@@ -22,6 +22,7 @@ from devtools.localslack import MockSlackServer
 from devtools.localslack.driver import SIGNING_SECRET
 from devtools.localslack.signed import (
     TRIGGER_ID,
+    USER_ID,
     signed_headers,
     slash_command_body,
     view_submission_payload,
@@ -53,11 +54,19 @@ class Connecting(Distributed):
     workspaces: WorkspaceClients = None  # type: ignore[assignment]
 
     def command(
-        self, team_id: str, text: str = "help", trigger_id: str = TRIGGER_ID
+        self,
+        team_id: str,
+        text: str = "help",
+        trigger_id: str = TRIGGER_ID,
+        user_id: str = USER_ID,
     ) -> tuple[httpx.Response, str]:
         response_url = self.slack.response_url()
         body = slash_command_body(
-            text, team_id=team_id, response_url=response_url, trigger_id=trigger_id
+            text,
+            team_id=team_id,
+            response_url=response_url,
+            trigger_id=trigger_id,
+            user_id=user_id,
         )
         headers = signed_headers(SIGNING_SECRET, body)
         ack = self.browser.post(f"{self.url}/slack/events", content=body, headers=headers)
@@ -90,8 +99,8 @@ class Connecting(Distributed):
         whose connections belong to the app's event loop)."""
         return self.workspaces._clients[team_id][1]
 
-    def ask(self, team_id: str, text: str) -> dict[str, Any]:
-        ack, response_url = self.command(team_id, text)
+    def ask(self, team_id: str, text: str, user_id: str = USER_ID) -> dict[str, Any]:
+        ack, response_url = self.command(team_id, text, user_id=user_id)
         assert ack.status_code == 200
         return self.answer(response_url)
 

@@ -173,3 +173,17 @@ async def test_a_trigger_slack_refuses_is_said_in_one_line(connecting: Connectin
     assert "type `/clickmeter connect` again" in answer["text"]
     (call,) = connecting.slack.slack.calls_to("views.open")
     assert call.error == "invalid_trigger_id"
+
+
+async def test_only_admins_may_connect_or_disconnect(connecting: Connecting) -> None:
+    install(connecting, FIRST)
+    connecting.connect(FIRST, SANDBOX_KEY)  # by Alice, a workspace admin
+    opened = len(connecting.slack.slack.calls_to("views.open"))
+
+    refused = connecting.ask(FIRST, "connect", user_id="U0BOB")  # a plain member
+    assert refused["text"] == ":lock: Only workspace admins can connect a ClickMeter account."
+    assert len(connecting.slack.slack.calls_to("views.open")) == opened  # no window for Bob
+    refused = connecting.ask(FIRST, "disconnect", user_id="U0BOB")
+    assert "can disconnect the ClickMeter account" in refused["text"]
+    assert len(await stored(connecting)) == 1  # still connected
+    assert "Disconnected" in connecting.ask(FIRST, "disconnect")["text"]  # Alice may

@@ -27,15 +27,14 @@ def register(app: AsyncApp, services: Services) -> None:
     app.action(MUTE_1D_ACTION)(ack=acknowledge, lazy=[mute_alert(services, timedelta(days=1))])
     app.action(SHOW_LINK_ACTION)(ack=acknowledge, lazy=[show_link(services)])
     # On the App Home tab (bot.home): ack at once, change the rule or digest and re-publish
-    # the tab lazily.
-    app.action(HOME_MUTE_1H_ACTION)(
-        ack=acknowledge, lazy=[home.home_button(services, home.mute_1h)]
-    )
-    app.action(HOME_UNMUTE_ACTION)(ack=acknowledge, lazy=[home.home_button(services, home.unmute)])
-    app.action(HOME_REMOVE_ALERT_ACTION)(
-        ack=acknowledge, lazy=[home.home_button(services, home.remove_alert)]
-    )
-    app.action(HOME_REMOVE_DIGEST_ACTION)(
-        ack=acknowledge, lazy=[home.home_button(services, home.remove_digest)]
-    )
-    app.action(HOME_RETRY_ACTION)(ack=acknowledge, lazy=[home.home_button(services, home.retry)])
+    # the tab lazily, when the policy (bot.permissions) lets the clicker.
+    buttons = [
+        (HOME_MUTE_1H_ACTION, home.mute_1h, "alert", "mute"),
+        (HOME_UNMUTE_ACTION, home.unmute, "alert", "unmute"),
+        (HOME_REMOVE_ALERT_ACTION, home.remove_alert, "alert", "remove"),
+        (HOME_REMOVE_DIGEST_ACTION, home.remove_digest, "digest", "remove"),
+        (HOME_RETRY_ACTION, home.retry, "alert", "retry"),
+    ]
+    for action_id, change, kind, verb in buttons:
+        listener = home.home_button(services, change, kind=kind, verb=verb)
+        app.action(action_id)(ack=acknowledge, lazy=[listener])

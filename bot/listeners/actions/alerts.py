@@ -16,12 +16,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answers.alert_phrasing import summary, when
 from bot.answers.base import account_zone
 from bot.grammar.alert_clauses import MAX_ID
 from bot.listeners.fields import first, obj, user_and_team
+from bot.permissions import NotAllowed
 from bot.reply import compute_answer
 from bot.services import Services
 from messages import context, section
@@ -91,7 +93,9 @@ async def mute_rule(
 
 
 def mute_alert(services: Services, duration: timedelta) -> Callable[..., Awaitable[None]]:
-    async def mute_alert(body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def mute_alert(
+        body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         click = read_click(body)
         if services.db is None:
             await _say(respond, ":no_bell: Alerts aren't set up on this clickbot: nothing to mute.")
@@ -101,11 +105,19 @@ def mute_alert(services: Services, duration: timedelta) -> Callable[..., Awaitab
             return
         now = as_utc(services.pinned_now())
         until = now + duration
+        gate = services.gate(client, click.team_id, click.user_id)
         try:
             db = await services.storage()
             assert db is not None
+            async with db.reading() as tx:
+                found = await tx.rules.get(click.team_id, click.rule_id)
+            if found is not None:  # (Slack is asked outside the write transaction)
+                await gate.change(f"mute alert #{found.id}", creator=found.created_by, kind="alert")
             async with db.transaction() as tx:
                 rule, kept = await mute_rule(tx, click.team_id, click.rule_id, until)
+        except NotAllowed as refused:
+            await _say(respond, refused.line)
+            return
         except SQLAlchemyError:
             log.exception("could not mute rule %s from a button", click.rule_id)
             await _say(respond, ":warning: I couldn't reach the alert database; try again soon.")

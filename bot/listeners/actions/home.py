@@ -25,6 +25,7 @@ from bot.home import button_id
 from bot.listeners.actions.alerts import mute_rule
 from bot.listeners.events.app_home import publish_home
 from bot.listeners.fields import first, user_and_team
+from bot.permissions import NotAllowed
 from bot.services import Services
 from messages import plural
 from storage import Transaction, as_utc
@@ -115,8 +116,26 @@ async def remove_digest(tx: Transaction, click: HomeClick, now: datetime, zone: 
     )
 
 
-def home_button(services: Services, change: Change) -> Callable[..., Awaitable[None]]:
-    """The lazy listener of a home button: `change` the clicked item, then re-publish."""
+async def _check(
+    services: Services, client: AsyncWebClient, click: HomeClick, kind: str, verb: str
+) -> None:
+    """Raises NotAllowed unless the clicker may `verb` the clicked `kind` (alert or digest);
+    an item already gone is left to `change` to report."""
+    assert click.target is not None
+    db = await services.storage()
+    assert db is not None
+    async with db.reading() as tx:
+        found = await (tx.rules if kind == "alert" else tx.digests).get(click.team_id, click.target)
+    if found is not None:
+        gate = services.gate(client, click.team_id, click.user_id)
+        await gate.change(f"{verb} {kind} #{found.id}", creator=found.created_by, kind=kind)
+
+
+def home_button(
+    services: Services, change: Change, *, kind: str = "alert", verb: str
+) -> Callable[..., Awaitable[None]]:
+    """The lazy listener of a home button: `change` the clicked item (when the policy lets the
+    clicker `verb` it), then re-publish."""
 
     async def home_button(body: dict[str, Any], client: AsyncWebClient) -> None:
         click = read_home_click(body)
@@ -134,10 +153,13 @@ def home_button(services: Services, change: Change) -> Callable[..., Awaitable[N
                 await services.clickmeter_for(click.team_id)
             )  # (cached; never inside the tx)
             try:
+                await _check(services, client, click, kind, verb)
                 db = await services.storage()
                 assert db is not None
                 async with db.transaction() as tx:
                     notice = await change(tx, click, now, zone)
+            except NotAllowed as refused:
+                notice = refused.line
             except SQLAlchemyError:
                 log.exception("a home tab click on #%s failed", click.target)
                 notice = ":warning: I couldn't reach the alert database; try again soon."

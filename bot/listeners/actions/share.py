@@ -8,25 +8,30 @@ from typing import Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.listeners.fields import first, user_and_team
-from bot.reply import compute_answer, read_share_button_value
+from bot.reply import Origin, compute_answer, read_share_button_value
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 
 def share_answer(services: Services) -> Callable[..., Awaitable[None]]:
-    async def share_answer(body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def share_answer(
+        body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         value = first(body.get("actions")).get("value", "")
         key, command_text = read_share_button_value(str(value))
-        user, _ = user_and_team(body)
+        user, team = user_and_team(body)
         shared = services.shares.get(key)
         if shared is not None:
             text, blocks = shared.text, list(shared.blocks)
         else:
             # Kept answers do not survive a restart: answer the same command afresh.
-            fresh, _ = await compute_answer(command_text, services)
+            # As the person clicking: `top ips` stays theirs only if they may see IPs.
+            origin = Origin(team, user, gate=services.gate(client, team, user))
+            fresh, _ = await compute_answer(command_text, services, origin)
             text, blocks = fresh.text, fresh.block_dicts()
         typed = command_text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         byline = f"Shared by <@{user}> · `/clickmeter {typed}`"

@@ -35,10 +35,12 @@ def answer_command(services: Services) -> Callable[..., Awaitable[None]]:
                 await _deliver(respond, connected.text, connected.block_dicts())
             return
         await asyncio.sleep(ANSWER_START_DELAY_S)
+        team_id, user_id = command.get("team_id") or None, command.get("user_id") or None
         origin = Origin(
-            team_id=command.get("team_id") or None,
-            user_id=command.get("user_id") or None,
+            team_id=team_id,
+            user_id=user_id,
             channel_id=command.get("channel_id") or None,
+            gate=services.gate(client, team_id, user_id),
         )
         reply = await build_reply(text, services, origin)
         await _deliver(respond, reply.text, reply.block_dicts())

@@ -14,10 +14,16 @@ from bot.answers.connect import (
     disconnected_answer,
     environment_answer,
 )
+from bot.permissions import NotAllowed
+from bot.reply import refusal_answer
 from bot.services import Services
 from messages import Message
 
 log = logging.getLogger(__name__)
+
+#: What a refusal says may not be done (connecting is for admins and the admin group).
+CONNECT_ACTION = "connect a ClickMeter account"
+DISCONNECT_ACTION = "disconnect the ClickMeter account"
 
 #: The words that are these commands (nothing may follow them).
 CONNECT_WORDS = {"connect", "disconnect"}
@@ -34,8 +40,14 @@ async def connect_reply(
     """Open the modal (None: nothing to say in the channel) or say what was done."""
     if services.workspaces is None:
         return environment_answer()
-    if text.strip().lower() == "disconnect":
-        team_id = command.get("team_id") or ""
+    team_id = command.get("team_id") or ""
+    disconnecting = text.strip().lower() == "disconnect"
+    gate = services.gate(client, team_id, command.get("user_id"))
+    try:
+        await gate.admin(DISCONNECT_ACTION if disconnecting else CONNECT_ACTION)
+    except NotAllowed as refused:
+        return refusal_answer(refused)
+    if disconnecting:
         return disconnected_answer(await services.workspaces.disconnect(team_id))
     try:
         await client.views_open(trigger_id=command.get("trigger_id") or "", view=connect_modal())

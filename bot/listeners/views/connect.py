@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers.connect import (
     KEY_ACTION,
@@ -17,6 +18,8 @@ from bot.answers.connect import (
     key_problem,
     refused_line,
 )
+from bot.listeners.commands.connect import CONNECT_ACTION
+from bot.permissions import NotAllowed
 from bot.services import Services
 from clickmeter import ClickMeterError
 
@@ -29,7 +32,9 @@ def _typed_key(view: dict[str, Any]) -> str:
 
 
 def connect_submitted(services: Services) -> Callable[..., Awaitable[None]]:
-    async def connect_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def connect_submitted(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
         workspaces = services.workspaces
         if workspaces is None:
             await ack(response_action="errors", errors={KEY_BLOCK: environment_answer().text})
@@ -39,8 +44,14 @@ def connect_submitted(services: Services) -> Callable[..., Awaitable[None]]:
         team_id = str(body.get("team", {}).get("id") or view.get("team_id") or "")
         if problem is None and not team_id:  # not a shape Slack sends: nothing to connect
             problem = "Slack did not say which workspace this is: open the window again."
+        user_id = body.get("user", {}).get("id")
         if problem is None:
-            user_id = body.get("user", {}).get("id")
+            # Checked again on submit: the window may have been opened before the rules changed.
+            try:
+                await services.gate(client, team_id, user_id).admin(CONNECT_ACTION)
+            except NotAllowed as refused:
+                problem = refused.line
+        if problem is None:
             try:
                 account = await workspaces.connect(team_id, user_id, api_key)
             except ClickMeterError as exc:

@@ -29,6 +29,7 @@ from alerts.worker import Worker, receivers_from_settings
 from bot.answers.base import AnswerContext
 from bot.answers.digests import digest_answer
 from bot.grammar import DigestAdd, DigestList, DigestPreview, DigestRemove, parse
+from bot.permissions import Gate, Standing
 from clickmeter import ClickMeterClient, TopReport
 from devtools.localslack import MockSlackServer
 from storage import Database, OutboxItem
@@ -360,8 +361,15 @@ async def test_preview_sends_the_digest_with_its_chart_by_dm(
 async def test_handlers_add_list_preview_remove(
     db: Database, client: ClickMeterClient, receiver: DigestReceiver, mock_slack: MockSlackServer
 ) -> None:
+    admin = Gate.known(Standing(is_admin=True, in_group=False, group=None), "U0ALICE")
     ctx = AnswerContext(
-        client=client, now=rome(15), team_id=TEAM, user_id="U0ALICE", channel_id=CHANNEL, db=db
+        client=client,
+        now=rome(15),
+        team_id=TEAM,
+        user_id="U0ALICE",
+        channel_id=CHANNEL,
+        db=db,
+        gate=admin,
     )
     command = parse("digest add weekdays at 08:30 reports countries")
     assert isinstance(command, DigestAdd)

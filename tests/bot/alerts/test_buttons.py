@@ -10,6 +10,7 @@ from typing import Any
 from alerts.messages import MUTE_1D_ACTION, MUTE_1H_ACTION, SHOW_LINK_ACTION, render
 from alerts.notice import AlertNotice, NoticeKind
 from bot.listeners.actions.alerts import Click, read_click
+from devtools.localslack.people import add_usergroup
 from tests.bot.alerts.conftest import NOW, OTHER_TEAM, AlertBot, shown
 
 
@@ -47,6 +48,9 @@ def test_mute_buttons_mute_the_rule(alert_bot: AlertBot) -> None:
     alert_bot.ask("alert add link spring-sale-mobile spike to <#C0MARKETING|marketing>")
     values = buttons(1, 2027406)
     assert set(values) == {MUTE_1H_ACTION, MUTE_1D_ACTION, SHOW_LINK_ACTION}
+    # Bob did not make the rule: he may mute it as a member of the group the admin named.
+    add_usergroup(alert_bot.slack.slack, "S0GROWTH", "growth-leads", ["U0BOB"])
+    alert_bot.ask("admins <!subteam^S0GROWTH|@growth-leads>")
 
     answer = alert_bot.click(MUTE_1H_ACTION, values[MUTE_1H_ACTION], user="U0BOB")
     private(answer)

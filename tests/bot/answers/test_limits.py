@@ -14,6 +14,7 @@ import pytest
 
 from bot.answers import AnswerContext, answer, error_answer
 from bot.grammar import parse
+from bot.permissions import Gate, Standing
 from bot.resolve import ResolveError
 from clickmeter import ClickMeterClient
 from tests.bot.answers.helpers import assert_valid, everything
@@ -126,7 +127,9 @@ async def huge() -> AsyncIterator[AnswerContext]:
         transport=httpx.MockTransport(_reply),
         requests_per_second=None,
     ) as client:
-        yield AnswerContext(client=client, now=NOW)
+        # As a workspace admin: `top ips` is theirs to see (bot.permissions).
+        admin = Gate.known(Standing(is_admin=True, in_group=False, group=None))
+        yield AnswerContext(client=client, now=NOW, gate=admin)
 
 
 @pytest.mark.parametrize(

@@ -126,12 +126,17 @@ class HomeBot:
     # --- the database, from the test ------------------------------------------------------
 
     def add_rule(
-        self, team: str = TEAM_ID, *, label: str = "spring-sale", channel: str = "C0MARKETING"
+        self,
+        team: str = TEAM_ID,
+        *,
+        label: str = "spring-sale",
+        channel: str = "C0MARKETING",
+        by: str = USER_ID,
     ) -> AlertRule:
         async def add(tx: Transaction) -> AlertRule:
             return await tx.rules.add(
                 team,
-                created_by=USER_ID,
+                created_by=by,
                 channel_id=channel,
                 scope_kind="link",
                 scope_ref="2027406",

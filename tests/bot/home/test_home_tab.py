@@ -86,7 +86,7 @@ def test_an_empty_workspace_is_taught_the_commands(home_bot: HomeBot) -> None:
 
 
 def test_mute_unmute_and_remove_change_the_rule_and_publish_again(home_bot: HomeBot) -> None:
-    rule = home_bot.add_rule()
+    rule = home_bot.add_rule(by="U0BOB")  # Bob's own rule: he may change it
     view = home_bot.open(user="U0BOB")
 
     muted = home_bot.click(view, HOME_MUTE_1H_ACTION, str(rule.id), user="U0BOB")

@@ -31,6 +31,7 @@ from messages.humane import (
     HOUR,
     approx,
     count,
+    duration,
     in_span,
     rate,
     rate_unit,
@@ -202,13 +203,4 @@ def when(moment: datetime, notice: AlertNotice) -> str:
 
 def lasted_words(length: timedelta) -> str:
     """`42 min`, `2 h 5 min`, `3 days 4 h`; under a minute is `less than a minute`."""
-    minutes = int(max(length, timedelta(0)).total_seconds() // 60)
-    if minutes < 1:
-        return "less than a minute"
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} day{'s' if days > 1 else ''}" + (f" {hours} h" if hours else "")
-    if hours:
-        return f"{hours} h" + (f" {mins} min" if mins else "")
-    return f"{mins} min"
+    return duration(length.total_seconds())

@@ -49,16 +49,27 @@ def approx(value: float) -> str:
 
 def span(seconds: float) -> str:
     """A length of time: `5 min`, `1 hour`, `2 hours`, `2 h 30 min`, `1 day`, `1 day 12 h`."""
-    minutes = max(1, round(seconds / MINUTE))
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
+    days, hours, mins = _days_hours_minutes(max(1, round(seconds / MINUTE)))
     if days:
-        word = f"{days} day{'s' if days > 1 else ''}"
-        return word + (f" {hours} h" if hours else "")
+        return _days(days, hours)
     if hours and mins:
         return f"{hours} h {mins} min"
     if hours:
         return f"{hours} hour{'s' if hours > 1 else ''}"
+    return f"{mins} min"
+
+
+def duration(seconds: float) -> str:
+    """How long something went on: `42 min`, `2 h 5 min`, `3 days 4 h`; under a minute,
+    `less than a minute` (whole minutes rounded down: it had not yet lasted the next one)."""
+    minutes = int(max(seconds, 0) // MINUTE)
+    if minutes < 1:
+        return "less than a minute"
+    days, hours, mins = _days_hours_minutes(minutes)
+    if days:
+        return _days(days, hours)
+    if hours:
+        return f"{hours} h" + (f" {mins} min" if mins else "")
     return f"{mins} min"
 
 
@@ -108,6 +119,16 @@ def share_of_normal(ratio: float) -> str:
         if abs(ratio - value) <= 0.12 * value:
             return words
     return f"about {5 * round(ratio * 20)}%"
+
+
+def _days_hours_minutes(minutes: int) -> tuple[int, int, int]:
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    return days, hours, mins
+
+
+def _days(days: int, hours: int) -> str:
+    return f"{days} day{'s' if days > 1 else ''}" + (f" {hours} h" if hours else "")
 
 
 def _short(value: float) -> str:

@@ -4,14 +4,20 @@ Pure: the names come in a `NameBook` (read from ClickMeter by `bot.words.book`).
 name by, in order: the same letters once case and separators are ignored (`spring sale garden`
 is `spring-sale-garden`), the start of exactly one name, every word inside exactly one name
 (`newsletter` in `Weekly Newsletter`), then difflib's closest (typos). Ties are not guessed.
+
+A book indexes its names once (by letters, by words, by three-letter pieces), so a message's
+dozens of runs cost little even against thousands of names: bench/words.py measures it.
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
@@ -37,12 +43,60 @@ def name_words(text: str) -> list[str]:
     return [w for w in _SEPARATORS.split(text.casefold()) if w]
 
 
+def _grams(squashed: str) -> set[str]:
+    return {squashed[i : i + 3] for i in range(len(squashed) - 2)} or {squashed}
+
+
 @dataclass(frozen=True, slots=True)
 class Named:
     """A link or group of the account, as found: `name` is as ClickMeter spells it."""
 
     kind: Kind
     name: str
+
+
+@dataclass
+class _Index:
+    """The names of one kind, or of several in order (the first kind wins a tie of letters)."""
+
+    named: list[Named]
+    squashed: list[str] = field(init=False)
+    by_squash: dict[str, list[Named]] = field(init=False, default_factory=dict)
+    by_word: dict[str, set[Named]] = field(init=False, default_factory=dict)
+    by_gram: dict[str, list[int]] = field(init=False, default_factory=dict)
+    sorted_squashed: list[tuple[str, int]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.squashed = [squash(n.name) for n in self.named]
+        for i, (named, squashed) in enumerate(zip(self.named, self.squashed, strict=True)):
+            self.by_squash.setdefault(squashed, []).append(named)
+            for word in name_words(named.name):
+                self.by_word.setdefault(word, set()).add(named)
+            for gram in _grams(squashed):
+                self.by_gram.setdefault(gram, []).append(i)
+        self.sorted_squashed = sorted((s, i) for i, s in enumerate(self.squashed))
+
+    def starting(self, wanted: str) -> list[Named]:
+        """The names starting with `wanted` (squashed), in the book's order."""
+        found: list[int] = []
+        at = bisect.bisect_left(self.sorted_squashed, (wanted, -1))
+        for squashed, i in itertools.islice(self.sorted_squashed, at, None):
+            if not squashed.startswith(wanted):
+                break
+            found.append(i)
+        return list(dict.fromkeys(self.named[i] for i in sorted(found)))
+
+    def closest(self, wanted: str, cutoff: float, n: int) -> list[Named]:
+        """Up to `n` names at least `cutoff` like `wanted` (squashed), closest first."""
+        # Names this close share most of their three-letter pieces: only those are compared.
+        grams = _grams(wanted)
+        shared = Counter(i for g in grams for i in self.by_gram.get(g, ()))
+        need = max(1, len(grams) // 5)
+        candidates = {
+            self.squashed[i]: self.named[i] for i, c in sorted(shared.items()) if c >= need
+        }
+        close = difflib.get_close_matches(wanted, list(candidates), n=n, cutoff=cutoff)
+        return [candidates[s] for s in close]
 
 
 @dataclass(frozen=True)
@@ -54,17 +108,16 @@ class NameBook:
     groups: tuple[str, ...] = ()
     complete: bool = True
 
-    def entries(self, kinds: Iterable[Kind]) -> list[tuple[str, Named]]:
-        """(squashed name, entry) of the names of `kinds`, in that order."""
-        return [entry for kind in kinds for entry in self._index[kind]]
+    def index(self, kinds: Sequence[Kind]) -> _Index:
+        key = tuple(kinds)
+        if key not in self._indexes:
+            names = {"link": self.links, "group": self.groups}
+            self._indexes[key] = _Index([Named(k, n) for k in kinds for n in names[k]])
+        return self._indexes[key]
 
     @cached_property
-    def _index(self) -> dict[Kind, list[tuple[str, Named]]]:
-        # Squashed once per book: a message tries dozens of runs against every name.
-        return {
-            "link": [(squash(n), Named("link", n)) for n in self.links],
-            "group": [(squash(n), Named("group", n)) for n in self.groups],
-        }
+    def _indexes(self) -> dict[tuple[Kind, ...], _Index]:
+        return {}
 
 
 def _unique(matches: Iterable[Named]) -> Named | None:
@@ -79,7 +132,7 @@ def exact(words: Sequence[str], book: NameBook, kinds: Sequence[Kind]) -> Named 
     if not wanted:
         return None
     for kind in kinds:
-        found = _unique(e for s, e in book.entries([kind]) if s == wanted)
+        found = _unique(book.index([kind]).by_squash.get(wanted, ()))
         if found is not None:
             return found
     return None
@@ -88,9 +141,7 @@ def exact(words: Sequence[str], book: NameBook, kinds: Sequence[Kind]) -> Named 
 def prefixed(words: Sequence[str], book: NameBook, kinds: Sequence[Kind]) -> list[Named]:
     """Every name `words` start (nothing for fewer than MIN_PREFIX letters)."""
     wanted = squash("".join(words))
-    if len(wanted) < MIN_PREFIX:
-        return []
-    return list(dict.fromkeys(e for s, e in book.entries(kinds) if s.startswith(wanted)))
+    return book.index(kinds).starting(wanted) if len(wanted) >= MIN_PREFIX else []
 
 
 def loose(words: Sequence[str], book: NameBook, kinds: Sequence[Kind]) -> Named | None:
@@ -99,26 +150,24 @@ def loose(words: Sequence[str], book: NameBook, kinds: Sequence[Kind]) -> Named 
     found = _unique(prefixed(words, book, kinds))
     if found is not None:
         return found
+    index = book.index(kinds)
     typed = [w for word in words for w in name_words(word)]
-    entries = book.entries(kinds)
-    found = _unique(e for _, e in entries if typed and all(w in name_words(e.name) for w in typed))
-    if found is not None:
-        return found
+    if typed:
+        holding = set.intersection(*(index.by_word.get(w, set()) for w in typed))
+        found = _unique(holding)
+        if found is not None:
+            return found
     wanted = squash("".join(words))
-    by_squash = {s: e for s, e in reversed(entries)}
-    close = difflib.get_close_matches(wanted, list(by_squash), n=2, cutoff=_FUZZY_CUTOFF)
+    close = index.closest(wanted, _FUZZY_CUTOFF, 2)
     if len(close) == 2 and _ratio(wanted, close[0]) == _ratio(wanted, close[1]):
         return None  # two names as close as each other: not ours to pick
-    return by_squash[close[0]] if close else None
+    return close[0] if close else None
 
 
-def _ratio(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b).ratio()
+def _ratio(wanted: str, named: Named) -> float:
+    return difflib.SequenceMatcher(None, wanted, squash(named.name)).ratio()
 
 
 def closest_names(words: Sequence[str], book: NameBook, kinds: Sequence[Kind]) -> list[Named]:
     """Up to three names like `words`, for "did you mean" (looser than `loose`)."""
-    wanted = squash("".join(words))
-    by_squash = {s: e for s, e in reversed(book.entries(kinds))}
-    close = difflib.get_close_matches(wanted, list(by_squash), n=3, cutoff=_SUGGEST_CUTOFF)
-    return [by_squash[s] for s in close]
+    return book.index(kinds).closest(squash("".join(words)), _SUGGEST_CUTOFF, 3)

@@ -106,7 +106,9 @@ def answer_question(
 async def _reply(text: str, services: Services, books: NameBooks, origin: Origin) -> Message:
     cm = await services.clickmeter_for(origin.team_id)
     book = await books.book_for(origin.team_id or "", cm) if cm else NameBook(complete=False)
-    understood = understand(text, book)
+    # A worker thread: indexing a fresh book of thousands of names takes tens of ms (see
+    # bench/words.py), which the event loop's acks must not wait for.
+    understood = await asyncio.to_thread(understand, text, book)
     if isinstance(understood, Answer):
         # The slash command's answer, without its Share button: a thread is already shared.
         answer, _ = await compute_answer(understood.command, services, origin)

@@ -98,8 +98,11 @@ def _as_command(text: str) -> Understanding | None:
     if not words or words[0] not in SUBCOMMANDS:
         return None
     plain = " ".join(text.split())
-    start = plain.casefold().find(words[0])
-    command = plain[start:] if start >= 0 else plain
+    found = re.search(rf"(?<![\w/]){re.escape(words[0])}", plain, re.IGNORECASE)
+    if found is None:
+        return None
+    # A question mark or full stop ends the sentence, not the link's name.
+    command = (words[0] + plain[found.end() :]).rstrip("?!.… ")
     try:
         parsed = parse(command)
     except CommandError:
@@ -142,6 +145,7 @@ def _command(r: Reading, name: str | None, kind: Kind | None) -> str | None:
         return "digest list"
     if r.has("report") or (r.has("top") and not r.has("links")):
         report = r.value("report") or "countries"
+        r.number()  # `top 5 countries`: a TOP report always shows its first 10
         scope = f" {kind} {name_arg(name)}" if name and kind else ""
         return r.with_timeframe(f"top {report}") + scope
     if name is not None and kind is not None:

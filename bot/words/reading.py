@@ -103,6 +103,8 @@ class Reading:
         return self.value("noun")
 
     def kinds(self) -> list[Kind]:
+        """What a name in this message may be: what its noun says, a link for a link's
+        latest clicks, else a link or (second) a group."""
         if self.noun == "group":
             return ["group"]
         if self.noun == "link" or self.wants_hits:
@@ -196,7 +198,9 @@ class Reading:
         if self.named is not None:
             return self.named.name, self.named.kind
         left = [p for p in self.unknown() if not p.key.isdigit()]
-        noun_kind: Kind | None = self.noun if self.noun in ("link", "group") else None  # type: ignore[assignment]
+        noun_kind: Kind | None = (
+            "group" if self.noun == "group" else "link" if self.noun == "link" else None
+        )
         if left and (noun_kind is not None or not self.book.complete):
             for piece in left:
                 piece.claim = "name"

@@ -140,6 +140,10 @@ ANSWERS = [
     ("top referrers 30d group Blog", "top referrers 30d group Blog"),
     ("/clickmeter stats yesterday", "stats yesterday"),
     ("stats all", "stats all"),
+    ("link spring-sale-garden?", "link spring-sale-garden"),
+    ("top 5 countries last week", "top countries 7d"),
+    ("how many clicks did spring-sale-garden get", "link spring-sale-garden"),
+    ("spring-sale-garden", "link spring-sale-garden"),
 ]
 
 CHANGES = [
@@ -175,6 +179,7 @@ NOT_UNDERSTOOD = [
     ("what's the weather", ("weather",), "help"),
     ("top countries for zzzqqq", ("zzzqqq",), "top countries"),
     ("stats for the last 12 days", ("last", "12", "days"), "stats"),
+    ("clicks in november", ("november",), "stats"),
 ]
 
 

@@ -101,11 +101,14 @@ class BotDriver:
 
     # --- questions in plain words ----------------------------------------------------------
 
-    def send_event(self, body: str, *, retry: int | None = None) -> httpx.Response:
-        """POST an Events API body, signed; `retry` marks it as Slack's nth retry of it."""
+    def send_event(
+        self, body: str, *, retry: int | None = None, reason: str = "http_timeout"
+    ) -> httpx.Response:
+        """POST an Events API body, signed; `retry` marks it as Slack's nth retry of it, sent
+        for `reason` (`http_timeout`, `connection_failed`, `http_error`...)."""
         headers = signed_headers(self.signing_secret, body, content_type="application/json")
         if retry is not None:
-            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": reason}
         return self.http.post(f"{self.url}/slack/events", content=body, headers=headers)
 
     def mention(

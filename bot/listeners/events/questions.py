@@ -5,7 +5,9 @@ message's own, or the thread it was asked in) with the answer the slash command 
 with the workspace's bot token (Bolt's `client`: in distribution mode, the installation's).
 Messages that are not a person asking (bots, the bot itself, edits, joins and other subtypes)
 are ignored, and one message is answered once: Slack retries an event it thinks was missed, and
-a mention in a DM arrives as both events.
+a mention in a DM arrives as both events. A retry after a timeout is never answered by a
+process that did not see the first attempt either: that attempt reached the app (another
+replica, or this one before a restart) and may well be answered already.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from cachetools import TTLCache
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from alerts.deliver.poster import error_code
@@ -57,6 +60,12 @@ async def is_direct_message(event: dict[str, Any]) -> bool:
     return event.get("channel_type") == "im"
 
 
+def _retried_after_timeout(request: AsyncBoltRequest) -> bool:
+    """Slack resends an event it got no answer to in 3 s, saying so in these headers."""
+    reason = request.headers.get("x-slack-retry-reason") or [""]
+    return bool(request.headers.get("x-slack-retry-num")) and reason[0] == "http_timeout"
+
+
 def _asked_by_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
     return (
         not event.get("subtype")  # edits, deletions, joins, bot_message, file shares...
@@ -76,6 +85,7 @@ def answer_question(
         event: dict[str, Any],
         client: AsyncWebClient,
         context: AsyncBoltContext,
+        request: AsyncBoltRequest,
     ) -> None:
         if not _asked_by_a_person(event, context.bot_user_id):
             return
@@ -83,6 +93,9 @@ def answer_question(
         if event.get("type") == "app_mention" and channel.startswith("D"):
             return  # a mention in the bot's DM: the `message` event answers it
         if not channel or not seen.first_time(team, channel, ts):
+            return
+        if _retried_after_timeout(request):
+            log.info("not answering a retried question: its first attempt may be answered")
             return
         # Answers start a moment after the ack, as slash commands' do (see there why).
         await asyncio.sleep(ANSWER_START_DELAY_S)

@@ -101,6 +101,18 @@ def test_a_retried_event_is_answered_once(bot: BotUnderTest) -> None:
     assert len(bot.thread_replies(message)) == 1
 
 
+def test_a_retry_after_a_timeout_is_left_to_the_first_attempt(bot: BotUnderTest) -> None:
+    # Its first attempt reached some process (another replica, or this one before a restart).
+    timed_out = bot.slack.slack.post_user_message("C0GENERAL", f"<@{BOT_USER_ID}> clicks today")
+    assert bot.send_event(mention_body(timed_out), retry=1).status_code == 200
+    # A retry because the first attempt never arrived is answered.
+    refused = bot.slack.slack.post_user_message("C0GENERAL", f"<@{BOT_USER_ID}> clicks today")
+    bot.send_event(mention_body(refused), retry=1, reason="connection_failed")
+    bot.wait_thread_reply(refused)
+    bot.wait_idle()
+    assert bot.thread_replies(timed_out) == []
+
+
 def test_a_mention_in_the_dm_is_answered_once(bot: BotUnderTest) -> None:
     # Slack may send a DM that mentions the bot as both app_mention and message.im.
     message = bot.slack.slack.post_user_message("U0ALICE", f"<@{BOT_USER_ID}> clicks today")

@@ -133,7 +133,8 @@ def _command(r: Reading, name: str | None, kind: Kind | None) -> str | None:
         if topic is not None:
             r.claim_words(topic, "topic")
         return f"help {topic}" if topic else "help"
-    if r.has("hits"):
+    if r.has("hits") and (name is not None or not (r.has("stats") or r.timeframe)):
+        # Without a link, "how many hits today" asks for counts, not a link's latest clicks.
         if name is None or kind != "link":
             return None
         count = r.count if r.count is not None else r.number()
@@ -143,6 +144,8 @@ def _command(r: Reading, name: str | None, kind: Kind | None) -> str | None:
         return "alert list"
     if name is None and r.has("digests"):
         return "digest list"
+    if name is None and r.has("top") and not r.has("report") and r.noun in ("link", "group"):
+        return r.with_timeframe(f"{r.noun}s")  # "the best link": the busiest links
     if r.has("report") or (r.has("top") and not r.has("links")):
         report = r.value("report") or "countries"
         r.number()  # `top 5 countries`: a TOP report always shows its first 10

@@ -1,10 +1,10 @@
 """The passes that read a plain-words message: each claims what earlier ones left.
 
-Timeframes first (`last week`, a date range), then the nouns that say what a name is (link,
-group, tag), the account's names spelled out (`spring sale garden`), the vocabulary (reports,
-intents, changes), clear typos of it (`contries`), and last the names again, loosely (a prefix,
-a word of a name, a typo). `Reading` then answers what the message holds; `reader` turns that
-into a command.
+The nouns that say what a name is first (link, group, tag), then the account's names spelled
+out (`spring sale garden`, `Weekly Newsletter`), timeframes (`last week`, a date range), the
+vocabulary (reports, intents, changes), clear typos of it (`contries`), and last the names
+again, loosely (a prefix, a word of a name, a typo). `Reading` then answers what the message
+holds; `reader` turns that into a command.
 """
 
 from __future__ import annotations
@@ -61,11 +61,12 @@ class Reading:
         self.found = found
         self.book = book
         self.count = self._latest_count()
-        self.timeframe = self._timeframe()
         self.noun = self._claim_nouns()
         self.tag = self._tag()
         self.wants_hits = self.count is not None or _mentions(found, v.HITS_WORDS)
+        # Names spelled out before timeframes: "Weekly Newsletter" is a group, not a week.
         self.named = self._exact_name()
+        self.timeframe = self._timeframe()
         for label, table in _TABLES:
             claim_phrases(found, table, label, v.LONGEST_PHRASE)
         self._correct_typos()

@@ -149,6 +149,10 @@ STATS_WORDS = frozenset(
         "perform",
         "performed",
         "performing",
+        "clicked",
+        "happened",
+        "happening",
+        "going on",
     }
 )
 #: "top" and its friends: a TOP report (countries unless another is named).

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,7 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from alerts.deliver.poster import error_code
 from bot.listeners.commands.clickmeter import ANSWER_START_DELAY_S
 from bot.listeners.events.app_home import event_team
-from bot.reply import Origin, compute_answer
+from bot.reply import Origin, compute_answer, internal_error_answer
 from bot.services import Services
 from bot.words import Answer, NameBook, UseSlash, understand
 from bot.words.book import NameBooks
@@ -101,7 +102,12 @@ def answer_question(
         await asyncio.sleep(ANSWER_START_DELAY_S)
         user = str(event["user"])
         origin = Origin(team or None, user, channel, services.gate(client, team, user))
-        reply = await _reply(str(event["text"]), services, books, origin)
+        try:
+            reply = await _reply(str(event["text"]), services, books, origin)
+        except Exception:  # our bug, or the database: an apology beats silence
+            reference = secrets.token_hex(4)
+            log.exception("unexpected failure answering a question (ref %s)", reference)
+            reply = internal_error_answer(reference)
         try:
             await client.chat_postMessage(
                 channel=channel,

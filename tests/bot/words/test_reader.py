@@ -144,6 +144,15 @@ ANSWERS = [
     ("top 5 countries last week", "top countries 7d"),
     ("how many clicks did spring-sale-garden get", "link spring-sale-garden"),
     ("spring-sale-garden", "link spring-sale-garden"),
+    ("how many people clicked blog-post-pro last week", "link blog-post-pro 7d"),
+    ("what's the best link", "links"),
+    ("best group this month", "groups this-month"),
+    ("how many hits did we get today", "stats today"),
+    ("what happened yesterday", "stats yesterday"),
+    ("referrers for the Weekly Newsletter group?", 'top referrers group "Weekly Newsletter"'),
+    ("what's up with spring-sale-garden", "link spring-sale-garden"),
+    ("give me the numbers for yesterday", "stats yesterday"),
+    ("any alerts?", "alert list"),
 ]
 
 CHANGES = [

@@ -3,6 +3,8 @@
 Pure: each returns the `Message` to post in the question's thread. Changes are never made from
 plain words (a mention is read by the whole channel, and a sentence is too loose to delete an
 alert by): the reply is the slash command to type, where permissions are checked as always.
+Nor are visitors' IP addresses posted in a channel's thread: the slash command answers them
+privately.
 """
 
 from __future__ import annotations
@@ -38,4 +40,13 @@ def not_understood_answer(unknown: Sequence[str], suggestion: str) -> Message:
     """Words not understood: which, and the closest command to what was."""
     words = code(" ".join(unknown))
     body = f":thinking_face: I didn't catch {words}. Did you mean {slash(suggestion)}?"
+    return make(body, [section(body), context(EXAMPLES)], mrkdwn=True)
+
+
+def ask_privately_answer(command: str) -> Message:
+    """A question whose answer is personal data (visitors' IP addresses), asked in a channel."""
+    body = (
+        ":lock: Visitors' IP addresses are personal data, so I don't post them in a channel. "
+        f"Ask with {slash(command)}: only you see its answer (or ask me in a direct message)."
+    )
     return make(body, [section(body), context(EXAMPLES)], mrkdwn=True)

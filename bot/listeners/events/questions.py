@@ -24,13 +24,15 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from alerts.deliver.poster import error_code
+from bot.grammar import CommandError, Top, parse
 from bot.listeners.commands.clickmeter import ANSWER_START_DELAY_S
 from bot.listeners.events.app_home import event_team
 from bot.reply import Origin, compute_answer, internal_error_answer
 from bot.services import Services
 from bot.words import Answer, NameBook, UseSlash, understand
 from bot.words.book import NameBooks
-from bot.words.replies import not_understood_answer, use_slash_answer
+from bot.words.replies import ask_privately_answer, not_understood_answer, use_slash_answer
+from clickmeter import TopReport
 from messages import Message
 
 log = logging.getLogger(__name__)
@@ -122,12 +124,24 @@ def answer_question(
     return answer_question
 
 
+def _personal(command: str) -> bool:
+    """Whether the answer to `command` holds visitors' personal data (their IP addresses)."""
+    try:
+        parsed = parse(command)
+    except CommandError:
+        return False  # the answer is the grammar's error message
+    return isinstance(parsed, Top) and parsed.report is TopReport.IPS
+
+
 async def _reply(text: str, services: Services, books: NameBooks, origin: Origin) -> Message:
     cm = await services.clickmeter_for(origin.team_id)
     book = await books.book_for(origin.team_id or "", cm) if cm else NameBook(complete=False)
     # A worker thread: indexing a fresh book of thousands of names takes tens of ms (see
     # bench/words.py), which the event loop's acks must not wait for.
     understood = await asyncio.to_thread(understand, text, book)
+    in_channel = not (origin.channel_id or "").startswith("D")
+    if isinstance(understood, Answer) and in_channel and _personal(understood.command):
+        return ask_privately_answer(understood.command)
     if isinstance(understood, Answer):
         # The slash command's answer, without its Share button: a thread is already shared.
         answer, _ = await compute_answer(understood.command, services, origin)

@@ -138,3 +138,19 @@ def test_messages_that_are_not_a_person_asking_are_ignored(bot: BotUnderTest) ->
     assert all(bot.thread_replies(m) == [] for m in ignored)
     # ...while the same words from a person are answered.
     assert bot.ask_in_words("clicks today", direct=True).text
+
+
+def test_ip_addresses_are_not_posted_in_a_channel(bot: BotUnderTest) -> None:
+    reply = bot.ask_in_words("top ips this month")  # Alice is an admin: she may see them
+    assert "only you see its answer" in reply.text
+    assert "`/clickmeter top ips this-month`" in reply.text
+    assert (reply.blocks or [])[0]["text"]["text"] == reply.text
+    # In her direct messages only she reads the answer: there it is the slash command's.
+    direct = bot.ask_in_words("top ips this month", direct=True)
+    assert direct.blocks == without_share(bot.ask("top ips this-month"))
+
+
+def test_a_question_the_grammar_refuses_gets_the_grammars_message(bot: BotUnderTest) -> None:
+    reply = bot.ask_in_words("top countries today")  # ClickMeter has no TOP report for today
+    assert reply.text == bot.ask("top countries today")["text"]
+    assert "TOP reports can't cover" in reply.text

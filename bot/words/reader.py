@@ -186,9 +186,7 @@ def _change(r: Reading) -> str:
         scope = f"{r.named.kind} {name_arg(r.named.name)}" if r.named is not None else "account"
         return f"alert add {scope} spike"
     if what == "webhook":
-        return (
-            "help alert" if verbs & {"add", "create", "set up", "setup"} else "alert webhook list"
-        )
+        return "help alert" if verbs & {"add", "create", "set", "setup"} else "alert webhook list"
     if what == "digest":
         return "digest add daily at 09:00"
     return what  # admins, connect, disconnect

@@ -167,6 +167,7 @@ CHANGES = [
     ("remove my alert", "alert remove 1"),
     ("webhooks", "alert webhook list"),
     ("add a webhook", "help alert"),
+    ("set up a webhook please", "help alert"),
     ("connect", "connect"),
     ("connect my clickmeter account", "connect"),
     ("disconnect", "disconnect"),

@@ -100,7 +100,7 @@ def home_opened(services: Services) -> Callable[..., Awaitable[None]]:
         body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
     ) -> None:
         if event.get("tab", "home") != "home":
-            return  # the Messages tab (off in manifest.yml): nothing to publish
+            return  # the Messages tab: questions there arrive as message.im
         user, team = str(event.get("user") or ""), event_team(body)
         if not user or not team:
             log.warning("app_home_opened without a user or a team: ignored")

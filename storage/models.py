@@ -193,6 +193,9 @@ class OutboxItem(Base):
     next_attempt_at: Mapped[datetime]
     #: While 'sending': when the claim lapses and another sender may take the item.
     lease_expires_at: Mapped[datetime | None]
+    #: The fencing token: raised by every claim, so the result of a claim since taken over
+    #: (its sender stalled past its lease) can be told apart and ignored.
+    claim_token: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]

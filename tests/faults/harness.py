@@ -422,7 +422,7 @@ class Stack:
         return self.run(read)
 
     def lapse_leases(self) -> int:
-        """Make what a killed sender had claimed claimable now, as if its leases (60 s,
+        """Make what a killed sender had claimed claimable now, as if its leases (20 s,
         DEFAULT_LEASE) had run out; how many items."""
 
         async def lapse(tx: Transaction) -> int:

@@ -54,7 +54,7 @@ async def test_upgrade_creates_the_schema_from_empty(empty_backend: Backend) -> 
     await database.migrate()
 
     assert await _tables(database) == TABLES | {"alembic_version"}
-    assert await current(database.engine) == head() == "0006"
+    assert await current(database.engine) == head() == "0008"
 
 
 async def test_upgrade_twice_is_harmless(empty_backend: Backend) -> None:

@@ -1,0 +1,33 @@
+"""Outbox claims fenced: each claim of an item raises its `claim_token`, and a sender's result is
+recorded only while the token it was given is still the item's.
+
+Revision ID: 0008
+Revises: 0006
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+# TEMPORARY: 0007 (workspace leases, branch `tenancy`) is not merged yet; whoever merges both
+# sets this to "0007". This revision touches only the outbox, so either order works.
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(
+            sa.Column("claim_token", sa.Integer(), nullable=False, server_default=sa.text("0"))
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("claim_token")

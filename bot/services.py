@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from alerts.deliver.addresses import AddressPolicy
 from bot.inflight import AnswersInFlight
+from bot.pacing import Pacing
 from bot.permissions import Directory, Gate
 from bot.shares import ShareStore
 from bot.workspaces import WorkspaceClients
@@ -39,6 +40,9 @@ class Services:
     #: Distribution mode: each workspace's own ClickMeter account (`/clickmeter connect`).
     #: None: every workspace uses `clickmeter` (CLICKMETER_API_KEY).
     workspaces: WorkspaceClients | None = None
+    #: Where the ClickMeter clients' pacing is shared (REDIS_URL, PostgreSQL); None: in this
+    #: process only, as each client does by itself.
+    pacing: Pacing | None = None
 
     async def clickmeter_for(self, team_id: str | None) -> ClickMeterClient | None:
         """The client of `team_id`'s ClickMeter account; None when its workspace has not
@@ -77,6 +81,8 @@ class Services:
                 await self.clickmeter.aclose()
                 if self.workspaces is not None:
                     await self.workspaces.aclose()
+                if self.pacing is not None:
+                    await self.pacing.aclose()
             finally:
                 if self.db is not None:
                     await self.db.dispose()

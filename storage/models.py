@@ -309,3 +309,15 @@ class AdminGroup(Base):
     handle: Mapped[str] = mapped_column(Text)
     set_by: Mapped[str] = mapped_column(String(32))
     set_at: Mapped[datetime]
+
+
+class ClickMeterPacing(Base):
+    """The state of the ClickMeter pacing one API key gets across every process, when they
+    share it through PostgreSQL (`storage.pacing`): GCRA's theoretical arrival times, one per
+    rate, in microseconds. `key` names the API key by a hash, never the key itself."""
+
+    __tablename__ = "clickmeter_pacing"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    #: One theoretical arrival time (µs since the epoch, on the database's clock) per rate.
+    state: Mapped[list[int]] = mapped_column(JSON)

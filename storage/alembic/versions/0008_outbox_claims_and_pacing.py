@@ -1,5 +1,7 @@
-"""Outbox claims fenced: each claim of an item raises its `claim_token`, and a sender's result is
-recorded only while the token it was given is still the item's.
+"""Many processes on PostgreSQL: outbox claims fenced (each claim of an item raises its
+`claim_token`, and a sender's result is recorded only while the token it was given is still the
+item's), and ClickMeter's pacing shared by every process (`clickmeter_pacing`, one row per API
+key, named by a hash).
 
 Revision ID: 0008
 Revises: 0006
@@ -15,7 +17,8 @@ from alembic import op
 
 revision: str = "0008"
 # TEMPORARY: 0007 (workspace leases, branch `tenancy`) is not merged yet; whoever merges both
-# sets this to "0007". This revision touches only the outbox, so either order works.
+# sets this to "0007". This revision touches only the outbox and a table of its own, so either
+# order works.
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -26,8 +29,15 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("claim_token", sa.Integer(), nullable=False, server_default=sa.text("0"))
         )
+    op.create_table(
+        "clickmeter_pacing",
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("state", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_clickmeter_pacing")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("clickmeter_pacing")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("claim_token")

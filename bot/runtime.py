@@ -45,6 +45,7 @@ from bot.metrics import (
 )
 from bot.pacing import pacing_for
 from bot.services import Services
+from bot.shares import DatabaseShares
 from bot.web import create_web_app
 from bot.workspaces import WorkspaceClients
 from clickmeter import ClickMeterClient, PacerSource
@@ -119,6 +120,7 @@ def build_services(settings: Settings) -> Services:
         clickmeter=clickmeter_client(clickmeter.clickmeter_api_key, base_url, pacers=pacers),
         db=db,
         pacing=pacing,
+        shares=DatabaseShares(db),
         poll_seconds=settings.need(AlertSettings).alert_poll_seconds,
         webhook_policy=webhook_policy(settings),
         workspaces=workspaces,

@@ -12,7 +12,7 @@ from alerts.deliver.addresses import AddressPolicy
 from bot.inflight import AnswersInFlight
 from bot.pacing import Pacing
 from bot.permissions import Directory, Gate
-from bot.shares import ShareStore
+from bot.shares import MemoryShares, ShareStore
 from bot.workspaces import WorkspaceClients
 from clickmeter import ClickMeterClient
 from storage import Database
@@ -25,7 +25,9 @@ ANSWERS_DRAIN_S = 20.0
 @dataclass
 class Services:
     clickmeter: ClickMeterClient
-    shares: ShareStore = field(default_factory=ShareStore)
+    #: Answers kept for Share in channel: in the database when there is one (any replica
+    #: shares what another answered: `bot.runtime.build_services`), else in this process.
+    shares: ShareStore = field(default_factory=MemoryShares)
     #: The current time; tests may pin it. None means the real clock.
     now: Callable[[], datetime] | None = None
     #: Where alert rules and webhooks are stored; None: `/clickmeter alert ...` says alerts

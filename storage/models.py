@@ -321,3 +321,20 @@ class ClickMeterPacing(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     #: One theoretical arrival time (µs since the epoch, on the database's clock) per rate.
     state: Mapped[list[int]] = mapped_column(JSON)
+
+
+class SharedAnswerRow(Base):
+    """An answer kept for its "Share in channel" button (`bot.shares`): in the database, so
+    the button works on whichever web replica Slack sends the click to, and after a restart."""
+
+    __tablename__ = "shared_answers"
+    __table_args__ = (Index("ix_shared_answers_expires_at", "expires_at"),)
+
+    #: The random id the button carries.
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: The workspace it was answered in ('' when unknown): only that workspace may share it.
+    team_id: Mapped[str] = mapped_column(String(32))
+    command_text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    blocks: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    expires_at: Mapped[datetime]

@@ -32,6 +32,8 @@ TABLES = {
     "uninstalled_teams",
     "clickmeter_accounts",
     "admin_groups",
+    "clickmeter_pacing",
+    "shared_answers",
 }
 
 

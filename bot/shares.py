@@ -10,6 +10,7 @@ workspace it was given in, and for a day at most.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from collections import OrderedDict
@@ -17,8 +18,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from storage import Database, utcnow
 from storage.shared_answers import SharedAnswers
+
+log = logging.getLogger(__name__)
 
 #: How long an answer can be shared after it was given.
 SHARE_TTL = timedelta(hours=24)
@@ -68,25 +73,42 @@ class MemoryShares:
 
 @dataclass
 class DatabaseShares:
+    """Kept in the database; while it cannot be written (briefly away), in this process, so
+    the answer still goes out with its button."""
+
     db: Database
     ttl: timedelta = SHARE_TTL
+    fallback: MemoryShares = field(default_factory=MemoryShares)
 
     async def put(self, answer: SharedAnswer, team_id: str | None) -> str:
         key = secrets.token_urlsafe(12)
         now = utcnow()
-        async with self.db.transaction() as tx:
-            await SharedAnswers(tx.session).put(
-                key,
-                team_id=team_id or "",
-                command_text=answer.command_text,
-                text=answer.text,
-                blocks=answer.blocks,
-                expires_at=now + self.ttl,
-                now=now,
-            )
+        try:
+            await self.db.ensure_schema()
+            async with self.db.transaction() as tx:
+                await SharedAnswers(tx.session).put(
+                    key,
+                    team_id=team_id or "",
+                    command_text=answer.command_text,
+                    text=answer.text,
+                    blocks=answer.blocks,
+                    expires_at=now + self.ttl,
+                    now=now,
+                )
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("keeping an answer to share in this process only: %s", type(error).__name__)
+            return await self.fallback.put(answer, team_id)
         return key
 
     async def get(self, key: str, team_id: str | None) -> SharedAnswer | None:
-        async with self.db.transaction() as tx:
-            row = await SharedAnswers(tx.session).get(key, team_id=team_id or "", now=utcnow())
+        kept = await self.fallback.get(key, team_id)
+        if kept is not None:
+            return kept
+        try:
+            async with self.db.transaction() as tx:
+                row = await SharedAnswers(tx.session).get(key, team_id=team_id or "", now=utcnow())
+        except (SQLAlchemyError, OSError) as error:
+            # The caller answers the command afresh, as for an answer no longer kept.
+            log.warning("could not read an answer to share: %s", type(error).__name__)
+            return None
         return None if row is None else SharedAnswer(row.command_text, row.text, list(row.blocks))

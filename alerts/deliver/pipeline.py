@@ -99,6 +99,7 @@ class Pipeline:
             )
         finally:
             keeper.cancel()
+            await asyncio.wait([keeper])  # stopped: no renewal outlives the pass
         for failed in (r for r in results if isinstance(r, BaseException)):
             # E.g. the database went away mid-pass: the items' leases lapse and they are
             # claimed again (and looked up before any resend); the other lanes went on.
@@ -118,7 +119,9 @@ class Pipeline:
                 # Lost, or lapsed unrenewed (the database away): another sender may hold it,
                 # and the rest of the lane must not overtake it.
                 log.warning("outbox item %s: claim lost before sending; left for later", item.id)
-                report.stale.extend(waiting.id for waiting, _ in lane[index:])
+                unsent = [waiting.id for waiting, _ in lane[index:]]
+                claims.done(*unsent)  # lapsing, they are claimed again (by whoever is first)
+                report.stale.extend(unsent)
                 return
             attempt = await self.send(item.kind, prepared)
             outcome = attempt.outcome

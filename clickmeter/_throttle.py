@@ -16,7 +16,9 @@ the punctual ones after it into a burst the server would refuse.
 
 Loops and threads: the in-memory state sits behind pyrate-limiter's threading locks, held only
 while a slot is taken, never across an await; so clients on different event loops or threads
-share one pacer safely. Within one loop, callers are let through in the order they asked.
+share one pacer safely. Within one loop, callers are let through in the order they asked. A
+shared pacer talks to Redis or PostgreSQL over connections of the event loop that first used
+them: one loop per process, as every clickbot process runs.
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Literal, Protocol
 
-#: What became of delivery attempts: delivered, to be tried again, or given up on.
-DeliveryResult = Literal["sent", "retried", "dead"]
+#: What became of delivery attempts: delivered, to be tried again, or given up on; or left to
+#: another sender that took the item's claim over (this one stalled past its lease).
+DeliveryResult = Literal["sent", "retried", "dead", "stale"]
 
 
 class Observer(Protocol):

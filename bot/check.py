@@ -1,6 +1,7 @@
 """`clickbot check`: can this installation run with its settings? ClickMeter answers its key,
 Slack its bot token (and its app-level token, for Socket Mode, when one is set), and the
-database is reachable and migrated to the schema this code needs.
+database is reachable and migrated to the schema this code needs (and Redis answers, when
+REDIS_URL is set).
 
 It is the Procfile's release step, so every check that fails says what to do about it.
 """
@@ -13,7 +14,10 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import make_url
@@ -30,6 +34,9 @@ from config import (
 )
 from storage import Database
 from storage import migrate as migrations
+
+#: How long `check` waits for Redis to connect or answer.
+REDIS_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -193,6 +200,40 @@ async def check_database(settings: StorageSettings) -> CheckResult:
     return CheckResult("database", True, f"{where}, schema at revision {head} (the newest)")
 
 
+async def check_redis(settings: StorageSettings) -> CheckResult | None:
+    """Redis answers a PING, when REDIS_URL is set (every process paces ClickMeter there)."""
+    if settings.redis_url is None:
+        return None
+    where = _without_password(settings.redis_url.get_secret_value())
+    redis = Redis.from_url(
+        settings.redis_url.get_secret_value(),
+        socket_connect_timeout=REDIS_TIMEOUT_S,
+        socket_timeout=REDIS_TIMEOUT_S,
+    )
+    try:
+        await redis.ping()
+    except (RedisError, OSError) as exc:
+        # Only the error's kind: its text could quote the URL, password included.
+        return CheckResult(
+            "Redis",
+            False,
+            f"cannot reach {where} ({type(exc).__name__}): check REDIS_URL and that Redis is "
+            "running, or unset REDIS_URL to share ClickMeter's pacing through PostgreSQL",
+        )
+    finally:
+        await redis.aclose()
+    return CheckResult("Redis", True, f"{where}: ClickMeter's pacing is shared there")
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def _sqlite_file_missing(backend: str, database: str | None) -> bool:
     if backend != "sqlite" or not database or database == ":memory:":
         return False
@@ -214,4 +255,5 @@ async def run_checks(
         checks.append(check_socket_mode(slack))
     if storage is not None:
         checks.append(check_database(storage))
+        checks.append(check_redis(storage))
     return [result for result in await asyncio.gather(*checks) if result is not None]

@@ -16,7 +16,7 @@ from typing import Any
 from bot.metrics import OUTBOX_DEAD, OUTBOX_DEPTH
 from bot.services import Services
 from storage import utcnow
-from storage.outbox import UNDELIVERED
+from storage.outbox_upkeep import UNDELIVERED
 
 log = logging.getLogger(__name__)
 

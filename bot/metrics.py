@@ -64,7 +64,8 @@ ALERTS_FIRED = Counter(
 )
 DELIVERIES = Counter(
     "clickbot_deliveries_total",
-    "Outbox delivery attempts, by result (sent, retried, dead: dead ones are the failures).",
+    "Outbox delivery attempts, by result (sent, retried, dead: dead ones are the failures; "
+    "stale: left to another sender that took the claim over).",
     ["result"],
     registry=None,
 )

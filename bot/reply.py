@@ -139,7 +139,8 @@ async def build_reply(text: str, services: Services, origin: Origin | None = Non
     result, shareable = await compute_answer(text, services, origin)
     if not shareable:
         return result
-    key = services.shares.put(SharedAnswer(text, result.text, result.block_dicts()))
+    team_id = origin.team_id if origin is not None else None
+    key = await services.shares.put(SharedAnswer(text, result.text, result.block_dicts()), team_id)
     button = ButtonElement(
         text="Share in channel",
         action_id=SHARE_ACTION,

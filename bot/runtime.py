@@ -43,10 +43,12 @@ from bot.metrics import (
     observe_clickmeter_retry,
     show_worker_series,
 )
+from bot.pacing import pacing_for
 from bot.services import Services
+from bot.shares import DatabaseShares
 from bot.web import create_web_app
 from bot.workspaces import WorkspaceClients
-from clickmeter import ClickMeterClient
+from clickmeter import ClickMeterClient, PacerSource
 from config import (
     AlertSettings,
     ClickMeterSettings,
@@ -71,14 +73,26 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 CLICKMETER_CACHE_TTL_S = 30.0
 
 
+#: Requests a second each process's clients start per key: under ClickMeter's 10, so a clock
+#: tick or a retry in flight never tips a shared schedule over it.
+CLICKMETER_REQUESTS_PER_SECOND = 9.0
+
+
 def clickmeter_client(
-    api_key: SecretStr, base_url: str, zone: ZoneInfo | None = None
+    api_key: SecretStr,
+    base_url: str,
+    zone: ZoneInfo | None = None,
+    pacers: PacerSource | None = None,
 ) -> ClickMeterClient:
-    """A ClickMeter client as every process uses it: paced, cached, observed."""
+    """A ClickMeter client as every process uses it: paced (by `pacers`, shared by every
+    process, when given: `bot.pacing`), cached, observed."""
+    rate = CLICKMETER_REQUESTS_PER_SECOND
     return ClickMeterClient(
         api_key,
         base_url=base_url,
         zone=zone,
+        requests_per_second=rate,
+        pacer=pacers(api_key.get_secret_value(), rate) if pacers is not None else None,
         cache_ttl=CLICKMETER_CACHE_TTL_S,
         observer=observe_clickmeter,
         retry_observer=observe_clickmeter_retry,
@@ -90,18 +104,23 @@ def build_services(settings: Settings) -> Services:
     workspace's own ClickMeter client (built when it is first needed)."""
     clickmeter = settings.need(ClickMeterSettings)
     base_url = clickmeter.clickmeter_api_url
-    db = Database(settings.need(StorageSettings).database_url)
+    storage = settings.need(StorageSettings)
+    db = Database(storage.database_url)
+    pacing = pacing_for(storage, db)
+    pacers = pacing.source
     workspaces: WorkspaceClients | None = None
     if settings.mode == "distribution":
         workspaces = WorkspaceClients(
             db,
             KeyBox(settings.need(SlackOAuthSettings).clickbot_secret_key),
             base_url=base_url,
-            make_client=lambda key, zone: clickmeter_client(key, base_url, zone),
+            make_client=lambda key, zone: clickmeter_client(key, base_url, zone, pacers),
         )
     return Services(
-        clickmeter=clickmeter_client(clickmeter.clickmeter_api_key, base_url),
+        clickmeter=clickmeter_client(clickmeter.clickmeter_api_key, base_url, pacers=pacers),
         db=db,
+        pacing=pacing,
+        shares=DatabaseShares(db),
         poll_seconds=settings.need(AlertSettings).alert_poll_seconds,
         webhook_policy=webhook_policy(settings),
         workspaces=workspaces,

@@ -10,8 +10,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from alerts.deliver.addresses import AddressPolicy
 from bot.inflight import AnswersInFlight
+from bot.pacing import Pacing
 from bot.permissions import Directory, Gate
-from bot.shares import ShareStore
+from bot.shares import MemoryShares, ShareStore
 from bot.workspaces import WorkspaceClients
 from clickmeter import ClickMeterClient
 from storage import Database
@@ -24,7 +25,9 @@ ANSWERS_DRAIN_S = 20.0
 @dataclass
 class Services:
     clickmeter: ClickMeterClient
-    shares: ShareStore = field(default_factory=ShareStore)
+    #: Answers kept for Share in channel: in the database when there is one (any replica
+    #: shares what another answered: `bot.runtime.build_services`), else in this process.
+    shares: ShareStore = field(default_factory=MemoryShares)
     #: The current time; tests may pin it. None means the real clock.
     now: Callable[[], datetime] | None = None
     #: Where alert rules and webhooks are stored; None: `/clickmeter alert ...` says alerts
@@ -39,6 +42,9 @@ class Services:
     #: Distribution mode: each workspace's own ClickMeter account (`/clickmeter connect`).
     #: None: every workspace uses `clickmeter` (CLICKMETER_API_KEY).
     workspaces: WorkspaceClients | None = None
+    #: Where the ClickMeter clients' pacing is shared (REDIS_URL, PostgreSQL); None: in this
+    #: process only, as each client does by itself.
+    pacing: Pacing | None = None
 
     async def clickmeter_for(self, team_id: str | None) -> ClickMeterClient | None:
         """The client of `team_id`'s ClickMeter account; None when its workspace has not
@@ -77,6 +83,8 @@ class Services:
                 await self.clickmeter.aclose()
                 if self.workspaces is not None:
                     await self.workspaces.aclose()
+                if self.pacing is not None:
+                    await self.pacing.aclose()
             finally:
                 if self.db is not None:
                     await self.db.dispose()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging as stdlib_logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -122,6 +124,24 @@ def _configured(*groups: type[Any]) -> Settings:
     logging = settings.need(LoggingSettings)
     configure_logging(logging.log_level, settings.secrets(), logging.log_format)
     return settings
+
+
+@contextmanager
+def _one_process(settings: Settings) -> Iterator[None]:
+    """On a SQLite file, hold this process's lock on it while the block runs (or stop with one
+    line: another process holds it, and SQLite serves one); nothing to hold on PostgreSQL."""
+    from storage.single_process import SQLiteInUse, hold_sqlite
+
+    try:
+        held = hold_sqlite(settings.need(StorageSettings).database_url)
+    except SQLiteInUse as exc:
+        err.print(f"[red]✗[/red] {exc}", highlight=False)
+        raise typer.Exit(code=2) from None
+    try:
+        yield
+    finally:
+        if held is not None:
+            held.release()
 
 
 @app.command()
@@ -246,8 +266,9 @@ def web() -> None:
 
     settings = _configured(*_bot_settings())
     port = settings.need(ServerSettings).port
-    out.print(f"clickbot listening on http://0.0.0.0:{port}/slack/events", highlight=False)
-    serve_web(settings)
+    with _one_process(settings):
+        out.print(f"clickbot listening on http://0.0.0.0:{port}/slack/events", highlight=False)
+        serve_web(settings)
 
 
 @app.command()
@@ -266,8 +287,9 @@ def worker(
 
     settings = _configured(*_bot_settings())
     seconds = settings.need(AlertSettings).alert_poll_seconds
-    out.print(f"clickbot worker: polling every {seconds}s", highlight=False)
-    asyncio.run(run_worker(settings, metrics_port))
+    with _one_process(settings):
+        out.print(f"clickbot worker: polling every {seconds}s", highlight=False)
+        asyncio.run(run_worker(settings, metrics_port))
 
 
 @app.command()
@@ -280,8 +302,9 @@ def run() -> None:
     socket = settings.mode == "single" and settings.need(SlackSettings).slack_app_token is not None
     port = settings.need(ServerSettings).port
     how = "Socket Mode" if socket else f"HTTP on port {port}"
-    out.print(f"clickbot running: the app in {how}, and the worker", highlight=False)
-    asyncio.run(run_all(settings))
+    with _one_process(settings):
+        out.print(f"clickbot running: the app in {how}, and the worker", highlight=False)
+        asyncio.run(run_all(settings))
 
 
 @app.command()

@@ -53,7 +53,14 @@ from clickmeter._models_stats import (
     Top,
     TopItem,
 )
-from clickmeter._throttle import BucketPacer, Pacer, pacing_rate
+from clickmeter._throttle import (
+    BucketPacer,
+    Pacer,
+    PacerSource,
+    SharedPacers,
+    pacing_rate,
+    redis_pacers,
+)
 from clickmeter._timeframes import DayRange, Period, Timeframe, resolve
 
 __all__ = [
@@ -97,6 +104,7 @@ __all__ = [
     "NetworkError",
     "NotFoundError",
     "Pacer",
+    "PacerSource",
     "Period",
     "Plan",
     "RateLimitedError",
@@ -105,6 +113,7 @@ __all__ = [
     "RetryCause",
     "RetryObserver",
     "ServerError",
+    "SharedPacers",
     "Tag",
     "TagRef",
     "Timeframe",
@@ -117,5 +126,6 @@ __all__ = [
     "User",
     "ValidationError",
     "pacing_rate",
+    "redis_pacers",
     "resolve",
 ]

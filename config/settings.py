@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, ValidationError
 
@@ -27,6 +28,7 @@ from config.distribution import SecretKeySettings, SlackMode, SlackOAuthSettings
 
 DEFAULT_CLICKMETER_URL = "https://apiv2.clickmeter.com"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///clickbot.sqlite3"
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -86,15 +88,31 @@ def _async_database_url(value: str) -> str:
     return async_database_url(value).render_as_string(hide_password=False)
 
 
+def _redis_url(value: SecretStr | None) -> SecretStr | None:
+    if value is None:
+        return None
+    parsed = urlsplit(value.get_secret_value())
+    if parsed.scheme not in REDIS_SCHEMES or (parsed.scheme != "unix" and not parsed.hostname):
+        raise ValueError("not a Redis URL")
+    return value
+
+
 class StorageSettings(_Group):
     #: Always the async form (`postgres://` as Heroku sets it becomes `postgresql+asyncpg://`).
     database_url: Annotated[
         str, Stripped, Field(pattern=r"^[a-z0-9+]+://"), AfterValidator(_async_database_url)
     ] = DEFAULT_DATABASE_URL
+    #: Where every process shares ClickMeter's pacing; None: PostgreSQL does (or, on SQLite,
+    #: the one process paces alone). A secret: it may carry a password.
+    redis_url: Annotated[
+        SecretStr | None, Stripped, BeforeValidator(lambda v: v or None), AfterValidator(_redis_url)
+    ] = None
 
     expected: ClassVar[dict[str, str]] = {
         "database_url": "an SQLAlchemy URL such as sqlite:///clickbot.sqlite3 or "
         "postgres://user:password@host:5432/db",
+        "redis_url": "a Redis URL such as redis://localhost:6379/0 or "
+        "rediss://:password@host:6380, or unset",
     }
 
 

@@ -193,6 +193,9 @@ class OutboxItem(Base):
     next_attempt_at: Mapped[datetime]
     #: While 'sending': when the claim lapses and another sender may take the item.
     lease_expires_at: Mapped[datetime | None]
+    #: The fencing token: raised by every claim, so the result of a claim since taken over
+    #: (its sender stalled past its lease) can be told apart and ignored.
+    claim_token: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
@@ -306,3 +309,32 @@ class AdminGroup(Base):
     handle: Mapped[str] = mapped_column(Text)
     set_by: Mapped[str] = mapped_column(String(32))
     set_at: Mapped[datetime]
+
+
+class ClickMeterPacing(Base):
+    """The state of the ClickMeter pacing one API key gets across every process, when they
+    share it through PostgreSQL (`storage.pacing`): GCRA's theoretical arrival times, one per
+    rate, in microseconds. `key` names the API key by a hash, never the key itself."""
+
+    __tablename__ = "clickmeter_pacing"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    #: One theoretical arrival time (µs since the epoch, on the database's clock) per rate.
+    state: Mapped[list[int]] = mapped_column(JSON)
+
+
+class SharedAnswerRow(Base):
+    """An answer kept for its "Share in channel" button (`bot.shares`): in the database, so
+    the button works on whichever web replica Slack sends the click to, and after a restart."""
+
+    __tablename__ = "shared_answers"
+    __table_args__ = (Index("ix_shared_answers_expires_at", "expires_at"),)
+
+    #: The random id the button carries.
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: The workspace it was answered in ('' when unknown): only that workspace may share it.
+    team_id: Mapped[str] = mapped_column(String(32))
+    command_text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    blocks: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    expires_at: Mapped[datetime]

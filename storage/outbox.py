@@ -8,42 +8,44 @@ Life of an item: 'pending' -> (claim) 'sending' -> 'sent', or -> 'failed' (retri
 - `claim_due` hands each due item to one claimer only (PostgreSQL: `FOR UPDATE SKIP LOCKED`;
   SQLite: transactions are serialised by `BEGIN IMMEDIATE`), oldest first, and never an item
   whose `depends_on` item is not 'sent' yet. A claim is a lease: an item still 'sending' when
-  its lease lapses (its sender crashed) is claimable again, and `release_expired` puts such
-  items back to 'pending' at start-up. `attempts` counts claims, the current one included, but
-  not those put back untried (`mark_failed(tried=False)`), so `attempts > 1` means an earlier
-  attempt may have reached Slack: look for the item's id in the message metadata of recent
-  channel history before posting again.
-- Once 'sent', an item stays 'sent': a late `mark_failed` or `mark_dead` from a sender whose
-  lease had lapsed is ignored.
+  its lease lapses (its sender crashed or stalled) is claimable again, and `release_expired`
+  puts such items back to 'pending' at start-up. The sender keeps its claims with `renew`
+  while it works on them. `attempts` counts claims, the current one included, but not those
+  put back untried (`mark_failed(tried=False)`), so `attempts > 1` means an earlier attempt
+  may have reached Slack: look for the item's id in the message metadata of recent channel
+  history before posting again.
+- Claims are fenced: each claim raises the item's `claim_token`, and `mark_*` given the
+  `claim` a sender was handed apply only while the item is still 'sending' under that token.
+  A sender whose claim was taken over gets False, and its result is not recorded.
+- Once 'sent', an item stays 'sent': a late `mark_failed` or `mark_dead` is ignored, fenced
+  or not.
 
-`enqueue`, `depth`, `counts` and `requeue_dead` are scoped by team; `claim_due`, `get` and the
-`mark_*` methods work by item id across teams: they are the sender's, not for Slack commands.
+`enqueue` and the upkeep inherited from `OutboxUpkeep` (counts, requeues, pruning) are scoped
+by team; `claim_due`, `renew`, `get` and the `mark_*` methods work by item id across teams:
+they are the sender's, not for Slack commands.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, true, update
+from sqlalchemy import and_, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import AlertEpisode, OutboxItem, OutboxKind, OutboxStatus
+from storage.models import AlertEpisode, OutboxItem, OutboxKind
+from storage.outbox_upkeep import UNDELIVERED, OutboxUpkeep
 from storage.types import utcnow
 
-#: How long a claim lasts unless the sender says otherwise.
-DEFAULT_LEASE = timedelta(seconds=60)
-#: Statuses of items not yet delivered nor given up on.
-UNDELIVERED: tuple[OutboxStatus, ...] = ("pending", "sending", "failed")
+#: How long a claim lasts unless the sender says otherwise or renews it. Short, because a
+#: killed sender's items wait this long to be taken over; the sender renews its claims every
+#: third of it while it works on them (`alerts.deliver.stages.Renew`).
+DEFAULT_LEASE = timedelta(seconds=20)
 
 
-class Outbox:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class Outbox(OutboxUpkeep):
     async def enqueue(
         self,
         team_id: str,
@@ -111,9 +113,10 @@ class Outbox:
         kinds: Iterable[OutboxKind] | None = None,
     ) -> Sequence[OutboxItem]:
         """Take up to `limit` due items (any team; of `kinds` only, if given), oldest first,
-        marking them 'sending' with a lease until `now + lease`. Due: 'pending' or 'failed'
-        with `next_attempt_at <= now`, or 'sending' with a lapsed lease; and no `depends_on`,
-        or that item is 'sent'."""
+        marking them 'sending' with a lease until `now + lease` and a new `claim_token` each
+        (the fencing token to give `renew` and `mark_*`). Due: 'pending' or 'failed' with
+        `next_attempt_at <= now`, or 'sending' with a lapsed lease; and no `depends_on`, or
+        that item is 'sent'."""
         now = now or utcnow()
         parent = aliased(OutboxItem)
         parent_sent = (
@@ -141,6 +144,7 @@ class Outbox:
                 status="sending",
                 attempts=OutboxItem.attempts + 1,
                 lease_expires_at=now + lease,
+                claim_token=OutboxItem.claim_token + 1,
             )
             .execution_options(synchronize_session=False)
         )
@@ -151,6 +155,24 @@ class Outbox:
             .execution_options(populate_existing=True)
         )
         return (await self.session.scalars(claimed)).all()
+
+    async def renew(self, claims: Mapping[int, int], until: datetime) -> set[int]:
+        """Extend the leases of the claims still held (item id → `claim_token`) to `until`;
+        returns the ids of those, so the rest are the claims lost (taken over, or settled)."""
+        if not claims:
+            return set()
+        held = and_(
+            OutboxItem.status == "sending",
+            or_(*((OutboxItem.id == i) & (OutboxItem.claim_token == t) for i, t in claims.items())),
+        )
+        rows = await self.session.execute(
+            update(OutboxItem)
+            .where(held)
+            .values(lease_expires_at=until)
+            .returning(OutboxItem.id)
+            .execution_options(synchronize_session=False)
+        )
+        return set(rows.scalars().all())
 
     async def older_undelivered(
         self, targets: Iterable[str], batch: Sequence[int]
@@ -173,10 +195,16 @@ class Outbox:
         return [(row[0], row[1], row[2], row[3]) for row in rows]
 
     async def mark_sent(
-        self, item_id: int, result: dict[str, Any] | None = None, *, now: datetime | None = None
+        self,
+        item_id: int,
+        result: dict[str, Any] | None = None,
+        *,
+        now: datetime | None = None,
+        claim: int | None = None,
     ) -> bool:
-        """Record delivery and what it produced (e.g. the Slack channel and ts)."""
-        item = await self._locked(item_id)
+        """Record delivery and what it produced (e.g. the Slack channel and ts). With `claim`,
+        only while that claim holds the item (False otherwise)."""
+        item = await self._locked(item_id, claim)
         if item is None:
             return False
         item.status = "sent"
@@ -188,12 +216,19 @@ class Outbox:
         return True
 
     async def mark_failed(
-        self, item_id: int, error: str, retry_at: datetime, *, tried: bool = True
+        self,
+        item_id: int,
+        error: str,
+        retry_at: datetime,
+        *,
+        tried: bool = True,
+        claim: int | None = None,
     ) -> bool:
         """Record a failed attempt; the item is due again at `retry_at`. With `tried=False`
         (put back untried, or turned away unread by a rate limit) the claim is not counted in
-        `attempts`. False if the item is unknown or already 'sent'."""
-        item = await self._locked(item_id)
+        `attempts`. False if the item is unknown or already 'sent', or `claim` (if given) no
+        longer holds it."""
+        item = await self._locked(item_id, claim)
         if item is None or item.status == "sent":
             return False
         if not tried:
@@ -205,10 +240,11 @@ class Outbox:
         await self.session.flush()
         return True
 
-    async def mark_dead(self, item_id: int, error: str) -> bool:
+    async def mark_dead(self, item_id: int, error: str, *, claim: int | None = None) -> bool:
         """Give up on the item (kept for inspection and `requeue_dead`), and on the items that
-        wait for it. False if the item is unknown or already 'sent'."""
-        item = await self._locked(item_id)
+        wait for it. False if the item is unknown or already 'sent', or `claim` (if given) no
+        longer holds it."""
+        item = await self._locked(item_id, claim)
         if item is None or item.status == "sent":
             return False
         item.status = "dead"
@@ -240,131 +276,17 @@ class Outbox:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    async def requeue_dead(self, team_id: str | None = None, *, now: datetime | None = None) -> int:
-        """Make dead items (of one team, or all) pending and due now. Returns how many."""
-        statement = update(OutboxItem).where(OutboxItem.status == "dead")
-        if team_id is not None:
-            statement = statement.where(OutboxItem.team_id == team_id)
-        result = await self.session.execute(
-            statement.values(status="pending", next_attempt_at=now or utcnow()).execution_options(
-                synchronize_session=False
-            )
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
-
-    async def requeue_dead_in(
-        self,
-        team_id: str,
-        *,
-        channel: str | None = None,
-        rule_id: int | None = None,
-        reasons: Iterable[str] | None = None,
-        now: datetime | None = None,
-    ) -> int:
-        """Make the team's dead items pending and due now: those for `channel` (and, if given,
-        dead for one of `reasons`), or those of `rule_id`'s episodes; with them the items that
-        died waiting for one of them. Returns how many."""
-        query = select(OutboxItem.id).where(
-            OutboxItem.team_id == team_id, OutboxItem.status == "dead"
-        )
-        if channel is not None:
-            query = query.where(OutboxItem.target == channel)
-        if rule_id is not None:
-            episodes = select(AlertEpisode.id).where(
-                AlertEpisode.team_id == team_id, AlertEpisode.rule_id == rule_id
-            )
-            query = query.where(OutboxItem.episode_id.in_(episodes))
-        if reasons is not None:
-            query = query.where(OutboxItem.last_error.in_(set(reasons)))
-        ids = set((await self.session.scalars(query)).all())
-        waiting = set(ids)
-        while waiting:
-            behind = select(OutboxItem.id).where(
-                OutboxItem.depends_on.in_(waiting), OutboxItem.status == "dead"
-            )
-            waiting = set((await self.session.scalars(behind)).all()) - ids
-            ids |= waiting
-        if not ids:
-            return 0
-        result = await self.session.execute(
-            update(OutboxItem)
-            .where(OutboxItem.id.in_(ids))
-            .values(status="pending", next_attempt_at=now or utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
-
-    async def dead(self, team_id: str, limit: int = 20) -> Sequence[tuple[OutboxItem, int | None]]:
-        """The team's newest dead items (at most `limit`), each with the rule of its episode
-        (None if it has none)."""
-        rows = await self.session.execute(
-            select(OutboxItem, AlertEpisode.rule_id)
-            .outerjoin(AlertEpisode, AlertEpisode.id == OutboxItem.episode_id)
-            .where(OutboxItem.team_id == team_id, OutboxItem.status == "dead")
-            .order_by(OutboxItem.id.desc())
-            .limit(limit)
-        )
-        return [(row[0], row[1]) for row in rows]
-
-    async def prune_sent(self, before: datetime, limit: int = 1000) -> int:
-        """Delete up to `limit` items (any team) sent before `before`, except those another
-        item depends on (an update or reply reads its post's channel and ts: the post goes in
-        a later call, once they are gone) and the items of episodes still open (a later update
-        will depend on them). Returns how many."""
-        child = aliased(OutboxItem)
-        kept_child = select(child.id).where(child.depends_on == OutboxItem.id).exists()
-        open_episode = (
-            select(AlertEpisode.id)
-            .where(AlertEpisode.id == OutboxItem.episode_id, AlertEpisode.resolved_at.is_(None))
-            .exists()
-        )
-        old = (
-            select(OutboxItem.id)
-            .where(OutboxItem.status == "sent", OutboxItem.sent_at < before)
-            .where(~kept_child, ~open_episode)
-            .order_by(OutboxItem.id)
-            .limit(limit)
-        )
-        ids = list((await self.session.scalars(old)).all())
-        if not ids:
-            return 0
-        result = await self.session.execute(
-            delete(OutboxItem)
-            .where(OutboxItem.id.in_(ids))
-            .execution_options(synchronize_session=False)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
-
-    async def count_capped(self, statuses: Iterable[OutboxStatus], cap: int) -> int:
-        """How many items (any team) are in `statuses`, counting no further than `cap`: a
-        bounded read on the status index, cheap however long the table is."""
-        some = (
-            select(OutboxItem.id).where(OutboxItem.status.in_(set(statuses))).limit(cap).subquery()
-        )
-        return int(
-            (await self.session.execute(select(func.count()).select_from(some))).scalar_one()
-        )
-
-    async def depth(self, team_id: str | None = None) -> int:
-        """How many items are not delivered yet ('pending', 'sending' or 'failed')."""
-        query = select(func.count()).where(OutboxItem.status.in_(UNDELIVERED))
-        if team_id is not None:
-            query = query.where(OutboxItem.team_id == team_id)
-        return int((await self.session.execute(query)).scalar_one())
-
-    async def counts(self, team_id: str | None = None) -> dict[OutboxStatus, int]:
-        """How many items are in each status (statuses with none are left out)."""
-        query = select(OutboxItem.status, func.count()).group_by(OutboxItem.status)
-        if team_id is not None:
-            query = query.where(OutboxItem.team_id == team_id)
-        rows = (await self.session.execute(query)).all()
-        return {status: count for status, count in rows}
-
     async def _get_for_team(self, team_id: str, item_id: int) -> OutboxItem | None:
         item = await self.session.get(OutboxItem, item_id)
         return item if item is not None and item.team_id == team_id else None
 
-    async def _locked(self, item_id: int) -> OutboxItem | None:
-        return await self.session.get(
+    async def _locked(self, item_id: int, claim: int | None = None) -> OutboxItem | None:
+        """The item, locked for the rest of the transaction; None if unknown, or if `claim` is
+        given and no longer holds it (the row lock keeps a new claim from slipping in between
+        this check and the write)."""
+        item = await self.session.get(
             OutboxItem, item_id, with_for_update=True, populate_existing=True
         )
+        if item is None or claim is None:
+            return item
+        return item if item.status == "sending" and item.claim_token == claim else None

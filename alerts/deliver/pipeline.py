@@ -1,11 +1,13 @@
 """The delivery pipeline: the stages (`stages.py`) composed once, and the sender loop.
 
 `deliver_once` is one pass: claim → order → prepare (in one transaction), then per lane, in
-parallel across lanes and in order within one: send → record. No transaction is held across a
-network call, so a crash loses at most the record of sends in flight, which the send stage's
-look-up recovers on the next claim. `run_sender` repeats passes until told to stop, one sender
-for Slack and one for webhooks, so neither family waits for the other's slowest receiver; it
-is the one sender loop (the worker runs it).
+parallel across lanes and in order within one: send → record, while the pass's claims are
+renewed beside (`claims.Claims`). No transaction is held across a network call, so a crash
+loses at most the record of sends in flight, which the send stage's look-up recovers on the
+next claim. A pass whose claim on an item was taken over (it stalled past the lease) neither
+sends it nor records its result: that is the new holder's. `run_sender` repeats passes until
+told to stop, one sender for Slack and one for webhooks, so neither family waits for the
+other's slowest receiver; it is the one sender loop (the worker runs it).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from alerts.deliver.claims import Claims
 from alerts.deliver.receiver import Delivery, Permanent, Receiver, Retry, Sent
 from alerts.deliver.stages import (
     DEFAULT_DEADLINE,
@@ -53,6 +56,9 @@ class DeliveryReport:
     dead: list[int] = field(default_factory=list)
     #: Users told (by direct message) that a channel refuses what they set up.
     told: list[str] = field(default_factory=list)
+    #: Items whose claim another sender took over (this one stalled past the lease): not
+    #: sent, or their result not recorded; the new holder settles them.
+    stale: list[int] = field(default_factory=list)
 
 
 Lane = list[tuple[OutboxItem, Delivery | Permanent]]
@@ -67,6 +73,8 @@ class Pipeline:
     prepare: Prepare
     send: Send
     record: Record
+    #: Seconds between renewals of the pass's claims (None: a third of the lease).
+    renew_every: float | None = None
 
     async def run(self, db: Database, clock: Callable[[], datetime]) -> DeliveryReport:
         report = DeliveryReport()
@@ -78,9 +86,20 @@ class Pipeline:
             report.held.extend(h.item_id for h in held)
             for lane in ordered:
                 lanes.append([(item, await self.prepare(tx, item)) for item in lane])
-        results = await asyncio.gather(
-            *(self._run_lane(db, clock, lane, report) for lane in lanes), return_exceptions=True
+        if not lanes:
+            return report
+        claims = Claims(
+            (item for lane in lanes for item, _ in lane), self.claim.lease, clock, self.renew_every
         )
+        keeper = asyncio.create_task(claims.keep(db))
+        try:
+            results = await asyncio.gather(
+                *(self._run_lane(db, clock, lane, claims, report) for lane in lanes),
+                return_exceptions=True,
+            )
+        finally:
+            keeper.cancel()
+            await asyncio.wait([keeper])  # stopped: no renewal outlives the pass
         for failed in (r for r in results if isinstance(r, BaseException)):
             # E.g. the database went away mid-pass: the items' leases lapse and they are
             # claimed again (and looked up before any resend); the other lanes went on.
@@ -88,13 +107,38 @@ class Pipeline:
         return report
 
     async def _run_lane(
-        self, db: Database, clock: Callable[[], datetime], lane: Lane, report: DeliveryReport
+        self,
+        db: Database,
+        clock: Callable[[], datetime],
+        lane: Lane,
+        claims: Claims,
+        report: DeliveryReport,
     ) -> None:
         for index, (item, prepared) in enumerate(lane):
+            if not claims.holds(item.id):
+                # Lost, or lapsed unrenewed (the database away): another sender may hold it,
+                # and the rest of the lane must not overtake it.
+                log.warning("outbox item %s: claim lost before sending; left for later", item.id)
+                unsent = [waiting.id for waiting, _ in lane[index:]]
+                claims.done(*unsent)  # lapsing, they are claimed again (by whoever is first)
+                report.stale.extend(unsent)
+                return
             attempt = await self.send(item.kind, prepared)
             outcome = attempt.outcome
             receiver = self.send.receiver_for(item.kind)
-            recorded = await self.record(db, item, prepared, outcome, receiver, clock())
+            recorded = await self.record(
+                db, item, prepared, outcome, receiver, clock(), claim=claims.token(item.id)
+            )
+            claims.done(item.id)
+            if recorded.stale:
+                report.stale.append(item.id)
+                # What is still this pass's in the lane goes back due now, behind the item
+                # (the order stage holds it again until the new holder has settled that one).
+                later = [waiting for waiting, _ in lane[index + 1 :]]
+                async with db.transaction() as tx:
+                    await self.order.hold(tx, later, item.id, clock())
+                claims.done(*(waiting.id for waiting in later))
+                return
             if attempt.adopted:
                 report.adopted.append(item.id)
             if recorded.told is not None:
@@ -111,6 +155,7 @@ class Pipeline:
                 later = [waiting for waiting, _ in lane[index + 1 :]]
                 async with db.transaction() as tx:
                     await self.order.hold(tx, later, item.id, recorded.retry_at)
+                claims.done(*(waiting.id for waiting in later))
                 report.held.extend(waiting.id for waiting in later)
                 return
 
@@ -124,16 +169,18 @@ def pipeline(
     rng: random.Random | None = None,
     deadline: float = DEFAULT_DEADLINE,
     kinds: frozenset[OutboxKind] | None = None,
+    renew_every: float | None = None,
 ) -> Pipeline:
     """The stages over `receivers`: at most `limit` items a pass (of `kinds` only, if given),
-    each leased for `lease` (it must outlast the pass: with Slack pacing, up to `limit` seconds
-    for one busy channel), each send given at most `deadline` seconds."""
+    each leased for `lease` and the lease renewed every `renew_every` seconds (default: a
+    third of it) until its outcome is recorded, each send given at most `deadline` seconds."""
     return Pipeline(
         claim=Claim(limit, lease, kinds),
         order=Order(),
         prepare=Prepare(),
         send=Send(receivers, deadline),
         record=Record(backoff or Backoff(), rng),
+        renew_every=renew_every,
     )
 
 
@@ -147,11 +194,18 @@ async def deliver_once(
     backoff: Backoff | None = None,
     rng: random.Random | None = None,
     deadline: float = DEFAULT_DEADLINE,
+    renew_every: float | None = None,
 ) -> DeliveryReport:
     """One pass over the due items (at most `limit`); returns what happened to each. `now`
     pins the clock (claims, retry times) for tests; None is the real time."""
     stages = pipeline(
-        receivers, limit=limit, lease=lease, backoff=backoff, rng=rng, deadline=deadline
+        receivers,
+        limit=limit,
+        lease=lease,
+        backoff=backoff,
+        rng=rng,
+        deadline=deadline,
+        renew_every=renew_every,
     )
     return await stages.run(db, (lambda: now) if now is not None else utcnow)
 
@@ -223,6 +277,7 @@ async def _send_until(
             observer.deliveries("sent", len(report.sent))
             observer.deliveries("retried", len(report.retried))
             observer.deliveries("dead", len(report.dead))
+            observer.deliveries("stale", len(report.stale))
             for receiver, count in report.throttled_by_receiver.items():
                 observer.throttled(receiver, count)
             if report.claimed >= limit:

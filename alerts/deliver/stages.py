@@ -11,7 +11,8 @@
   (`attempts > 1`) may have arrived although it was not recorded (a crash between send and
   record): the receiver's `find_delivered` is asked first, and an earlier delivery it finds is
   adopted instead of sent again;
-- `Record`, one short transaction per item: `Sent` → 'sent' with its result; `Retry` →
+- `Record`, one short transaction per item, fenced by the item's claim (a sender whose claim
+  was taken over records nothing: `Recorded.stale`): `Sent` → 'sent' with its result; `Retry` →
   'failed', due again after Retry-After (a rate limit's plus a little jitter; it does not count
   as a failed attempt, so it never grows the backoff) or a jittered exponential backoff capped at
   `Backoff.cap`; `Permanent` → 'dead'. The payload's hooks (`hooks.py`) write what else the
@@ -112,10 +113,14 @@ class Order:
         self, tx: Transaction, items: Iterable[OutboxItem], blocker: int, retry_at: datetime
     ) -> None:
         """Put `items` back untried (their claim not counted), due at `retry_at`, behind item
-        `blocker`."""
+        `blocker`; those whose claim was taken over meanwhile are left to their new holder."""
         for item in items:
             await tx.outbox.mark_failed(
-                item.id, f"waiting for outbox item {blocker}", retry_at, tried=False
+                item.id,
+                f"waiting for outbox item {blocker}",
+                retry_at,
+                tried=False,
+                claim=item.claim_token,
             )
 
     async def _blockers(
@@ -237,10 +242,12 @@ class Backoff:
 @dataclass(frozen=True)
 class Recorded:
     """What recording did beyond the item: when it is due again (if retried), and the user
-    told by direct message (if any)."""
+    told by direct message (if any); `stale` when nothing was recorded because the claim had
+    been taken over by another sender."""
 
     retry_at: datetime | None = None
     told: str | None = None
+    stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -256,16 +263,21 @@ class Record:
         outcome: Outcome,
         receiver: Receiver | None,
         now: datetime,
+        *,
+        claim: int | None = None,
     ) -> Recorded:
-        """Store the outcome and run the payload's hooks, in one transaction; then send the
+        """Store the outcome and run the payload's hooks, in one transaction, if the item's
+        claim (`claim`, default: the one `item` was claimed with) still holds it; then send the
         direct message the hooks asked for, if `receiver` can."""
         delivery = prepared if isinstance(prepared, Delivery) else None
         hooks = hooks_for(delivery.payload) if delivery is not None else None
         retry_at: datetime | None = None
         tell = None
+        token = item.claim_token if claim is None else claim
         async with db.transaction() as tx:
             if isinstance(outcome, Sent):
-                await tx.outbox.mark_sent(item.id, outcome.result, now=now)
+                if not await tx.outbox.mark_sent(item.id, outcome.result, now=now, claim=token):
+                    return self._stale(item, outcome)
                 if delivery is not None and hooks is not None:
                     await hooks.after_sent(tx, delivery, outcome.result)
             elif isinstance(outcome, Retry):
@@ -276,11 +288,13 @@ class Record:
                 else:
                     delay = outcome.after
                 retry_at = now + timedelta(seconds=delay)
-                await tx.outbox.mark_failed(
-                    item.id, outcome.reason, retry_at, tried=not outcome.throttled
-                )
+                if not await tx.outbox.mark_failed(
+                    item.id, outcome.reason, retry_at, tried=not outcome.throttled, claim=token
+                ):
+                    return self._stale(item, outcome)
             else:
-                await tx.outbox.mark_dead(item.id, outcome.reason)
+                if not await tx.outbox.mark_dead(item.id, outcome.reason, claim=token):
+                    return self._stale(item, outcome)
                 if delivery is not None and hooks is not None:
                     tell = await hooks.on_dead(tx, delivery, outcome)
         told = (
@@ -292,3 +306,14 @@ class Record:
         if told and tell is not None:
             return Recorded(retry_at, told=tell.user_id)
         return Recorded(retry_at)
+
+    @staticmethod
+    def _stale(item: OutboxItem, outcome: Outcome) -> Recorded:
+        # Another sender holds the item now and will settle it; if this one's send arrived,
+        # that sender finds it in the channel (attempts > 1) and adopts it, not resending.
+        log.warning(
+            "outbox item %s: %s not recorded, its claim was taken over by another sender",
+            item.id,
+            type(outcome).__name__.lower(),
+        )
+        return Recorded(stale=True)

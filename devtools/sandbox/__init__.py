@@ -15,6 +15,8 @@ Control endpoints (no key, never throttled or faulted; JSON in and out, 400 on a
                            "revoked"}: partial updates; zeros / false restore normal service
     POST /_sandbox/clock   {"advance_seconds"} and/or {"frozen": true|false}
     GET  /_sandbox/state   ids, names, groups, tags, conversions, clock, today's totals, faults
+    GET  /_sandbox/throttle  the rate limit (--rate-limit) and how many API requests it let
+                           through and refused (429) since start
 
 Sandbox choices where the service's behaviour is not recorded: timeframes are defined in
 `periods.py`; spider hits are counted only in `spiderHitsCount` / `spider*`, never in clicks or

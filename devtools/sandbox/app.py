@@ -34,18 +34,28 @@ class Throttle:
     def __init__(self, rate: float) -> None:
         self.rate = rate
         self._buckets: dict[str, tuple[float, float]] = {}
+        #: Requests let through and turned away (429) since start: what tests of client-side
+        #: pacing read (`GET /_sandbox/throttle`), the server being the judge of the rate.
+        self.admitted = 0
+        self.refused = 0
 
     def allow(self, client: str) -> bool:
         if self.rate <= 0:
+            self.admitted += 1
             return True
         now = time.monotonic()
         tokens, since = self._buckets.get(client, (self.rate, now))
         tokens = min(self.rate, tokens + (now - since) * self.rate)
         if tokens < 1:
             self._buckets[client] = (tokens, now)
+            self.refused += 1
             return False
         self._buckets[client] = (tokens - 1, now)
+        self.admitted += 1
         return True
+
+    def counts(self) -> dict[str, float]:
+        return {"rate_limit": self.rate, "admitted": self.admitted, "refused": self.refused}
 
 
 @dataclass
@@ -223,6 +233,13 @@ def create_app(config: SandboxConfig) -> Starlette:
     state = SandboxState(config.api_key, account, Throttle(config.rate_limit), others)
     routes = [Route(path, _endpoint(state, handler), methods=["GET"]) for path, handler in ROUTES]
     routes += control.routes(account)
+    routes.append(
+        Route(
+            "/_sandbox/throttle",
+            lambda request: JSONResponse(state.throttle.counts()),
+            methods=["GET"],
+        )
+    )
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: _http_error},

@@ -20,7 +20,16 @@ from tests.deploy.environment import SIGNING_SECRET
 from tests.servers import free_port
 
 WRONG_KEY = "11111111-2222-4333-8444-555555555555"
-SETTINGS_PREFIXES = ("CLICKMETER_", "SLACK_", "LOG_", "DATABASE_", "PORT", "ALERT_", "WORKER_")
+SETTINGS_PREFIXES = (
+    "CLICKMETER_",
+    "SLACK_",
+    "LOG_",
+    "DATABASE_",
+    "REDIS_",
+    "PORT",
+    "ALERT_",
+    "WORKER_",
+)
 
 
 def migrated(database_url: str, revision: str = "head") -> str:
@@ -164,6 +173,29 @@ def test_an_unreachable_database_fails(
     line = next(line for line in lines if line.startswith("✗ database:"))
     assert "cannot reach postgresql+asyncpg://app:***@127.0.0.1" in line
     assert "check DATABASE_URL" in line
+    assert "hunter2-pw" not in "\n".join(lines)
+
+
+def test_redis_is_checked_when_set(
+    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, lines = run_check()
+    assert not any("Redis" in line for line in lines)  # unset: no check
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    code, lines = run_check()
+    assert code == 0, lines
+    assert "✓ Redis: redis://127.0.0.1:6379/0: ClickMeter's pacing is shared there" in lines
+
+
+def test_an_unreachable_redis_fails_in_one_line(
+    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDIS_URL", f"redis://:hunter2-pw@127.0.0.1:{free_port()}/0")
+    code, lines = run_check()
+    assert code == 1
+    [line] = [line for line in lines if line.startswith("✗ Redis:")]
+    assert "cannot reach redis://:***@127.0.0.1:" in line
+    assert "check REDIS_URL" in line
     assert "hunter2-pw" not in "\n".join(lines)
 
 

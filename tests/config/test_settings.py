@@ -30,6 +30,7 @@ ALL_VARIABLES = [
     "SLACK_APP_TOKEN",
     "SLACK_API_URL",
     "DATABASE_URL",
+    "REDIS_URL",
     "PORT",
     "ALERT_POLL_SECONDS",
     "LOG_LEVEL",
@@ -172,3 +173,31 @@ def test_a_bad_worker_metrics_port_is_one_line(monkeypatch: pytest.MonkeyPatch) 
         load_group(WorkerSettings)
     (line,) = caught.value.problems
     assert line.startswith("WORKER_METRICS_PORT is invalid: expected a TCP port number")
+
+
+@pytest.mark.parametrize(
+    ("value", "given"),
+    [(None, False), ("", False), ("redis://127.0.0.1:6379/0", True), ("rediss://:pw@h:6380", True)],
+)
+def test_redis_is_optional_and_kept_secret(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, given: bool
+) -> None:
+    if value is not None:
+        monkeypatch.setenv("REDIS_URL", value)
+    redis_url = load_group(StorageSettings).redis_url
+    assert (redis_url is not None) == given
+    if redis_url is not None:
+        assert redis_url.get_secret_value() == value
+        assert value not in repr(redis_url)
+
+
+@pytest.mark.parametrize("value", ["http://cache:6379", "redis:///0", "cache.internal:6379"])
+def test_a_bad_redis_url_is_one_line_without_the_value(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("REDIS_URL", value)
+    with pytest.raises(SettingsError) as caught:
+        load_group(StorageSettings)
+    (line,) = caught.value.problems
+    assert line.startswith("REDIS_URL is invalid: expected a Redis URL such as redis://")
+    assert value not in line

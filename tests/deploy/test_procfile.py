@@ -1,8 +1,9 @@
 """The Procfile as a platform runs it: `web` and `worker` under honcho, against the sandbox.
 
 Both are real processes started from the Procfile's own lines, configured only through the
-environment: the web process serves /healthz, the worker polls ClickMeter and delivers an
-alert to Slack, and SIGTERM stops both cleanly.
+environment, on a fresh PostgreSQL database (two processes may not share SQLite): the web
+process serves /healthz, the worker polls ClickMeter and delivers an alert to Slack, and
+SIGTERM stops both cleanly. `clickbot run` does both in one process, on SQLite.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from devtools.localslack.signed import TEAM_ID, USER_ID, signed_headers, slash_c
 from storage import Database
 from tests.conftest import Sandbox
 from tests.deploy.environment import BIN, SIGNING_SECRET, deployment_env, start_clickbot
+from tests.faults.harness import PostgresUnavailable, postgres_database
 from tests.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -74,11 +76,26 @@ def wait_for(check: Callable[[], object], timeout: float, what: str) -> object:
 
 
 @pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database (skips without one, fails under CI)."""
+    try:
+        with postgres_database() as url:
+            yield url
+    except PostgresUnavailable as unavailable:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"{unavailable}; CI must have it")
+        pytest.skip(str(unavailable))
+
+
+@pytest.fixture
 def procfile_processes(
-    make_sandbox: Callable[..., Sandbox], mock_slack: MockSlackServer, tmp_path: Path
+    make_sandbox: Callable[..., Sandbox],
+    mock_slack: MockSlackServer,
+    tmp_path: Path,
+    postgres_url: str,
 ) -> Iterator[tuple[subprocess.Popen[str], str, str, str]]:
     sandbox = make_sandbox(frozen=False, start=None)
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'clickbot.sqlite3'}"
+    database_url = postgres_url
     add_rule(database_url)
     port, worker_metrics_port = free_port(), free_port()
     env = deployment_env(

@@ -275,13 +275,13 @@ class Stack:
     # --- processes ---------------------------------------------------------
 
     def env(self, **more: str) -> dict[str, str]:
+        """The stack's settings, `more` overriding them (e.g. PORT for a second replica)."""
         return deployment_env(
             self.sandbox,
             self.slack,
             self.home,
             self.database_url,
-            PORT=str(self.web_port),
-            **more,
+            **{"PORT": str(self.web_port), **more},
         )
 
     def start(self, command: str, **settings: str) -> Logged:
@@ -422,7 +422,7 @@ class Stack:
         return self.run(read)
 
     def lapse_leases(self) -> int:
-        """Make what a killed sender had claimed claimable now, as if its leases (60 s,
+        """Make what a killed sender had claimed claimable now, as if its leases (20 s,
         DEFAULT_LEASE) had run out; how many items."""
 
         async def lapse(tx: Transaction) -> int:

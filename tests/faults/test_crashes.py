@@ -33,7 +33,7 @@ def test_a_worker_killed_mid_send_delivers_each_alert_once_after_a_restart(stack
     )
     assert worker.stop(signal.SIGKILL) == -signal.SIGKILL
     wait_until(lambda: len(stack.posts("C0GENERAL")) == 2, 10, "the post in flight to land")
-    # Its leases lapse now instead of in 60 s (DEFAULT_LEASE; bench/faults.py waits it out).
+    # Its leases lapse now instead of in 20 s (DEFAULT_LEASE; bench/faults.py waits it out).
     assert stack.lapse_leases() >= 1  # the killed worker held claims
 
     stack.start("worker")

@@ -32,6 +32,8 @@ TABLES = {
     "uninstalled_teams",
     "clickmeter_accounts",
     "admin_groups",
+    "clickmeter_pacing",
+    "shared_answers",
 }
 
 
@@ -54,7 +56,7 @@ async def test_upgrade_creates_the_schema_from_empty(empty_backend: Backend) -> 
     await database.migrate()
 
     assert await _tables(database) == TABLES | {"alembic_version"}
-    assert await current(database.engine) == head() == "0006"
+    assert await current(database.engine) == head() == "0008"
 
 
 async def test_upgrade_twice_is_harmless(empty_backend: Backend) -> None:

@@ -273,3 +273,53 @@ async def test_old_sent_items_are_pruned_leaves_first(database: Database) -> Non
         assert await tx.outbox.count_capped(["sent", "pending"], 1) == 1
         assert await tx.outbox.get(recent.id) is not None
         assert await tx.outbox.get(pending.id) is not None
+
+
+async def test_each_claim_gets_a_new_token_and_a_stale_claims_result_is_ignored(
+    database: Database,
+) -> None:
+    [item_id] = await _fill(database, 1)
+    [first] = await _claim(database, at(0), lease=timedelta(seconds=10))
+    [second] = await _claim(database, at(11), lease=timedelta(seconds=10))  # first stalled
+    assert second.claim_token == first.claim_token + 1
+    stale = first.claim_token
+    async with database.transaction() as tx:
+        assert not await tx.outbox.mark_sent(item_id, {"ts": "1"}, claim=stale)
+        assert not await tx.outbox.mark_failed(item_id, "late", retry_at=at(30), claim=stale)
+        assert not await tx.outbox.mark_dead(item_id, "late", claim=stale)
+        assert await tx.outbox.renew({item_id: stale}, at(40)) == set()
+    async with database.transaction() as tx:
+        item = await tx.outbox.get(item_id)
+        assert item is not None
+        assert (item.status, item.result, item.lease_expires_at) == ("sending", None, at(21))
+        assert await tx.outbox.mark_sent(item_id, {"ts": "2"}, claim=second.claim_token)
+    async with database.transaction() as tx:
+        item = await tx.outbox.get(item_id)
+        assert item is not None
+        assert (item.status, item.result) == ("sent", {"ts": "2"})
+        # Settled: the claim that sent it does not hold it any more either.
+        assert not await tx.outbox.mark_failed(item_id, "x", at(50), claim=second.claim_token)
+
+
+async def test_a_renewed_claim_is_not_taken_over(database: Database) -> None:
+    ids = await _fill(database, 2)
+    claimed = await _claim(database, at(0), lease=timedelta(seconds=10))
+    tokens = {item.id: item.claim_token for item in claimed}
+    async with database.transaction() as tx:
+        assert await tx.outbox.renew({ids[0]: tokens[ids[0]]}, at(25)) == {ids[0]}
+    # ids[1] was not renewed: its lease lapsed at 10 s and another sender takes it.
+    assert [item.id for item in await _claim(database, at(15))] == [ids[1]]
+    async with database.transaction() as tx:
+        assert await tx.outbox.renew(tokens, at(40)) == {ids[0]}
+        assert await tx.outbox.mark_sent(ids[0], claim=tokens[ids[0]])
+        assert await tx.outbox.renew(tokens, at(40)) == set()  # sent: nothing left to hold
+
+
+async def test_a_released_item_is_not_the_old_claims_any_more(database: Database) -> None:
+    [item_id] = await _fill(database, 1)
+    [claimed] = await _claim(database, at(0), lease=timedelta(seconds=10))
+    async with database.transaction() as tx:
+        assert await tx.outbox.release_expired(at(11)) == 1
+        # Pending again, under the same token: still not the old claim's to record.
+        assert not await tx.outbox.mark_sent(item_id, claim=claimed.claim_token)
+        assert await tx.outbox.renew({item_id: claimed.claim_token}, at(30)) == set()

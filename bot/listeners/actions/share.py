@@ -24,11 +24,11 @@ def share_answer(services: Services) -> Callable[..., Awaitable[None]]:
         value = first(body.get("actions")).get("value", "")
         key, command_text = read_share_button_value(str(value))
         user, team = user_and_team(body)
-        shared = services.shares.get(key)
+        shared = await services.shares.get(key, team)
         if shared is not None:
             text, blocks = shared.text, list(shared.blocks)
         else:
-            # Kept answers do not survive a restart: answer the same command afresh.
+            # Expired (or kept in another process's memory): answer the same command afresh.
             # As the person clicking: `top ips` stays theirs only if they may see IPs.
             origin = Origin(team, user, gate=services.gate(client, team, user))
             fresh, _ = await compute_answer(command_text, services, origin)

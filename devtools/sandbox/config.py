@@ -32,5 +32,7 @@ class SandboxConfig:
     history_days: int = 90
     #: Sandbox time at start-up (aware); None means the real time.
     start: datetime | None = None
+    #: The plan's datapoint quota (`/me/plan`): new tracking links beyond it are refused.
+    max_datapoints: int = 5000
     #: More accounts, each behind its own key (the control endpoints drive the first one).
     others: tuple[OtherAccount, ...] = ()

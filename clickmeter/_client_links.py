@@ -131,8 +131,7 @@ class LinksMixin(ClientBase):
         self, datapoint_id: int, status: Literal["active", "paused"] | DatapointStatus
     ) -> Datapoint:
         """Pauses or resumes a datapoint (`POST /datapoints/{id}` with the whole datapoint,
-        its `status` changed); returns it as ClickMeter now has it. A paused link keeps
-        redirecting but stops counting, as ClickMeter pauses them."""
+        its `status` changed); returns it as ClickMeter now has it."""
         wanted = DatapointStatus[status.upper()] if isinstance(status, str) else status
         if wanted not in (DatapointStatus.ACTIVE, DatapointStatus.PAUSED):
             raise ValueError("a datapoint's status can only be set to active or paused")

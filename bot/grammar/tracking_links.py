@@ -9,6 +9,7 @@ guessable; `check_link_name` does the same for a link's name (the path of its tr
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bot.grammar.arguments import Arguments, NameRef
@@ -153,11 +154,24 @@ def _shorten(args: Arguments) -> Shorten:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Action:
+    """What errors of `link pause` / `link resume` show: their own usage and example."""
+
+    name: str
+    usage: str
+    template: str
+
+    def example(self, timeframe: str = "last30") -> str:
+        return self.template
+
+
 def parse_link_status(args: Arguments, word: Word, index: int) -> LinkStatus:
     """`link pause <link>` / `link resume <link>`, `word` being the action at token `index`."""
     args.take({index})
     pause = STATUS_WORDS[word.key or ""]
     action = "pause" if pause else "resume"
+    args.narrow(_Action(f"link {action}", f"link {action} <id|name>", f"link {action} spring-sale"))
     if not [t for _, t in args.left() if isinstance(t, Word)]:
         raise args.error(
             f"`link {action}` needs a link id or name, like `link {action} spring-sale`. "

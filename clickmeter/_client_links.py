@@ -90,7 +90,9 @@ class LinksMixin(ClientBase):
         default group), with `tags` (by name); returns it as ClickMeter now has it.
 
         Raises NameTakenError, InvalidUrlError, UnknownGroupError, QuotaExceededError (the
-        plan's datapoints are all used) or another ClickMeterError."""
+        plan's datapoints are all used) or another ClickMeterError; values no request could
+        carry (an empty name, a URL over MAX_DESTINATION_URL) are a ValueError (pydantic's)
+        before any request."""
         request = NewTrackingLink(
             name=name,
             title=title or name,

@@ -60,6 +60,7 @@ class SandboxState:
     #: The other accounts, by lower-cased key.
     others: dict[str, Account] = field(default_factory=dict)
     rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(7))
+    read_only: bool = False
 
 
 def _json(status: int, body: JSON, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -206,6 +207,9 @@ def _endpoint(
         try:
             path = dict(request.path_params)
             if write is not None:
+                if state.read_only:
+                    message = "Authorization has been denied for this request: read only."
+                    raise ApiError(403, error_body(403, message))
                 payload = await _json_body(request)
                 account.sync()
                 body = write(account, payload, path)
@@ -255,6 +259,7 @@ def create_app(config: SandboxConfig) -> Starlette:
         for other in config.others
     }
     state = SandboxState(config.api_key, account, Throttle(config.rate_limit), others)
+    state.read_only = config.read_only
     routes = [Route(path, _endpoint(state, handler), methods=["GET"]) for path, handler in ROUTES]
     routes += [
         Route(path, _endpoint(state, None, write), methods=["POST"]) for path, write in WRITES

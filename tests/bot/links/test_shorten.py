@@ -25,7 +25,7 @@ def code_block(answer: dict[str, Any]) -> str:
         for b in answer["blocks"]
         if b.get("text", {}).get("text", "")[:3] == "```"
     ]
-    return found.strip("`")
+    return str(found).strip("`")
 
 
 def fields(answer: dict[str, Any]) -> dict[str, str]:

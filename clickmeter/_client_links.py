@@ -68,6 +68,10 @@ class LinksMixin(ClientBase):
             data = await self._http.post_json(path, body)
         except ValidationError as exc:
             raise _refusal(exc) from None
+        if self._cache is not None:
+            # Kept answers may now be wrong (a list without the new link, an old status);
+            # writes are rare, so all of them go.
+            self._cache.forget()
         created = self._validate(EntityUri, data, path, None)
         if not created.id:
             raise BadResponseError(f"ClickMeter POST {path} answered no id", endpoint=path)

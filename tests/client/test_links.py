@@ -177,3 +177,16 @@ async def test_a_write_refused_with_429_is_tried_again(
     fake_api.reply("/datapoints", Reply({"Message": "slow down"}, 429))
     with pytest.raises(RateLimitedError):
         await make_client(max_attempts=2).create_datapoint("https://e.x/", name="n", domain_id=1)
+
+
+async def test_a_write_drops_the_answers_kept_before_it(own: Sandbox) -> None:
+    link = next(d for d in own.state()["datapoints"] if d["status"] == 0 and d["type"] == 0)
+    async with ClickMeterClient(
+        own.api_key, base_url=own.url, requests_per_second=None, cache_ttl=600
+    ) as cached:
+        assert (await cached.datapoint(link["id"])).status is DatapointStatus.ACTIVE
+        count = await cached.datapoints_count()
+        await cached.set_datapoint_status(link["id"], "paused")
+        assert (await cached.datapoint(link["id"])).status is DatapointStatus.PAUSED
+        await cached.create_datapoint("https://e.x/", name="cached-new", domain_id=1)
+        assert await cached.datapoints_count() == count + 1

@@ -23,6 +23,7 @@ from clickmeter import (
     Datapoint,
     DatapointStatus,
     Domain,
+    ForbiddenError,
     InvalidUrlError,
     NameTakenError,
     QuotaExceededError,
@@ -34,6 +35,11 @@ from messages import Message, context, escape, fields, make, safe_name, section
 _NAME_LETTERS = "".join(c for c in string.ascii_lowercase + string.digits if c not in "l1o0")
 NAME_LENGTH = 7
 _STATE = {DatapointStatus.ACTIVE: "active", DatapointStatus.PAUSED: "paused"}
+#: A 403 on a write that is no full plan: the key reads but may not change the account.
+READ_ONLY = (
+    ":no_entry: ClickMeter refused: this workspace's API key may not {what}. Ask whoever "
+    "manages the ClickMeter account for a key with write rights."
+)
 
 
 def new_name() -> str:
@@ -57,8 +63,8 @@ async def _create(
     ctx: AnswerContext, command: Shorten, domain: Domain, group: int | None
 ) -> Datapoint:
     client: ClickMeterClient = ctx.client
-    name = command.name or new_name()
-    try:
+
+    async def make(name: str) -> Datapoint:
         return await client.create_datapoint(
             command.url,
             name=name,
@@ -67,18 +73,14 @@ async def _create(
             group_id=group,
             tags=command.tags,
         )
+
+    if command.name is not None:
+        return await make(command.name)
+    try:
+        return await make(new_name())
     except NameTakenError:
-        if command.name is not None:
-            raise
-    # A name the bot picked was taken (1 in 10^10 per link): one more try with another.
-    return await client.create_datapoint(
-        command.url,
-        name=new_name(),
-        title=_title(command.url),
-        domain_id=domain.id,
-        group_id=group,
-        tags=command.tags,
-    )
+        # A name the bot picked was taken (1 in 10^10 per link): one more try with another.
+        return await make(new_name())
 
 
 async def shorten_answer(command: Shorten, ctx: AnswerContext) -> Message:
@@ -112,16 +114,22 @@ async def shorten_answer(command: Shorten, ctx: AnswerContext) -> Message:
             "for yours, or leave `group` out for the default one."
         )
     except QuotaExceededError as full:
-        numbers = (
-            f" ({full.used:,} of {full.maximum:,} used)"
-            if full.used is not None and full.maximum is not None
-            else ""
-        )
-        return one_line(
-            f":no_entry: The ClickMeter plan has no tracking links left{numbers}: delete "
-            "links you no longer need in ClickMeter, or upgrade the plan, then try again."
-        )
+        return _full(full)
+    except ForbiddenError:
+        return one_line(READ_ONLY.format(what="make tracking links"))
     return _made(dp, domain)
+
+
+def _full(full: QuotaExceededError) -> Message:
+    numbers = (
+        f" ({full.used:,} of {full.maximum:,} used)"
+        if full.used is not None and full.maximum is not None
+        else ""
+    )
+    return one_line(
+        f":no_entry: The ClickMeter plan has no tracking links left{numbers}: delete "
+        "links you no longer need in ClickMeter, or upgrade the plan, then try again."
+    )
 
 
 def _made(dp: Datapoint, domain: Domain) -> Message:
@@ -166,7 +174,10 @@ async def link_status_answer(command: LinkStatus, ctx: AnswerContext) -> Message
         )
     if dp.status is wanted:
         return one_line(f":information_source: *{name}* is {_STATE[wanted]} already.")
-    changed = await ctx.client.set_datapoint_status(dp.id, wanted)
+    try:
+        changed = await ctx.client.set_datapoint_status(dp.id, wanted)
+    except ForbiddenError:
+        return one_line(READ_ONLY.format(what=f"{verb} links"))
     if command.pause:
         line = (
             f":double_vertical_bar: Paused *{name}*: ClickMeter counts no clicks on it until "

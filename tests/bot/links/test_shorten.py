@@ -12,6 +12,7 @@ import pytest
 from devtools.localslack import validate_blocks
 from tests.bot.links.conftest import LinkBot
 from tests.bot.permissions.conftest import ADMIN, GROUPIE, MEMBER
+from tests.conftest import Sandbox
 
 
 def text(answer: dict[str, Any]) -> str:
@@ -152,3 +153,18 @@ def test_help_lists_the_new_commands_and_who_may(link_bot: LinkBot) -> None:
     assert "link pause|resume" in overview
     assert "workspace admins and the admin group" in overview
     assert "shorten" in text(link_bot.ask("help shorten"))
+
+
+def test_a_key_without_write_rights_says_so_in_one_line(bot: Any, sandbox: Sandbox) -> None:
+    # The shared sandbox refuses writes, as ClickMeter does for a read-only key.
+    answer = bot.ask("shorten https://example.com/x name read-only")
+    assert text(answer) == (
+        ":no_entry: ClickMeter refused: this workspace's API key may not make tracking links. "
+        "Ask whoever manages the ClickMeter account for a key with write rights."
+    )
+    live = next(d for d in sandbox.state()["datapoints"] if d["status"] == 0)
+    paused = bot.ask(f"link pause {live['id']}")
+    assert text(paused).startswith(
+        ":no_entry: ClickMeter refused: this workspace's API key may not pause links."
+    )
+    assert "status" not in sandbox.api.get(f"/datapoints/{live['id']}").json()

@@ -22,7 +22,7 @@ from starlette.routing import Route
 from devtools.sandbox import control, entities, faults, hitlist, reports, stats, writes
 from devtools.sandbox.account import Account
 from devtools.sandbox.config import SandboxConfig
-from devtools.sandbox.params import ApiError, Params
+from devtools.sandbox.params import ApiError, Params, invalid
 from devtools.sandbox.periods import to_us
 from devtools.sandbox.render import JSON, error_body
 
@@ -176,7 +176,8 @@ async def _json_body(request: Request) -> Any:
     try:
         return json.loads(raw) if raw.strip() else None
     except ValueError:
-        raise ApiError(400, error_body(400, "The request is invalid.")) from None
+        # As every refused value: the recorded 403 body (the service takes JSON only).
+        raise invalid("Body", "The request body must be JSON.", "0001") from None
 
 
 def _endpoint(

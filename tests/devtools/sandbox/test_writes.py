@@ -110,7 +110,8 @@ def test_bodies_that_are_no_object_are_refused_not_a_500(
     response = own.api.post(
         "/datapoints", content=raw, headers={"Content-Type": "application/json"}
     )
-    assert response.status_code in (400, 403)
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["property"] == "Body"
 
 
 def test_the_shared_sandbox_refuses_writes(sandbox: Sandbox) -> None:

@@ -30,7 +30,13 @@ from clickmeter._models_entities import (
     EntityUri,
     RedirectType,
 )
-from clickmeter._models_links import Domain, NewTag, NewTrackingLink, NewTrackingLinkTarget
+from clickmeter._models_links import (
+    DatapointUpdate,
+    Domain,
+    NewTag,
+    NewTrackingLink,
+    NewTrackingLinkTarget,
+)
 
 DomainType = Literal["system", "go", "personal", "dedicated"]
 #: The code ClickMeter gives "Specified name is alread used." (sic) on `Name`.
@@ -144,7 +150,10 @@ class LinksMixin(ClientBase):
         path = f"/datapoints/{datapoint_id}"
         current = await self._http.get_json(path)
         self._validate(Datapoint, current, path, None)  # the documented shape, or BadResponse
-        await self._post(path, {**current, "status": int(wanted)})
+        if not isinstance(current, dict):
+            raise BadResponseError(f"ClickMeter GET {path} answered no object", endpoint=path)
+        update = DatapointUpdate.model_validate({**current, "status": wanted})
+        await self._post(path, update.body())
         return await self._fetch_now(Datapoint, path, None)
 
     async def domains(

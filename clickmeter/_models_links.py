@@ -12,7 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from clickmeter._models import ClickMeterModel
-from clickmeter._models_entities import DatapointType, RedirectType
+from clickmeter._models_entities import DatapointStatus, DatapointType, RedirectType
 
 #: Longest destination URL the client sends (ClickMeter's own form stops well before).
 MAX_DESTINATION_URL = 2000
@@ -59,6 +59,18 @@ class NewTrackingLink(ClickMeterRequest):
     tags: list[NewTag] | None = None
     preferred: bool | None = None
     type_tl: NewTrackingLinkTarget = Field(alias="typeTL")
+
+
+class DatapointUpdate(ClickMeterRequest):
+    """`POST /datapoints/{id}`: the datapoint as ClickMeter served it (every field kept as it
+    came, unknown ones too), with the fields to change set; ClickMeter answers `{"id", "uri"}`.
+    """
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="allow", frozen=True
+    )
+
+    status: DatapointStatus
 
 
 def _domain_type(value: Any) -> Any:

@@ -9,6 +9,7 @@ what to do; the new link's tracking URL gets a code block of its own, so it copi
 
 from __future__ import annotations
 
+import re
 import secrets
 import string
 
@@ -35,6 +36,7 @@ from messages import Message, context, escape, fields, make, safe_name, section
 _NAME_LETTERS = "".join(c for c in string.ascii_lowercase + string.digits if c not in "l1o0")
 NAME_LENGTH = 7
 _STATE = {DatapointStatus.ACTIVE: "active", DatapointStatus.PAUSED: "paused"}
+_PLAIN = re.compile(r"[A-Za-z0-9._~-]+")
 #: A 403 on a write that is no full plan: the key reads but may not change the account.
 READ_ONLY = (
     ":no_entry: ClickMeter refused: this workspace's API key may not {what}. Ask whoever "
@@ -52,11 +54,16 @@ def _title(url: str) -> str:
     return url.split("://", 1)[-1][:200]
 
 
-def tracking_url(dp: Datapoint, domain: Domain | None = None) -> str:
+def tracking_url(dp: Datapoint, domain: Domain) -> str | None:
     """The URL people click: ClickMeter's `trackingCode`, else the domain and the name."""
     if dp.tracking_code:
         return dp.tracking_code
-    return f"https://{domain.name if domain and domain.name else 's87.eu'}/{dp.name or dp.id}"
+    return f"https://{domain.name}/{dp.name}" if domain.name and dp.name else None
+
+
+def _ref(dp: Datapoint) -> str:
+    """How to name `dp` in a command to type: its name when that needs no quotes, else its id."""
+    return dp.name if dp.name and _PLAIN.fullmatch(dp.name) else str(dp.id)
 
 
 async def _create(
@@ -135,6 +142,7 @@ def _full(full: QuotaExceededError) -> Message:
 def _made(dp: Datapoint, domain: Domain) -> Message:
     url = tracking_url(dp, domain)
     name = dp.name or str(dp.id)
+    ref = safe_name(_ref(dp), 100)
     destination = dp.type_tl.url if dp.type_tl is not None and dp.type_tl.url else None
     pairs = [
         ("Name", safe_name(name, 100)),
@@ -144,18 +152,23 @@ def _made(dp: Datapoint, domain: Domain) -> Message:
         pairs.append(("Tags", ", ".join(safe_name(t.name or str(t.id), 40) for t in dp.tags)))
     if destination:
         pairs.append(("Goes to", safe_name(destination, 500)))
+    # Its own code block: copied with a triple click, no link preview, nothing around it.
+    shown = (
+        section(f"```{escape(url.replace('`', '%60'))}```")
+        if url
+        else section(f"_ClickMeter gave no tracking URL yet: `/clickmeter link {ref}` shows it._")
+    )
     blocks: list[Block] = [
         section(f":link: New tracking link *{safe_name(name, 100)}*, ready to share:"),
-        # Its own code block: copied with a triple click, no link preview, nothing around it.
-        section(f"```{escape(url.replace('`', '%60'))}```"),
+        shown,
         *fields(pairs),
         context(
             f"Link {dp.id}",
-            f"Its clicks: `/clickmeter link {safe_name(name, 100)}`",
-            f"Stop counting: `/clickmeter link pause {safe_name(name, 100)}`",
+            f"Its clicks: `/clickmeter link {ref}`",
+            f"Stop counting: `/clickmeter link pause {ref}`",
         ),
     ]
-    return make(f"New tracking link {name}: {url}", blocks)
+    return make(f"New tracking link {name}: {url or dp.id}", blocks)
 
 
 async def link_status_answer(command: LinkStatus, ctx: AnswerContext) -> Message:
@@ -181,7 +194,7 @@ async def link_status_answer(command: LinkStatus, ctx: AnswerContext) -> Message
     if command.pause:
         line = (
             f":double_vertical_bar: Paused *{name}*: ClickMeter counts no clicks on it until "
-            f"it is resumed (`/clickmeter link resume {name}`)."
+            f"it is resumed (`/clickmeter link resume {safe_name(_ref(dp), 100)}`)."
         )
     else:
         line = f":arrow_forward: Resumed *{name}*: ClickMeter counts its clicks again."

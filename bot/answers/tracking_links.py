@@ -9,6 +9,7 @@ what to do; the new link's tracking URL gets a code block of its own, so it copi
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 import string
@@ -25,6 +26,7 @@ from clickmeter import (
     DatapointStatus,
     Domain,
     ForbiddenError,
+    Group,
     InvalidUrlError,
     NameTakenError,
     QuotaExceededError,
@@ -94,10 +96,14 @@ async def shorten_answer(command: Shorten, ctx: AnswerContext) -> Message:
     """The new link with its tracking URL, or the one line saying why there is none."""
     await gate(ctx).admin("create tracking links")
     client = ctx.client
-    group = None
-    if command.group is not None:
-        group = await resolve_group(client, command.group, "shorten <url> group")
-    domain = await client.default_domain()
+
+    async def chosen_group() -> Group | None:
+        if command.group is None:
+            return None
+        return await resolve_group(client, command.group, "shorten <url> group")
+
+    # Independent look-ups: asked at once, a shorten waits on ClickMeter for the slower only.
+    domain, group = await asyncio.gather(client.default_domain(), chosen_group())
     try:
         dp = await _create(ctx, command, domain, group.id if group else None)
     except NameTakenError:

@@ -12,12 +12,15 @@ An alert whose notices could not be delivered (dead in the outbox) says how many
 (`undelivered`), with a **Retry** button that requeues them once the cause is fixed.
 
 Buttons carry the rule's or digest's id as their value (see `button_id`); Remove buttons ask
-for confirmation first. `notice` (the outcome of the user's last click) shows under the header.
+for confirmation first. The tab is published per person: with `may_change` (creator's user id →
+whether this person may change that creator's rules), rows they may not change show no buttons,
+and `viewer_note` says who can (so nobody is offered a button that only refuses). `notice`
+(the outcome of the user's last click) shows under the header.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
@@ -132,6 +135,8 @@ def home_view(
     *,
     notice: str | None = None,
     undelivered: Mapping[int, Undelivered] | None = None,
+    may_change: Callable[[str], bool] | None = None,
+    viewer_note: str | None = None,
 ) -> View:
     """The home tab of the workspace whose `rules` (active), `open_episodes` (firing) and
     `digests` (active) are given, as of `now`, with times in `zone` (the account's);
@@ -147,9 +152,13 @@ def home_view(
     blocks: list[Block] = [header(_HEADER)]
     if notice:
         blocks.append(context(notice))
-    blocks += _alerts(ordered, firing, shown_rules, now, zone, undelivered or {})
+    allowed = may_change or (lambda _creator: True)
+    creators = [rule.created_by for rule in rules] + [digest.created_by for digest in digests]
+    if viewer_note and not all(allowed(creator) for creator in creators):
+        blocks.append(context(viewer_note))
+    blocks += _alerts(ordered, firing, shown_rules, now, zone, undelivered or {}, allowed)
     blocks.append(divider())
-    blocks += _digests(digests, shown_digests, now, zone)
+    blocks += _digests(digests, shown_digests, now, zone, allowed)
     blocks.append(divider())
     blocks.append(_footer(now, zone))
     return View(type="home", callback_id=CALLBACK_ID, blocks=blocks)
@@ -213,6 +222,7 @@ def _alerts(
     now: datetime,
     zone: tzinfo,
     undelivered: Mapping[int, Undelivered],
+    allowed: Callable[[str], bool],
 ) -> list[Block]:
     if not rules:
         return [
@@ -233,7 +243,8 @@ def _alerts(
         counts.append(f"{muted:,} muted")
     blocks: list[Block] = [section("*🔔 Alerts* · " + " · ".join(counts))]
     for rule in rules[:shown]:
-        blocks += _alert_row(rule, firing.get(rule.id, []), now, zone, undelivered.get(rule.id))
+        row = _alert_row(rule, firing.get(rule.id, []), now, zone, undelivered.get(rule.id))
+        blocks += row if allowed(rule.created_by) else row[:1]
     hidden = len(rules) - shown
     if hidden > 0:
         blocks.append(context(f"… and {hidden:,} more, see `{ALERT_LIST}`"))
@@ -290,7 +301,13 @@ def next_send(digest: Digest, now: datetime) -> datetime:
     return next_run(digest, now)
 
 
-def _digests(digests: Sequence[Digest], shown: int, now: datetime, zone: tzinfo) -> list[Block]:
+def _digests(
+    digests: Sequence[Digest],
+    shown: int,
+    now: datetime,
+    zone: tzinfo,
+    allowed: Callable[[str], bool],
+) -> list[Block]:
     if not digests:
         return [
             section("*🌅 Digests*"),
@@ -302,7 +319,8 @@ def _digests(digests: Sequence[Digest], shown: int, now: datetime, zone: tzinfo)
         ]
     blocks: list[Block] = [section(f"*🌅 Digests* · {plural(len(digests), 'digest')}")]
     for digest in digests[:shown]:
-        blocks += _digest_row(digest, now, zone)
+        row = _digest_row(digest, now, zone)
+        blocks += row if allowed(digest.created_by) else row[:1]
     hidden = len(digests) - shown
     if hidden > 0:
         blocks.append(context(f"… and {hidden:,} more, see `{DIGEST_LIST}`"))

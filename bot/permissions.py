@@ -194,6 +194,23 @@ class Gate:
         if not (await self.standing()).is_admin:
             raise NotAllowed(f":lock: Only workspace admins can {action}.")
 
+    async def viewer(self) -> tuple[Callable[[str], bool], str]:
+        """Whose rules this person may change (creator's user id -> yes/no), as one predicate
+        for a view drawn once per person, and the line that says who else can. Slack failing:
+        only their own rules (the buttons a click would refuse are not offered)."""
+        try:
+            standing = await self.standing()
+        except NotAllowed:
+            standing = Standing(is_admin=False, in_group=False, group=None)
+        me = self.user_id
+        note = (
+            f":lock: You can change the alerts and digests you made; "
+            f"{_who(standing.group, None)} can change any."
+        )
+        if standing.is_admin or standing.in_group:
+            return (lambda _creator: True), note
+        return (lambda creator: creator == me), note
+
     async def may_change(self, creator: str | None = None) -> bool:
         """Whether `change` would allow this person (Slack failing: False)."""
         try:

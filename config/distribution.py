@@ -32,6 +32,8 @@ DEFAULT_BOT_SCOPES = (
     "groups:read",
     "users:read",
     "usergroups:read",
+    "app_mentions:read",
+    "im:history",
 )
 
 

@@ -17,6 +17,14 @@ _TOPICS_LINE = (
 )
 
 
+#: connect/disconnect open a modal outside the grammar (`bot.listeners.commands.connect`).
+_ACCOUNT_LINE = (
+    "`/clickmeter connect` · `/clickmeter disconnect`\n"
+    "connect this workspace's ClickMeter account with its API key, or remove it "
+    "(admins and the admin group; where this app is installed from Slack's directory)"
+)
+
+
 def _cmd(text: str) -> str:
     return f"`/clickmeter {escape(text)}`"
 
@@ -26,6 +34,7 @@ def _overview() -> Message:
         f"{_cmd(sub.usage)}\n{escape(sub.summary)} · e.g. {_cmd(sub.example('30d'))}"
         for sub in SUBCOMMANDS.values()
     ]
+    lines.append(_ACCOUNT_LINE)
     blocks: list[Block] = [
         header("📖 ClickMeter in Slack"),
         section("\n\n".join(lines)),

@@ -5,6 +5,7 @@ Tests and the terminal demo share this, so the demo shows exactly the path the t
     with MockSlackServer() as slack, running_bot(sandbox_url, api_key, slack) as bot:
         answer = bot.ask("stats last7")          # the body the bot POSTed to the response_url
         shared = bot.share(answer)               # click its Share in channel button
+        reply = bot.ask_in_words("clicks yesterday?")  # @clickbot in #general: its thread reply
 """
 
 from __future__ import annotations
@@ -20,9 +21,16 @@ from bot.services import Services
 from bot.web import create_web_app
 from clickmeter import ClickMeterClient
 from config import SlackSettings, load_group
-from devtools.localslack.models import ResponsePost
+from devtools.localslack.events import direct_message_body, mention_body
+from devtools.localslack.models import BOT_USER_ID, Message, ResponsePost
 from devtools.localslack.server import MockSlackServer
-from devtools.localslack.signed import block_actions_body, signed_headers, slash_command_body
+from devtools.localslack.signed import (
+    CHANNEL_ID,
+    USER_ID,
+    block_actions_body,
+    signed_headers,
+    slash_command_body,
+)
 from devtools.sandbox.serving import ThreadedServer
 
 if TYPE_CHECKING:
@@ -45,6 +53,8 @@ class BotDriver:
     slack: MockSlackServer
     http: httpx.Client
     signing_secret: str = SIGNING_SECRET
+    #: The bot's services, when it runs in this process (to see the answers in flight).
+    services: Services | None = None
 
     def post(self, body: str, **signing: Any) -> httpx.Response:
         """POST a form body to /slack/events, signed (see `signed_headers` for `signing`)."""
@@ -88,6 +98,74 @@ class BotDriver:
         if ack.status_code != 200:
             raise DriverError(f"the bot refused the command: HTTP {ack.status_code}")
         return self.wait_answer(response_url, timeout)
+
+    # --- questions in plain words ----------------------------------------------------------
+
+    def send_event(
+        self, body: str, *, retry: int | None = None, reason: str = "http_timeout"
+    ) -> httpx.Response:
+        """POST an Events API body, signed; `retry` marks it as Slack's nth retry of it, sent
+        for `reason` (`http_timeout`, `connection_failed`, `http_error`...)."""
+        headers = signed_headers(self.signing_secret, body, content_type="application/json")
+        if retry is not None:
+            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": reason}
+        return self.http.post(f"{self.url}/slack/events", content=body, headers=headers)
+
+    def mention(
+        self,
+        text: str,
+        *,
+        channel: str = CHANNEL_ID,
+        user: str = USER_ID,
+        thread_ts: str | None = None,
+    ) -> tuple[httpx.Response, Message]:
+        """`@clickbot text` posted in `channel` (in the thread `thread_ts`), and its
+        `app_mention` sent to the bot: the ack, and the message."""
+        message = self.slack.slack.post_user_message(
+            channel, f"<@{BOT_USER_ID}> {text}", user=user, thread_ts=thread_ts
+        )
+        return self.send_event(mention_body(message)), message
+
+    def direct_message(
+        self, text: str, *, user: str = USER_ID, thread_ts: str | None = None, **extra: Any
+    ) -> tuple[httpx.Response, Message]:
+        """`text` sent to the bot in `user`'s DM with it, and its `message.im` event."""
+        message = self.slack.slack.post_user_message(user, text, user=user, thread_ts=thread_ts)
+        return self.send_event(direct_message_body(message, **extra)), message
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Until no answer is being built (every lazy listener started so far has finished)."""
+        if self.services is None:
+            raise DriverError("the bot runs elsewhere: its answers in flight can't be seen")
+        answers = self.services.answers
+        try:
+            self.slack.slack.wait_for(lambda: len(answers) == 0, timeout)
+        except TimeoutError:
+            raise DriverError(f"answers still being built after {timeout:g}s") from None
+
+    def thread_replies(self, message: Message) -> list[Message]:
+        """The bot's replies in the thread of `message` (or the thread it is in)."""
+        replies = self.slack.slack.thread(message.channel, message.ts)
+        return [reply for reply in replies if reply.user == BOT_USER_ID]
+
+    def wait_thread_reply(self, message: Message, timeout: float = 10.0) -> Message:
+        """The bot's first reply in the thread of `message`, once it is there."""
+
+        def replied() -> Message | None:
+            replies = self.thread_replies(message)
+            return replies[0] if replies else None
+
+        try:
+            return self.slack.slack.wait_for(replied, timeout)
+        except TimeoutError:
+            raise DriverError(f"no reply in the thread within {timeout:g}s") from None
+
+    def ask_in_words(self, text: str, *, direct: bool = False, timeout: float = 10.0) -> Message:
+        """Ask `text` by mentioning the bot in #general (or in a DM): its reply, or DriverError."""
+        ack, message = self.direct_message(text) if direct else self.mention(text)
+        if ack.status_code != 200:
+            raise DriverError(f"the bot refused the event: HTTP {ack.status_code}")
+        return self.wait_thread_reply(message, timeout)
 
     def click(self, action_id: str, value: str, **options: Any) -> httpx.Response:
         """Click a button; the response carries its response_url in `.extensions`."""
@@ -155,4 +233,4 @@ def running_bot(
         ThreadedServer(create_web_app(settings, services)) as server,
         httpx.Client(timeout=10) as http,
     ):
-        yield BotDriver(server.url, slack, http, signing_secret)
+        yield BotDriver(server.url, slack, http, signing_secret, services)

@@ -113,15 +113,27 @@ class Workspace:
         stored = self.messages(channel)
         return stored[-1] if stored else None
 
-    def post_user_message(self, channel: str, text: str, *, user: str = "U0ALICE") -> Message:
-        """A message from a human (e.g. to reply to, or to find in history)."""
+    def post_user_message(
+        self, channel: str, text: str, *, user: str = "U0ALICE", thread_ts: str | None = None
+    ) -> Message:
+        """A message from a human (e.g. to reply to, or to find in history); `channel` may be
+        a user id for the DM with them. With `thread_ts`, a reply in that thread."""
         with self.lock:
             found = self._find_channel(channel)
             if found is None:
                 raise KeyError(channel)
             message = Message(found.id, self._next_ts(), text=text, user=user, bot_id=None)
-            self._messages.setdefault(found.id, []).append(message)
-            return message
+            return self._add(message, self._thread_parent(found, thread_ts))
+
+    def thread(self, channel: str, ts: str) -> list[Message]:
+        """The replies in the thread of message `ts` (or of the thread `ts` is a reply in),
+        oldest first, without the parent."""
+        with self.lock:
+            found = self._find_channel(channel)
+            stored = self._messages.get(found.id if found else channel, [])
+            start = next((m for m in stored if m.ts == ts), None)
+            root = start.thread_ts if start is not None and start.is_reply else ts
+            return [m for m in stored if m.thread_ts == root and m.ts != root]
 
     def mint_trigger_id(self) -> str:
         """A trigger id views.open accepts once, within 3 seconds (by `clock`)."""

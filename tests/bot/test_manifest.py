@@ -33,7 +33,8 @@ def test_socket_mode_and_interactivity_are_on() -> None:
 def test_scopes_are_the_ones_used() -> None:
     # commands: /clickmeter; chat:write: alert posts and their edits; channels/groups:history:
     # the sender's look-up of a post before re-sending it; im:write: telling a rule's creator
-    # that its channel refuses alerts; users:read and usergroups:read: who may change what.
+    # that its channel refuses alerts; users:read and usergroups:read: who may change what;
+    # app_mentions:read and im:history: questions in plain words.
     assert manifest()["oauth_config"]["scopes"]["bot"] == [
         "commands",
         "chat:write",
@@ -45,6 +46,8 @@ def test_scopes_are_the_ones_used() -> None:
         "groups:read",
         "users:read",
         "usergroups:read",
+        "app_mentions:read",
+        "im:history",
     ]
 
 
@@ -57,7 +60,13 @@ def test_the_home_tab_is_on_and_its_event_subscribed() -> None:
     data = manifest()
     home = data["features"]["app_home"]
     assert home["home_tab_enabled"] is True
-    assert home["messages_tab_enabled"] is False  # clickbot answers commands, not DMs
+    assert home["messages_tab_enabled"] is True  # questions in plain words, by DM
+    assert home["messages_tab_read_only_enabled"] is False
     bot_events = data["settings"]["event_subscriptions"]["bot_events"]
     assert bot_events == list(BOT_EVENTS + INSTALL_EVENTS)
-    assert BOT_EVENTS == ("app_home_opened", "member_joined_channel")
+    assert BOT_EVENTS == ("app_home_opened", "member_joined_channel", "app_mention", "message.im")
+
+
+def test_questions_in_words_have_their_scopes() -> None:
+    scopes = manifest()["oauth_config"]["scopes"]["bot"]
+    assert {"app_mentions:read", "im:history", "chat:write"} <= set(scopes)

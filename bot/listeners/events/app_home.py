@@ -22,6 +22,7 @@ from alerts.deliver.poster import error_code
 from bot.answers.base import account_zone
 from bot.home import home_view, no_database_view, unavailable_view, undelivered_by_rule
 from bot.listeners.fields import first
+from bot.permissions import Gate
 from bot.services import Services
 from storage import as_utc
 
@@ -31,8 +32,14 @@ log = logging.getLogger(__name__)
 DEAD_SHOWN = 200
 
 
-async def build_home(services: Services, team_id: str, notice: str | None = None) -> View:
-    """The home tab of workspace `team_id` as of now (`notice`: the outcome of a click)."""
+async def build_home(
+    services: Services,
+    team_id: str,
+    notice: str | None = None,
+    viewer: Gate | None = None,
+) -> View:
+    """The home tab of workspace `team_id` as of now (`notice`: the outcome of a click), drawn
+    for `viewer` (buttons only on the rows they may change; None: on every row)."""
     now = as_utc(services.pinned_now())
     if services.db is None:
         return no_database_view(now, await account_zone(await services.clickmeter_for(team_id)))
@@ -51,7 +58,18 @@ async def build_home(services: Services, team_id: str, notice: str | None = None
         return unavailable_view(now, await account_zone(await services.clickmeter_for(team_id)))
     zone = await account_zone(await services.clickmeter_for(team_id))
     undelivered = undelivered_by_rule((item.last_error, rule_id) for item, rule_id in dead)
-    return home_view(rules, episodes, digests, now, zone, notice=notice, undelivered=undelivered)
+    may_change, note = await viewer.viewer() if viewer is not None else (None, None)
+    return home_view(
+        rules,
+        episodes,
+        digests,
+        now,
+        zone,
+        notice=notice,
+        undelivered=undelivered,
+        may_change=may_change,
+        viewer_note=note,
+    )
 
 
 async def publish_home(
@@ -62,7 +80,7 @@ async def publish_home(
     notice: str | None = None,
 ) -> None:
     """Build the home tab of `team_id` and publish it for `user_id` (failures are logged)."""
-    view = await build_home(services, team_id, notice)
+    view = await build_home(services, team_id, notice, services.gate(client, team_id, user_id))
     try:
         await client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:
@@ -82,7 +100,7 @@ def home_opened(services: Services) -> Callable[..., Awaitable[None]]:
         body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
     ) -> None:
         if event.get("tab", "home") != "home":
-            return  # the Messages tab (off in manifest.yml): nothing to publish
+            return  # the Messages tab: questions there arrive as message.im
         user, team = str(event.get("user") or ""), event_team(body)
         if not user or not team:
             log.warning("app_home_opened without a user or a team: ignored")

@@ -42,3 +42,9 @@ async def test_help_needs_no_clickmeter(ctx: AnswerContext) -> None:
     # A help answer is built without a request: it works while ClickMeter is down.
     result = await answer(parse("help timeframes"), AnswerContext(client=ctx.client))
     assert "`2026-11-01..2026-11-15`" in everything(result)
+
+
+async def test_help_lists_connect_and_disconnect(ctx: AnswerContext) -> None:
+    text = everything(await answer(parse("help"), ctx))
+    assert "`/clickmeter connect`" in text
+    assert "`/clickmeter disconnect`" in text

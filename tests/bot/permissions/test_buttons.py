@@ -88,8 +88,40 @@ def test_home_remove_digest(home_bot: HomeBot) -> None:
 
 def test_home_button_when_slack_cannot_say(home_bot: HomeBot) -> None:
     rule = home_bot.add_rule(by=ADMIN)
-    view = home_bot.open(user=MEMBER)
     home_bot.slack.slack.inject("http_error", method="users.info", times=10)
+    view = home_bot.open(user=MEMBER)
+    assert f"alert_{rule.id}_actions" not in block_ids(view)  # not known to be allowed
     refused = home_bot.click(view, HOME_REMOVE_ALERT_ACTION, str(rule.id), user=MEMBER)
     assert UNVERIFIABLE in texts(refused)
     assert home_bot.bot.rule(rule.id).removed_at is None
+
+
+def block_ids(view: dict[str, object]) -> set[str]:
+    blocks = view["blocks"]
+    assert isinstance(blocks, list)
+    return {str(block.get("block_id")) for block in blocks}
+
+
+def test_home_offers_buttons_only_where_they_work(home_bot: HomeBot) -> None:
+    home_bot.bot.ask(f"admins {GROUP}", user=ADMIN)
+    theirs = home_bot.add_rule(by=ADMIN)
+    mine = home_bot.add_rule(by=MEMBER)
+    digest = home_bot.add_digest()  # made by Alice
+
+    seen_by_member = home_bot.open(user=MEMBER)
+    ids = block_ids(seen_by_member)
+    assert {f"alert_{theirs.id}", f"alert_{mine.id}", f"digest_{digest.id}"} <= ids
+    assert f"alert_{mine.id}_actions" in ids
+    assert f"alert_{theirs.id}_actions" not in ids
+    assert f"digest_{digest.id}_actions" not in ids
+    assert (
+        ":lock: You can change the alerts and digests you made; workspace admins and "
+        "@growth-leads can change any." in texts(seen_by_member)
+    )
+
+    for user in (ADMIN, GROUPIE):
+        seen = home_bot.open(user=user)
+        ids = block_ids(seen)
+        assert {f"alert_{theirs.id}_actions", f"alert_{mine.id}_actions"} <= ids
+        assert f"digest_{digest.id}_actions" in ids
+        assert ":lock:" not in texts(seen)

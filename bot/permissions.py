@@ -4,6 +4,8 @@
 - Alerts and digests: workspace admins and owners, members of the user group an admin named
   (`/clickmeter admins @growth-leads`), and a rule's creator for their own rule.
 - Webhooks, IP-level reports (`top ips`) and naming the group: admins, owners and that group.
+- Making, pausing and resuming tracking links (they change the ClickMeter account, and a link
+  has no creator here): admins, owners and that group.
 
 Slack says who is an admin (`users.info`: `is_admin` / `is_owner`) and who is in the group
 (`usergroups.users.list`); both are remembered for `LOOKUP_TTL_S` per workspace, so a burst of

@@ -66,6 +66,9 @@ def sandbox(
     rate_limit: Annotated[
         float, typer.Option(min=0, help="Requests per second per client IP; 0 turns it off.")
     ] = 10.0,
+    max_datapoints: Annotated[
+        int, typer.Option(min=1, help="The plan's datapoint quota: new links beyond are refused.")
+    ] = 5000,
 ) -> None:
     """Run a local ClickMeter API v2 with a synthetic account and live traffic."""
     from clickmeter._timezones import UnknownTimezoneError, zone_from_windows
@@ -77,7 +80,12 @@ def sandbox(
         err.print(f"[red]✗[/red] --timezone: {exc}", highlight=False)
         raise typer.Exit(code=2) from None
     config = SandboxConfig(
-        api_key=api_key, seed=seed, datapoints=datapoints, timezone=timezone, rate_limit=rate_limit
+        api_key=api_key,
+        seed=seed,
+        datapoints=datapoints,
+        timezone=timezone,
+        rate_limit=rate_limit,
+        max_datapoints=max_datapoints,
     )
     out.print(
         f"ClickMeter sandbox on http://{host}:{port} ({datapoints} datapoints, seed {seed}, "

@@ -104,6 +104,11 @@ class ResponseCache(Generic[T]):
             del self._entries[next(iter(self._entries))]
         self._entries[key] = _Entry(value, now + self.ttl)
 
+    def forget(self) -> None:
+        """Drop every kept answer (after a write changed what they say); requests in flight
+        are left to land."""
+        self._entries.clear()
+
     async def aclose(self) -> None:
         """Cancel the requests in flight and forget everything."""
         flights = list(self._flights.values())

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from clickmeter._client_clicks import ClicksMixin
 from clickmeter._client_entities import EntitiesMixin
+from clickmeter._client_links import LinksMixin
 from clickmeter._client_stats import StatsMixin
 
 
-class ClickMeterClient(ClicksMixin, StatsMixin, EntitiesMixin):
-    """An async client of ClickMeter API v2 (read side).
+class ClickMeterClient(ClicksMixin, StatsMixin, EntitiesMixin, LinksMixin):
+    """An async client of ClickMeter API v2 (reads, and making and pausing tracking links).
 
     `ClickMeterClient(api_key, *, base_url="https://apiv2.clickmeter.com", timeout=10.0,
     max_attempts=4, retry_deadline=30.0, requests_per_second=9.0, zone=None, transport=None,
@@ -34,6 +35,10 @@ class ClickMeterClient(ClicksMixin, StatsMixin, EntitiesMixin):
       is in flight and its answer for `cache_ttl` seconds after; failures are never kept.
       Off by default: every call asks ClickMeter. `datapoint_clicks` and `group_clicks`
       (the alert poller's running totals) always ask.
+    - Writes (`create_datapoint`, `set_datapoint_status`) are retried only when ClickMeter
+      surely did nothing (a 429, no connection made), never after a 5xx or a timeout; their
+      refusals are specific (`NameTakenError`, `InvalidUrlError`, `UnknownGroupError`,
+      `QuotaExceededError`), and they answer the link as ClickMeter has it afterwards.
     - Timeframes an endpoint refuses raise `UnsupportedTimeframeError` before any request.
     - The key is sent only in the `X-Clickmeter-Authkey` header and never appears in logs,
       exception texts or reprs.

@@ -135,3 +135,51 @@ class UnsupportedTimeframeError(ClickMeterError, ValueError):
     """Raised before any request: that endpoint refuses the asked timeframe."""
 
     default_user_message: ClassVar[str] = "ClickMeter does not offer that time range here."
+
+
+class LinkRefusedError(ClickMeterError):
+    """ClickMeter would not create or change a tracking link: one of the reasons below."""
+
+    default_user_message: ClassVar[str] = (
+        "ClickMeter would not create that tracking link. Check the URL, name and group."
+    )
+
+
+class NameTakenError(LinkRefusedError, ValidationError):
+    """A new link's name is already used on its tracking domain (code 0013)."""
+
+    default_user_message: ClassVar[str] = (
+        "That name is already used by another tracking link. Pick another name."
+    )
+
+
+class InvalidUrlError(LinkRefusedError, ValidationError):
+    """ClickMeter refused a link's destination URL."""
+
+    default_user_message: ClassVar[str] = (
+        "ClickMeter refused the destination URL. Use a full http:// or https:// address."
+    )
+
+
+class UnknownGroupError(LinkRefusedError, ValidationError):
+    """The group a new link was to go in does not exist (or is deleted)."""
+
+    default_user_message: ClassVar[str] = (
+        "ClickMeter has no such group. See the groups there are and pick one of them."
+    )
+
+
+class QuotaExceededError(LinkRefusedError, ForbiddenError):
+    """The plan's datapoints are all used: ClickMeter refuses new ones."""
+
+    default_user_message: ClassVar[str] = (
+        "The ClickMeter plan has no tracking links left. Delete unused ones or upgrade the plan."
+    )
+
+    def __init__(
+        self, message: str, *, used: int | None = None, maximum: int | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        #: The plan's datapoints in use and allowed, when `/me/plan` said.
+        self.used = used
+        self.maximum = maximum

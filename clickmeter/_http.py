@@ -96,7 +96,9 @@ def _scrub(text: Any, secret: str) -> str | None:
     return re.sub(re.escape(secret), "[redacted]", str(text), flags=re.IGNORECASE)
 
 
-def error_from_response(response: httpx.Response, endpoint: str, secret: str) -> ClickMeterError:
+def error_from_response(
+    response: httpx.Response, endpoint: str, secret: str, method: str = "GET"
+) -> ClickMeterError:
     """The exception for a non-2xx answer (server text is scrubbed of `secret`)."""
     status = response.status_code
     try:
@@ -112,7 +114,7 @@ def error_from_response(response: httpx.Response, endpoint: str, secret: str) ->
         "api_message": api_message,
         "endpoint": endpoint,
     }
-    text = f"ClickMeter GET {endpoint} answered HTTP {status}"
+    text = f"ClickMeter {method} {endpoint} answered HTTP {status}"
     if api_message:
         text += f": {api_message}"
     raw_errors = body.get("errors")
@@ -152,12 +154,16 @@ def error_from_response(response: httpx.Response, endpoint: str, secret: str) ->
     return ClickMeterError(text, **common)
 
 
-def error_from_exception(exc: httpx.TransportError, endpoint: str) -> ClickMeterError:
+def error_from_exception(
+    exc: httpx.TransportError, endpoint: str, method: str = "GET"
+) -> ClickMeterError:
     """The exception for a request that got no answer (the httpx text is left out on purpose)."""
     kind = type(exc).__name__
     if isinstance(exc, httpx.TimeoutException):
-        return ClickMeterTimeout(f"ClickMeter GET {endpoint} timed out ({kind})", endpoint=endpoint)
-    return NetworkError(f"ClickMeter GET {endpoint} failed: {kind}", endpoint=endpoint)
+        return ClickMeterTimeout(
+            f"ClickMeter {method} {endpoint} timed out ({kind})", endpoint=endpoint
+        )
+    return NetworkError(f"ClickMeter {method} {endpoint} failed: {kind}", endpoint=endpoint)
 
 
 def not_json(response: httpx.Response, endpoint: str) -> BadResponseError:
@@ -171,9 +177,22 @@ def not_json(response: httpx.Response, endpoint: str) -> BadResponseError:
     )
 
 
-def _is_retryable_exception(exc: httpx.TransportError) -> bool:
+def _is_retryable_exception(exc: httpx.TransportError, method: str = "GET") -> bool:
     # Protocol misuse (bad URL, unsupported scheme, proxy setup) will not heal by retrying.
+    if method != "GET":
+        # A write is only tried again when it surely never reached ClickMeter: after a read
+        # timeout or a dropped answer the link may exist already, and a second POST would
+        # make a second one (or answer "name taken" for our own first).
+        return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
     return isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError)
+
+
+def _retry_cause(status: int, method: str) -> RetryCause | None:
+    if status == 429:
+        return "429"  # refused before any work was done: safe to repeat, even a write
+    if status in RETRY_STATUSES and method == "GET":
+        return "5xx"
+    return None
 
 
 class _FailedAttempt(Exception):
@@ -272,39 +291,62 @@ class HttpCore:
         """The successful (2xx) answer to `GET path`, body not decoded; else the mapped
         ClickMeterError."""
         try:
-            response: httpx.Response = await self._retrying.copy()(self._attempt, path, params)
+            response: httpx.Response = await self._retrying.copy()(
+                self._attempt, "GET", path, params, None
+            )
         except _FailedAttempt as failed:
             raise failed.error from None
         return response
 
-    async def _attempt(self, path: str, params: Query | None) -> httpx.Response:
+    async def post_json(self, path: str, body: Any) -> Any:
+        """The decoded JSON answer to `POST path` with the JSON `body`, or the mapped
+        ClickMeterError. Retried only when ClickMeter surely did nothing (a 429, or no
+        connection made), never after a 5xx or a timeout: a write must not happen twice."""
+        try:
+            response: httpx.Response = await self._retrying.copy()(
+                self._attempt, "POST", path, None, body
+            )
+        except _FailedAttempt as failed:
+            raise failed.error from None
+        try:
+            return response.json()
+        except ValueError:
+            raise not_json(response, path) from None
+
+    async def _attempt(
+        self, method: str, path: str, params: Query | None, body: Any
+    ) -> httpx.Response:
         if self._pacer is not None:
             await self._pacer.wait()
         try:
             # httpx's timeout bounds each read; this bounds the attempt, so a body
             # dribbled a byte at a time cannot hold the caller for minutes.
             async with asyncio.timeout(self._timeout):
-                response = await self._client.get(path, params=params)
+                if method == "GET":
+                    response = await self._client.get(path, params=params)
+                else:
+                    response = await self._client.request(method, path, json=body)
         except TimeoutError:
             self._observe(path, "Deadline")
             error: ClickMeterError = ClickMeterTimeout(
-                f"ClickMeter GET {path} took longer than {self._timeout:g}s to answer whole",
+                f"ClickMeter {method} {path} took longer than {self._timeout:g}s to answer whole",
                 endpoint=path,
             )
-            raise _FailedAttempt(error, path, cause="network", reason="deadline") from None
+            cause: RetryCause | None = "network" if method == "GET" else None
+            raise _FailedAttempt(error, path, cause=cause, reason="deadline") from None
         except httpx.TransportError as exc:
             self._observe(path, type(exc).__name__)
-            cause: RetryCause | None = "network" if _is_retryable_exception(exc) else None
-            error = error_from_exception(exc, path)
+            cause = "network" if _is_retryable_exception(exc, method) else None
+            error = error_from_exception(exc, path, method)
             raise _FailedAttempt(error, path, cause=cause, reason=type(exc).__name__) from None
         status = response.status_code
         self._observe(path, str(status))
         if response.is_success:
             return response
         raise _FailedAttempt(
-            error_from_response(response, path, self._secret),
+            error_from_response(response, path, self._secret, method),
             path,
-            cause="429" if status == 429 else "5xx" if status in RETRY_STATUSES else None,
+            cause=_retry_cause(status, method),
             reason=f"HTTP {status}",
             retry_after=parse_retry_after(response.headers.get("Retry-After")),
         )

@@ -80,8 +80,9 @@ def _start(**overrides: Any) -> Sandbox:
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Sandbox]:
     """One shared, frozen-clock sandbox (60 datapoints, no throttle). Don't mutate it:
-    tests that spike, fault, or move the clock take their own from `make_sandbox`."""
-    instance = _start()
+    tests that spike, fault, move the clock or make links take their own from `make_sandbox`
+    (it refuses writes, so no fuzzer or schemathesis case can change it)."""
+    instance = _start(read_only=True)
     yield instance
     instance.close()
 

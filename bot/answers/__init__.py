@@ -27,6 +27,7 @@ from bot.answers.links import links_answer
 from bot.answers.stats import stats_answer
 from bot.answers.stored import Refusal, one_line
 from bot.answers.top import top_answer
+from bot.answers.tracking_links import link_status_answer, shorten_answer
 from bot.answers.webhooks import webhook_add_answer, webhook_list_answer, webhook_remove_answer
 from bot.grammar import (
     Admins,
@@ -48,6 +49,8 @@ from bot.grammar import (
     Hits,
     Link,
     Links,
+    LinkStatus,
+    Shorten,
     Stats,
     Top,
     WebhookAdd,
@@ -104,6 +107,13 @@ async def answer(command: Command, ctx: AnswerContext) -> Message:
                 return await admins_answer(command, ctx)
             except Refusal as refusal:
                 return refusal.answer
+            except NotAllowed as refused:
+                return one_line(refused.line)
+        case Shorten() | LinkStatus():
+            try:
+                if isinstance(command, Shorten):
+                    return await shorten_answer(command, ctx)
+                return await link_status_answer(command, ctx)
             except NotAllowed as refused:
                 return one_line(refused.line)
 

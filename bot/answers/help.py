@@ -90,6 +90,8 @@ def _subcommand(name: str) -> str:
     examples = [sub.example("7d")]
     if "{tf}" in sub.template:
         examples.append(sub.example(RANGE_EXAMPLE))
+    if name == "link":
+        examples.append("link pause spring-sale")
     shown = " or ".join(_cmd(e) for e in examples)
     return f"{_cmd(sub.usage)}\n{summary}.\ne.g. {shown}"
 

@@ -14,8 +14,8 @@ asks), `commands` (what every command holds, and `Command`), `grammar` (the subc
 registry, parse, CommandError), `actions` (subcommands made of actions, like `alert add`), the
 parsers `reading` (the read-only subcommands), `digests` (`digest ...`) and `alerts`
 (`alert ...`), `alert_clauses` (conditions, ids, durations), `webhook_urls` (is a webhook URL
-safe), `timeframes`, `suggest`. Importing this package registers every subcommand, in the order
-help lists them.
+safe), `timeframes`, `suggest`, `tracking_links` (`shorten` and `link pause|resume`).
+Importing this package registers every subcommand, in the order help lists them.
 """
 
 # The parsers register their subcommands as they are imported, in the order help lists them:
@@ -27,6 +27,9 @@ from bot.grammar.digests import DIGEST_ACTIONS
 
 # isort: split
 from bot.grammar import admins  # noqa: F401  (registers admins)
+
+# isort: split
+from bot.grammar import tracking_links  # noqa: F401  (registers shorten)
 
 # isort: split
 from bot.grammar.alerts import ALERT_ACTIONS, WEBHOOK_ACTIONS
@@ -73,10 +76,13 @@ from bot.grammar.commands import (
     Help,
     Hits,
     Link,
+    LinkCommand,
     Links,
     LinkScope,
+    LinkStatus,
     ReadingCommand,
     Scope,
+    Shorten,
     Stats,
     TagScope,
     Top,
@@ -148,12 +154,15 @@ __all__ = [
     "Help",
     "Hits",
     "Link",
+    "LinkCommand",
     "LinkScope",
+    "LinkStatus",
     "Links",
     "NameRef",
     "ReadingCommand",
     "Scope",
     "Sensitivity",
+    "Shorten",
     "Spike",
     "Stats",
     "Subcommand",

@@ -1,8 +1,9 @@
 """What each `/clickmeter` command holds: the frozen dataclasses `parse` returns, and `Command`,
 their union.
 
-The read-only commands (help, stats, top, links, link, group, groups, hits), `digest ...` and
-`alert ...` with its `alert webhook ...`. They are plain values with no parsing in them: the
+The read-only commands (help, stats, top, links, link, group, groups, hits), `digest ...`,
+`alert ...` with its `alert webhook ...`, and the tracking-link changes (`shorten`, `link
+pause|resume`). They are plain values with no parsing in them: the
 parsers are in `reading`, `digests` and `alerts`, the answers in `bot.answers`.
 """
 
@@ -228,4 +229,28 @@ class Admins:
     clear: bool = False
 
 
-Command: TypeAlias = ReadingCommand | AlertCommand | DigestCommand | Admins
+# --- tracking links: made and paused from Slack ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Shorten:
+    """`shorten <url> [name <n>] [group <g>] [tag <t> ...]`: a new tracking link."""
+
+    url: str  #: http or https, as `tracking_links.check_destination` passed it
+    name: str | None = None  #: None: the bot picks one
+    group: NameRef | None = None  #: None: the account's default group
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LinkStatus:
+    """`link pause <link>` (pause=True) or `link resume <link>`."""
+
+    link: NameRef
+    pause: bool
+
+
+LinkCommand: TypeAlias = Shorten | LinkStatus
+
+
+Command: TypeAlias = ReadingCommand | AlertCommand | DigestCommand | Admins | LinkCommand

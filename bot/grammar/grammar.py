@@ -68,7 +68,18 @@ class Subcommand:
 #: Subcommand name -> its definition, in the order help lists them.
 SUBCOMMANDS: dict[str, Subcommand] = {}
 #: Words that are not subcommands but clearly mean one (for "did you mean").
-SUBCOMMAND_SYNONYMS = {"report": "top", "reports": "top", "clicks": "hits", "total": "stats"}
+SUBCOMMAND_SYNONYMS = {
+    "report": "top",
+    "reports": "top",
+    "clicks": "hits",
+    "total": "stats",
+    "short": "shorten",
+    "shortlink": "shorten",
+    "shorturl": "shorten",
+    "pause": "link pause",
+    "resume": "link resume",
+    "unpause": "link resume",
+}
 
 
 def subcommand(name: str, *, usage: str, summary: str, example: str) -> Callable[[_F], _F]:
@@ -145,6 +156,13 @@ def parse(text: str) -> Command:
     a valid command, including text over MAX_TEXT characters.
     """
     length = len(unescape(text))
+    if length > MAX_TEXT and (text.split(maxsplit=1) or [""])[0].casefold() == "shorten":
+        # The text is long because of the URL: say so, not just that the command is.
+        raise CommandError(
+            f"That's {length:,} characters; I read commands of up to {MAX_TEXT:,}, so a URL "
+            "this long can't be shortened from Slack. Drop the parameters it doesn't need, "
+            "or make the link in ClickMeter."
+        )
     if length > MAX_TEXT:
         raise CommandError(
             f"That's {length:,} characters; I read commands of up to {MAX_TEXT:,}. "

@@ -18,11 +18,14 @@ from bot.grammar.commands import (
     Hits,
     Link,
     Links,
+    LinkStatus,
     Stats,
     Top,
 )
 from bot.grammar.grammar import subcommand
 from bot.grammar.suggest import closest, code
+from bot.grammar.tokens import Word
+from bot.grammar.tracking_links import STATUS_WORDS, parse_link_status
 from clickmeter import Timeframe
 
 # ClickMeter's `/reports` refuses these (of the ones users can type); saying so here beats the
@@ -105,11 +108,14 @@ def _links(args: Arguments) -> Links:
 
 @subcommand(
     "link",
-    usage="link <id|name> [timeframe]",
-    summary="one link's clicks",
+    usage="link <id|name> [timeframe] | link pause|resume <id|name>",
+    summary="one link's clicks; pause or resume it (workspace admins and the admin group)",
     example="link spring-sale {tf}",
 )
-def _link(args: Arguments) -> Link:
+def _link(args: Arguments) -> Link | LinkStatus:
+    left = args.left()
+    if left and isinstance(first := left[0][1], Word) and first.key in STATUS_WORDS:
+        return parse_link_status(args, first, left[0][0])
     name = args.name("a link id or name")
     timeframe = args.timeframe()
     args.finish()

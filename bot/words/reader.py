@@ -67,7 +67,19 @@ _NOT_GRAMMAR = (
     - frozenset(SUBCOMMANDS)
 )
 # The most specific thing a change names wins: "add a webhook" is about webhooks, not alerts.
-_CHANGE_TOPICS = ("webhook", "digest", "admins", "disconnect", "connect", "alert")
+_CHANGE_TOPICS = (
+    "webhook",
+    "digest",
+    "admins",
+    "disconnect",
+    "connect",
+    "shorten",
+    "pause",
+    "resume",
+    "alert",
+)
+# A web address as a message has it (Slack keeps only the text of a link it made).
+_WEB_ADDRESS = re.compile(r"(https?://\S+|[\w-]+(\.[\w-]+)*\.[a-z]{2,}(/\S*)?)", re.IGNORECASE)
 
 
 def understand(text: str, book: NameBook) -> Understanding:
@@ -185,11 +197,29 @@ def _change(r: Reading) -> str:
             return f"alert unmute {ident}"
         scope = f"{r.named.kind} {name_arg(r.named.name)}" if r.named is not None else "account"
         return f"alert add {scope} spike"
+    if what in ("pause", "resume"):
+        if any(p.key in ("alert", "alerts") for p in r.found):
+            return f"alert mute {ident} 2h" if what == "pause" else f"alert unmute {ident}"
+        named = r.named
+        if named is not None and named.kind == "link":
+            return f"link {what} {name_arg(named.name)}"
+        return "help link"
+    if what == "shorten":
+        url = next((p.text for p in r.found if _WEB_ADDRESS.fullmatch(p.text)), None)
+        return f"shorten {url}" if url and _parses(f"shorten {url}") else "help shorten"
     if what == "webhook":
         return "help alert" if verbs & {"add", "create", "set", "setup"} else "alert webhook list"
     if what == "digest":
         return "digest add daily at 09:00"
     return what  # admins, connect, disconnect
+
+
+def _parses(command: str) -> bool:
+    try:
+        parse(command)
+    except CommandError:
+        return False
+    return True
 
 
 def _suggest(r: Reading, command: str | None) -> str:

@@ -192,6 +192,10 @@ CHANGING_WORDS: dict[str, str] = {
     "every monday": "digest",
     "schedule": "digest",
     "subscribe": "digest",
+    "shorten": "shorten",
+    "pause": "pause",
+    "resume": "resume",
+    "unpause": "resume",
 }
 
 #: Words that carry no meaning of their own in a question.

@@ -1,5 +1,5 @@
 """The scripted tour `clickbot demo` plays when stdin is not a terminal: every command, a share,
-a spike alert that fires and resolves, and a digest preview."""
+a tracking link made and paused, a spike alert that fires and resolves, and a digest preview."""
 
 from __future__ import annotations
 
@@ -127,6 +127,11 @@ def tour_steps(account: DemoAccount) -> list[Step]:
         Step(f"Its group, {hot.group}", ask(f"group {group}")),
         Step("Every group", ask("groups")),
         Step("Its latest clicks", ask(f"hits {hot.name} 5")),
+        Step(
+            "A tracking link made in Slack, ready to copy",
+            ask(f"shorten https://shop.example.com/{hot.name} name {hot.name}-slack group {group}"),
+        ),
+        Step("Paused from Slack: its clicks stop counting", ask(f"link pause {hot.name}-slack")),
         Step("A typo gets a did-you-mean, not an error", ask("tpo contries")),
         Step("Share the account stats in #general", share("stats last7")),
         Step("The link today, before a spike", ask(f"link {hot.name} today")),

@@ -74,8 +74,11 @@ class Account:
         history_days: int,
         start: datetime | None,
         company: str = "Example Outdoor Ltd",
+        max_datapoints: int = 5000,
     ) -> None:
         self.seed = seed
+        #: The plan's datapoint quota (`/me/plan` maximumDatapoints): creating more is refused.
+        self.max_datapoints = max_datapoints
         #: What `/me` calls the account.
         self.company = company
         self.timezone_name = timezone

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from starlette.applications import Starlette
@@ -17,15 +19,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from devtools.sandbox import control, entities, faults, hitlist, reports, stats
+from devtools.sandbox import control, entities, faults, hitlist, reports, stats, writes
 from devtools.sandbox.account import Account
 from devtools.sandbox.config import SandboxConfig
-from devtools.sandbox.params import ApiError, Params
+from devtools.sandbox.params import ApiError, Params, invalid
 from devtools.sandbox.periods import to_us
 from devtools.sandbox.render import JSON, error_body
 
 log = logging.getLogger("devtools.sandbox")
 Handler = Callable[[Account, Params, dict[str, str]], JSON]
+#: A write: the account, the decoded JSON body (anything), the path parameters.
+WriteHandler = Callable[[Account, Any, dict[str, str]], JSON]
 
 
 class Throttle:
@@ -66,6 +70,7 @@ class SandboxState:
     #: The other accounts, by lower-cased key.
     others: dict[str, Account] = field(default_factory=dict)
     rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(7))
+    read_only: bool = False
 
 
 def _json(status: int, body: JSON, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -165,10 +170,29 @@ ROUTES: list[tuple[str, Handler]] = [
     ),
     ("/conversions/{id}", lambda a, p, path: entities.get_conversion(a, _entity_id(path))),
     ("/aggregated/summary/conversions", lambda a, p, path: stats.summary_conversions(a, p)),
+    ("/domains", lambda a, p, path: writes.list_domains(p)),
+    ("/domains/count", lambda a, p, path: writes.count_domains(p)),
+    ("/domains/{id}", lambda a, p, path: writes.get_domain(_entity_id(path))),
+]
+
+WRITES: list[tuple[str, WriteHandler]] = [
+    ("/datapoints", lambda a, body, path: writes.create_datapoint(a, body)),
+    ("/datapoints/{id}", lambda a, body, path: writes.update_datapoint(a, _dp(a, path), body)),
 ]
 
 
-def _endpoint(state: SandboxState, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+async def _json_body(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        return json.loads(raw) if raw.strip() else None
+    except ValueError:
+        # As every refused value: the recorded 403 body (the service takes JSON only).
+        raise invalid("Body", "The request body must be JSON.", "0001") from None
+
+
+def _endpoint(
+    state: SandboxState, handler: Handler | None, write: WriteHandler | None = None
+) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         client = request.client.host if request.client else "unknown"
         if not state.throttle.allow(client):
@@ -192,8 +216,18 @@ def _endpoint(state: SandboxState, handler: Handler) -> Callable[[Request], Awai
             )
             return _json(429, error_body(429, "Too many requests: slow down."), retry)
         try:
-            account.sync()
-            body = handler(account, params, dict(request.path_params))
+            path = dict(request.path_params)
+            if write is not None:
+                if state.read_only:
+                    message = "Authorization has been denied for this request: read only."
+                    raise ApiError(403, error_body(403, message))
+                payload = await _json_body(request)
+                account.sync()
+                body = write(account, payload, path)
+            else:
+                assert handler is not None
+                account.sync()
+                body = handler(account, params, path)
         except ApiError as exc:
             return _json(exc.status, exc.body, exc.headers)
         except Exception:  # a sandbox bug must still answer like the service does
@@ -217,7 +251,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def create_app(config: SandboxConfig) -> Starlette:
     """The sandbox's ASGI app for `config`: ClickMeter's endpoints and the control ones."""
     account = Account(
-        config.seed, config.datapoints, config.timezone, config.history_days, config.start
+        config.seed,
+        config.datapoints,
+        config.timezone,
+        config.history_days,
+        config.start,
+        max_datapoints=config.max_datapoints,
     )
     others = {
         other.api_key.lower(): Account(
@@ -231,7 +270,11 @@ def create_app(config: SandboxConfig) -> Starlette:
         for other in config.others
     }
     state = SandboxState(config.api_key, account, Throttle(config.rate_limit), others)
+    state.read_only = config.read_only
     routes = [Route(path, _endpoint(state, handler), methods=["GET"]) for path, handler in ROUTES]
+    routes += [
+        Route(path, _endpoint(state, None, write), methods=["POST"]) for path, write in WRITES
+    ]
     routes += control.routes(account)
     routes.append(
         Route(

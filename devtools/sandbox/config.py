@@ -32,5 +32,10 @@ class SandboxConfig:
     history_days: int = 90
     #: Sandbox time at start-up (aware); None means the real time.
     start: datetime | None = None
+    #: Refuse every write (403), as ClickMeter does for a key without write rights: for a
+    #: sandbox shared by tests that must not change it (fuzzers post at random).
+    read_only: bool = False
+    #: The plan's datapoint quota (`/me/plan`): new tracking links beyond it are refused.
+    max_datapoints: int = 5000
     #: More accounts, each behind its own key (the control endpoints drive the first one).
     others: tuple[OtherAccount, ...] = ()

@@ -303,7 +303,7 @@ def plan(acct: Account, used_events: int, period_start: datetime) -> JSON:
             "price": 99.0,
             "recurring": True,
             "recurringPeriod": 1,
-            "maximumDatapoints": 5000,
+            "maximumDatapoints": acct.max_datapoints,
             "usedDatapoints": len(dps),
             "monthlyEvents": 1_000_000,
             "usedMonthlyEvents": used_events,

@@ -47,6 +47,8 @@ class Seen:
     params: dict[str, str]
     headers: dict[str, str]
     at: float
+    method: str = "GET"
+    body: bytes = b""
 
 
 class FakeApi:
@@ -83,6 +85,7 @@ class FakeApi:
 
     async def handle(self, request: Request) -> Response:
         path = request.url.path
+        body = await request.body()
         with self._lock:
             self.requests.append(
                 Seen(
@@ -91,6 +94,8 @@ class FakeApi:
                     params=dict(request.query_params),
                     headers={k.lower(): v for k, v in request.headers.items()},
                     at=time.monotonic(),
+                    method=request.method,
+                    body=body,
                 )
             )
         reply = self._next(path)
@@ -103,7 +108,7 @@ class FakeApi:
 
 
 _FAKE = FakeApi()
-_APP = Starlette(routes=[Route("/{path:path}", _FAKE.handle, methods=["GET"])])
+_APP = Starlette(routes=[Route("/{path:path}", _FAKE.handle, methods=["GET", "POST"])])
 
 
 @pytest.fixture(scope="session")

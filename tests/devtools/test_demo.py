@@ -86,6 +86,9 @@ def test_the_tour_plays_every_command_and_exits_0(monkeypatch: pytest.MonkeyPatc
     assert re.search(r"Group \d+ ·", step(steps, "Its group, "))
     assert "Groups · last 7 days" in step(steps, "Every group")
     assert f"Latest clicks · {hot}" in step(steps, "Its latest clicks")
+    made = step(steps, "A tracking link made in Slack")
+    assert f"https://s87.eu/{hot}-slack" in made
+    assert "Paused" in step(steps, "Paused from Slack")
     typo = step(steps, "A typo gets a did-you-mean")
     assert "Did you mean /clickmeter top countries?" in typo
     assert "Share in channel" not in typo  # a lesson, not a result to share

@@ -33,6 +33,8 @@ def test_the_command_serves_the_configured_account() -> None:
             "Mountain Standard Time",
             "--rate-limit",
             "0",
+            "--max-datapoints",
+            "40",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -55,6 +57,10 @@ def test_the_command_serves_the_configured_account() -> None:
             f"http://127.0.0.1:{port}/datapoints/count", headers={"X-Clickmeter-Authkey": KEY}
         ).json()
         assert count == {"count": 25}
+        plan = httpx.get(
+            f"http://127.0.0.1:{port}/me/plan", headers={"X-Clickmeter-Authkey": KEY}
+        ).json()
+        assert plan["maximumDatapoints"] == 40
         refused = httpx.get(f"http://127.0.0.1:{port}/me")
         assert refused.status_code == 401
     finally:

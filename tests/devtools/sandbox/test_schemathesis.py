@@ -39,8 +39,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from devtools.sandbox.app import ROUTES
-from tests.conftest import Sandbox
+from devtools.sandbox.app import ROUTES, WRITES
+from tests.conftest import Sandbox, _start
 from tests.devtools.sandbox.test_schema import SPEC
 
 #: Generated cases per operation the sandbox serves (checked in full), and per other one
@@ -113,6 +113,15 @@ def served_read(ctx: Any) -> bool:
     return bool(ctx.operation.method.upper() == "GET" and served(ctx.operation.path))
 
 
+#: The writes the sandbox takes (`POST /datapoints`, `POST /datapoints/{id}`).
+WRITTEN = {path.replace("{id}", "{}") for path, _ in WRITES}
+
+
+def served_write(ctx: Any) -> bool:
+    path = re.sub(r"\{[^}]+\}", "{}", ctx.operation.path)
+    return bool(ctx.operation.method.upper() == "POST" and path in WRITTEN)
+
+
 def load(examples: int) -> BaseSchema:
     """The document for schemathesis, bounded and the same on every run: the coverage phase
     (every case the schema defines, with no bound) is left out; the spec's own examples, then
@@ -124,7 +133,8 @@ def load(examples: int) -> BaseSchema:
 
 
 served_reads = load(EXAMPLES).include(served_read)
-others = load(OTHER_EXAMPLES).exclude(served_read)
+served_writes = load(EXAMPLES).include(served_write)
+others = load(OTHER_EXAMPLES).exclude(lambda ctx: served_read(ctx) or served_write(ctx))
 
 
 @pytest.fixture(scope="module")
@@ -173,6 +183,33 @@ def test_served_reads_answer_as_documented(
             response_schema_conformance,
         ],
     )
+
+
+@pytest.fixture(scope="module")
+def writable() -> Any:
+    """A sandbox of this module's own that takes writes (the shared one refuses them)."""
+    instance = _start(datapoints=30)
+    yield instance
+    instance.close()
+
+
+@served_writes.parametrize()
+def test_served_writes_answer_as_documented(
+    case: schemathesis.Case[Any], writable: Sandbox, known_ids: dict[str, list[int]]
+) -> None:
+    with_known_ids(case, known_ids)
+    with requests.Session() as session:
+        session.headers["X-Clickmeter-Authkey"] = writable.api_key
+        case.call_and_validate(
+            base_url=writable.url,
+            session=session,
+            checks=[
+                not_a_server_error,
+                status_code_conformance,
+                content_type_conformance,
+                response_schema_conformance,
+            ],
+        )
 
 
 @others.parametrize()

@@ -169,6 +169,9 @@ class Gate:
         except (SlackApiError, SlackClientError) as exc:
             log.warning("could not learn who may change things in %s: %s", self.team_id, exc)
             raise NotAllowed(UNVERIFIABLE) from None
+        except (TypeError, ValueError) as exc:  # a request the HTTP client would not send
+            log.warning("could not ask Slack who may change things in %s: %r", self.team_id, exc)
+            raise NotAllowed(UNVERIFIABLE) from None
         self._standing = Standing(is_admin, in_group, group)
         return self._standing
 

@@ -27,6 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from alerts.deliver.poster import error_code
+from bot.answers.base import account_zone
 from bot.grammar import CommandError, Top, parse
 from bot.listeners.commands.clickmeter import ANSWER_START_DELAY_S
 from bot.listeners.events.app_home import event_team
@@ -37,6 +38,7 @@ from bot.words.book import NameBooks
 from bot.words.replies import ask_privately_answer, not_understood_answer, use_slash_answer
 from clickmeter import TopReport
 from messages import Message
+from storage import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -153,9 +155,11 @@ def _personal(command: str) -> bool:
 async def _reply(text: str, services: Services, books: NameBooks, origin: Origin) -> Message:
     cm = await services.clickmeter_for(origin.team_id)
     book = await books.book_for(origin.team_id or "", cm) if cm else NameBook(complete=False)
+    # "In november", "since monday": read on the account's calendar, as its numbers are.
+    today = as_utc(services.pinned_now()).astimezone(await account_zone(cm)).date()
     # A worker thread: indexing a fresh book of thousands of names takes tens of ms (see
     # bench/words.py), which the event loop's acks must not wait for.
-    understood = await asyncio.to_thread(understand, text, book)
+    understood = await asyncio.to_thread(understand, text, book, today)
     in_channel = not (origin.channel_id or "").startswith("D")
     if isinstance(understood, Answer) and in_channel and _personal(understood.command):
         return ask_privately_answer(understood.command)

@@ -4,6 +4,7 @@ thread, against the sandbox and the local Slack; numbers checked against the san
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from devtools.localslack.events import direct_message_body, mention_body
@@ -67,8 +68,15 @@ def test_a_direct_message_gets_the_top_report_of_a_group_named_loosely(
 
 
 def test_account_clicks_in_words_are_the_stats_answer(bot: BotUnderTest) -> None:
+    assert bot.services is not None
+    # Wednesday March 18 in UTC, already Thursday in the account's zone (Berlin's).
+    bot.services.now = lambda: datetime(2026, 3, 18, 23, 30, tzinfo=UTC)
     reply = bot.ask_in_words("Clicks last week?")
-    assert reply.blocks == without_share(bot.ask("stats 7d"))
+    assert reply.blocks == without_share(bot.ask("stats 2026-03-09..2026-03-15"))
+    since = bot.ask_in_words("clicks since wednesday")  # yesterday, on the account's calendar
+    assert since.blocks == without_share(bot.ask("stats 2026-03-18..2026-03-19"))
+    month = bot.ask_in_words("how did spring-sale-garden do in january?")
+    assert month.blocks == without_share(bot.ask("link spring-sale-garden 2026-01-01..2026-01-31"))
 
 
 def test_a_question_inside_a_thread_is_answered_in_that_thread(bot: BotUnderTest) -> None:

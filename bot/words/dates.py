@@ -2,7 +2,7 @@
 -> the grammar's timeframe for them on the account's day `today`.
 
 Pure: `today` is passed in (the account's local day), never read. What comes out is a grammar
-word where one says exactly this (`this-month`, `last-month`, `7d`, `today`, `yesterday`), else
+word where one says exactly this (`this-month`, `last-month`, `7d`, `yesterday`), else
 a range of days `2026-11-02..2026-11-08`, which the grammar reads as it is.
 
 How the phrases are read, with weeks starting on Monday (ISO):
@@ -62,7 +62,7 @@ _LAST = frozenset({"last", "past", "previous"})
 #: Words before a month that say it is meant as one (`in may`, not "may I see").
 _MONTH_CUES = frozenset({"in", "during", "for", "this", "last", "previous", "since", "of"})
 #: The grammar's words for rolling windows of days ending today.
-_ROLLING = {1: "today", 7: "7d", 30: "30d", 90: "90d"}
+_ROLLING = {7: "7d", 30: "30d", 90: "90d"}
 
 
 def claim_dates(found: list[Piece], today: date) -> str | None:
@@ -161,10 +161,9 @@ def _rolling(count: int, today: date) -> str:
 
 
 def days(first: date, last: date, today: date) -> str:
-    """The grammar's timeframe for the days `first`..`last`: `today`, `yesterday`, one day, or
-    a range."""
-    if first == last == today:
-        return "today"
+    """The grammar's timeframe for the days `first`..`last`: `yesterday`, one day, or a range.
+    Today alone is its date, not `today`, which TOP reports cannot cover (`since monday`,
+    asked on a Monday, must still give the top countries)."""
     if first == last == today - timedelta(days=1):
         return "yesterday"
     if first == last:

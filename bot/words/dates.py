@@ -10,7 +10,9 @@ How the phrases are read, with weeks starting on Monday (ISO):
   that has begun, so in December `november` is last month and in March it is last year's;
   `last november` is the latest one that has ended (in November: a year ago); with a year
   (`november 2025`) that very month. `may` counts only with a word or a year that makes it one.
-- `last N days` / `past N weeks` (N in digits or words, up to a year): the N days to today.
+- `last N days` / `past N weeks` / `last N months` (N in digits or words, up to a year): the
+  N days (or months) to today; `past year` the twelve months to today, `last year` the
+  calendar year before this one.
 - `since monday` / `since yesterday` / `since november`: from that day to today.
 - `this week`: Monday to today; `last week` / `previous week`: last Monday to Sunday.
 """
@@ -92,13 +94,17 @@ def _read(words: list[str], before: str, today: date) -> tuple[int, str] | None:
         if first == "this":
             return 2, days(monday, today, today)
         return 2, days(monday - timedelta(days=7), monday - timedelta(days=1), today)
-    if first in _LAST and len(words) >= 3:
+    if second == "year" and first in ("last", "previous"):
+        return 2, days(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31), today)
+    if second == "year" and first == "past":
+        return 2, _since_months(12, today)
+    if first in _LAST and len(words) >= 3 and " ".join(words[:3]) not in TIMEFRAME_PHRASES:
         count = _number(second)
         unit = _UNITS.get(words[2])
-        if count is not None and unit is not None and " ".join(words[:3]) not in TIMEFRAME_PHRASES:
-            total = count * unit
-            if 1 <= total <= MAX_RANGE_DAYS:
-                return 3, _rolling(total, today)
+        if count is not None and unit is not None and 1 <= count * unit <= MAX_RANGE_DAYS:
+            return 3, _rolling(count * unit, today)
+        if count is not None and words[2] in ("month", "months") and 1 <= count <= 12:
+            return 3, _since_months(count, today)
     if first in ("last", "previous") and second in MONTHS:
         year = _year(rest[1:2])
         month = _month(MONTHS[second], year, today, ended=year is None)
@@ -154,6 +160,14 @@ def _month(month: int, year: int | None, today: date, *, ended: bool) -> str:
         return "last-month"
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     return days(first, last, today)
+
+
+def _since_months(count: int, today: date) -> str:
+    """The `count` months to today: from the day after the same day `count` months ago."""
+    index = today.year * 12 + today.month - 1 - count
+    year, month = divmod(index, 12)
+    day = min(today.day, calendar.monthrange(year, month + 1)[1])
+    return days(date(year, month + 1, day) + timedelta(days=1), today, today)
 
 
 def _rolling(count: int, today: date) -> str:

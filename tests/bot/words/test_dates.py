@@ -51,6 +51,13 @@ DATED = [
     (WEDNESDAY, "clicks last 4 weeks", "stats 30d"),
     (WEDNESDAY, "clicks last ten days", "stats 2026-11-23..2026-12-02"),
     (WEDNESDAY, "clicks last 52 weeks", "stats 2025-12-04..2026-12-02"),
+    (WEDNESDAY, "clicks last 2 months", "stats 2026-10-03..2026-12-02"),
+    (WEDNESDAY, "clicks past six months", "stats 2026-06-03..2026-12-02"),
+    (WEDNESDAY, "clicks last 3 months", "stats 90d"),
+    (date(2026, 3, 31), "clicks last 1 month", "stats 2026-03-01..2026-03-31"),
+    (WEDNESDAY, "clicks past year", "stats 2025-12-03..2026-12-02"),
+    (WEDNESDAY, "clicks last year", "stats 2025-01-01..2025-12-31"),
+    (WEDNESDAY, "top countries last year", "top countries 2025-01-01..2025-12-31"),
     # since a day, to today
     (WEDNESDAY, "clicks since monday", "stats 2026-11-30..2026-12-02"),
     (WEDNESDAY, "clicks since wednesday", "stats 2026-12-02"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.grammar import parse
 from bot.words import Answer, NotUnderstood, understand
@@ -117,3 +119,35 @@ def test_what_the_clock_cannot_read_is_not_understood(text: str, unknown: tuple[
 def test_without_the_day_the_phrases_that_need_it_are_not_guessed() -> None:
     assert understand("clicks in november", BOOK) == NotUnderstood(("november",), "stats")
     assert understand("clicks last week", BOOK) == Answer("stats 7d")
+
+
+PHRASES = [
+    "in january",
+    "last february",
+    "in december",
+    "since march",
+    "since sunday",
+    "since monday",
+    "this week",
+    "last week",
+    "last 366 days",
+    "past 52 weeks",
+    "last 12 months",
+    "past year",
+    "last year",
+    "february 2024",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    today=st.dates(min_value=date(2001, 1, 1), max_value=date(2099, 12, 31)),
+    phrase=st.sampled_from(PHRASES),
+    report=st.sampled_from(["clicks", "top countries", "links"]),
+)
+def test_every_day_of_the_calendar_gives_a_command_the_grammar_reads(
+    today: date, phrase: str, report: str
+) -> None:
+    understood = understand(f"{report} {phrase}", BOOK, today)
+    assert isinstance(understood, Answer), understood
+    assert isinstance(parse(understood.command), READ_ONLY)

@@ -17,7 +17,8 @@ What callers can rely on:
   `retention.outbox_days` ago and counter snapshots of local days more than
   `retention.snapshot_days` old, and (distribution mode) every row of a workspace that
   uninstalled the app more than `retention.uninstalled_days` ago and did not install it
-  again; a failing run is logged and the next one catches up.
+  again; and the claims on questions asked in plain words once they are a day old
+  (`storage.answered`); a failing run is logged and the next one catches up.
 - With `installed_only` (distribution mode), only workspaces with the app installed are polled
   and sent digests: an uninstall stops both from the next cycle and tick on.
 - Poll cycles, alerts fired and deliveries are reported to `observer` (default: ignored).
@@ -57,6 +58,7 @@ from alerts.engine import CycleReport, EngineConfig, Poller
 from alerts.observer import NO_OBSERVER, Observer
 from clickmeter import ClickMeterClient
 from storage import Database, utcnow
+from storage.answered import ANSWERED_RETENTION
 
 logger = logging.getLogger("clickbot.worker")
 
@@ -188,6 +190,10 @@ class Worker:
             async with self.db.transaction() as tx:
                 oldest = now.date() - timedelta(days=self.retention.snapshot_days)
                 snapshots = await tx.polls.prune_snapshots(oldest)
+            async with self.db.transaction() as tx:
+                claims = await tx.answered.prune(now - ANSWERED_RETENTION)
+            if claims:
+                logger.info("retention: forgot %d answered question(s)", claims)
         except Exception:
             logger.exception("retention job failed; the next run catches up")
         if items or snapshots:

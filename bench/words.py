@@ -5,7 +5,8 @@
 The reader runs on the bot's event loop, so its time is time no other answer (or ack) runs.
 A synthetic account of `--links` and `--groups` names (made of the sandbox's own vocabulary,
 so prefixes and shared words collide as in real accounts), and a set of questions: the
-easy (a timeframe, a name spelled exactly), the loose (a typo, one word of a group) and the
+easy (a timeframe, a name spelled exactly), the loose (a typo, one word of a group), the
+dated (a month, `since monday`: the clock's phrasings) and the
 not understood (every pass, and the suggestion, run). Prints one JSON object: per kind, the
 median and worst milliseconds per question over `--rounds` rounds, and what indexing a fresh
 book costs (once per book read). The listener reads in a worker thread
@@ -19,6 +20,7 @@ import itertools
 import json
 import statistics
 import time
+from datetime import date
 
 from bot.words import NameBook, understand
 from bot.words.names import Kind
@@ -27,6 +29,8 @@ from bot.words.names import Kind
 KINDS: tuple[list[Kind], ...] = (["link", "group"], ["link"], ["group"])
 
 _STEMS = ("spring-sale", "newsletter", "blog-post", "webinar", "podcast-ep", "rt-banner", "launch")
+#: The account's day the questions are read on (`dated` ones need it).
+TODAY = date(2026, 12, 2)
 _TAILS = ("mobile", "garden", "q1", "q2", "q3", "q4", "europe", "usa", "kids", "pro", "audio")
 
 QUESTIONS = {
@@ -35,6 +39,11 @@ QUESTIONS = {
         "top countries this month for the newsletter group",
         "how did sprng-sale-gardn-7 do",
         "last 20 clicks on blog post pro 12",
+    ],
+    "dated": [
+        "top countries in october for the newsletter group",
+        "clicks since monday for spring-sale-garden-7",
+        "how did blog post pro 12 do over the last 14 days",
     ],
     "not_understood": [
         "how did the zebra campaign in atlantis do for the last 12 days or so, thanks mate",
@@ -75,7 +84,7 @@ def main() -> None:
         for _ in range(args.rounds):
             for question in questions:
                 start = time.perf_counter()
-                understand(question, fresh)
+                understand(question, fresh, TODAY)
                 times.append((time.perf_counter() - start) * 1000)
         result[kind] = _summary(times)
     print(json.dumps(result))

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.accounts import Accounts
 from storage.admin_groups import AdminGroups
+from storage.answered import AnsweredMessages
 from storage.connect import READ_ONLY, make_engine
 from storage.digests import Digests
 from storage.episodes import Episodes
@@ -49,6 +50,7 @@ class Transaction:
     installations: Installations
     accounts: Accounts
     admin_groups: AdminGroups
+    answered: AnsweredMessages
 
     @classmethod
     def on(cls, session: AsyncSession) -> Transaction:
@@ -64,6 +66,7 @@ class Transaction:
             Installations(session),
             Accounts(session),
             AdminGroups(session),
+            AnsweredMessages(session),
         )
 
 

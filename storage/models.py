@@ -338,3 +338,18 @@ class SharedAnswerRow(Base):
     text: Mapped[str] = mapped_column(Text)
     blocks: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     expires_at: Mapped[datetime]
+
+
+class AnsweredMessage(Base):
+    """A message asked in plain words that some process has taken on to answer: claimed once
+    across every `clickbot web` replica, so Slack's retry landing elsewhere is not answered
+    again. Kept a day (the worker's retention job), far past Slack's last retry."""
+
+    __tablename__ = "answered_messages"
+    __table_args__ = (Index("ix_answered_messages_claimed_at", "claimed_at"),)
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: The message's Slack timestamp (`1700000000.123456`), unique within its channel.
+    message_ts: Mapped[str] = mapped_column(String(32), primary_key=True)
+    claimed_at: Mapped[datetime]

@@ -1,8 +1,9 @@
 """A question in plain words -> the `/clickmeter` command that answers it.
 
-Pure and deterministic: `understand(text, book)` reads the message against the account's names
-(`NameBook`) and returns an `Answer` (a read-only command to run), a `UseSlash` (a change: the
-slash command to type, never run from words) or a `NotUnderstood` (with the closest command).
+Pure and deterministic: `understand(text, book, today)` reads the message against the account's
+names (`NameBook`) on its day `today` and returns an `Answer` (a read-only command to run), a
+`UseSlash` (a change: the slash command to type, never run from words) or a `NotUnderstood`
+(with the closest command).
 Every command it returns is one `bot.grammar.parse` reads, so the answer is the slash command's.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import TypeAlias, get_args
 
 from bot.grammar import (
@@ -82,16 +84,18 @@ _CHANGE_TOPICS = (
 _WEB_ADDRESS = re.compile(r"(https?://\S+|[\w-]+(\.[\w-]+)*\.[a-z]{2,}(/\S*)?)", re.IGNORECASE)
 
 
-def understand(text: str, book: NameBook) -> Understanding:
+def understand(text: str, book: NameBook, today: date | None = None) -> Understanding:
     """What to do about `text` (a mention or DM, Slack markup and all) for an account with the
-    names in `book`."""
+    names in `book`. `today` is the account's local day: with it, phrasings that need the clock
+    (`in november`, `last 14 days`, `since monday`, `last week` as a calendar week) are read as
+    ranges of days (`bot.words.dates`); without it, only those that do not."""
     direct = _as_command(text)
     if direct is not None:
         return direct
     found = pieces(text)
     if not found:
         return Answer("help")
-    return _decide(Reading(found, book))
+    return _decide(Reading(found, book, today))
 
 
 def name_arg(name: str) -> str:

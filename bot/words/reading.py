@@ -1,7 +1,8 @@
 """The passes that read a plain-words message: each claims what earlier ones left.
 
 The nouns that say what a name is first (link, group, tag), then the account's names spelled
-out (`spring sale garden`, `Weekly Newsletter`), timeframes (`last week`, a date range), the
+out (`spring sale garden`, `Weekly Newsletter`), timeframes (a date range, what needs the
+clock such as `in november` when the account's day is known (`dates`), then `yesterday`), the
 vocabulary (reports, intents, changes), clear typos of it (`contries`), and last the names
 again, loosely (a prefix, a word of a name, a typo). `Reading` then answers what the message
 holds; `reader` turns that into a command.
@@ -10,10 +11,12 @@ holds; `reader` turns that into a command.
 from __future__ import annotations
 
 import difflib
+from datetime import date
 
 from bot.grammar import REPORT_WORDS
 from bot.grammar.timeframes import looks_like_dates
 from bot.words import vocabulary as v
+from bot.words.dates import claim_dates
 from bot.words.names import Kind, NameBook, Named, exact, loose, prefixed
 from bot.words.pieces import Piece, claim_phrases, phrase, runs
 
@@ -57,9 +60,11 @@ _CLICK_WORDS = frozenset({"clicks", "hits", "visits"})
 class Reading:
     """One message being read: its pieces and what each was claimed as."""
 
-    def __init__(self, found: list[Piece], book: NameBook) -> None:
+    def __init__(self, found: list[Piece], book: NameBook, today: date | None = None) -> None:
         self.found = found
         self.book = book
+        #: The account's local day: phrasings that need the clock are read only with it.
+        self.today = today
         self.count = self._latest_count()
         self.noun = self._claim_nouns()
         self.tag = self._tag()
@@ -96,6 +101,9 @@ class Reading:
                     after[0].claim = after[1].claim = piece.claim
                     return f"{piece.text}..{after[1].text}"
                 return piece.text
+        dated = claim_dates(found, self.today) if self.today is not None else None
+        if dated is not None:
+            return dated
         claim_phrases(found, v.TIMEFRAME_PHRASES, "timeframe", v.LONGEST_PHRASE)
         return self.value("timeframe")
 

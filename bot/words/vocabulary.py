@@ -209,7 +209,7 @@ FILLER = frozenset(
     whats which who with would you your yo ok okay now currently right hows im i'd id into
     across per bot clickbot check compare compared vs versus against busiest popular
     most-clicked come came coming mate cheers buddy folks team guys everyone know between
-    people use used using
+    people use used using during may
     """.split()  # noqa: SIM905
 )
 

@@ -34,6 +34,7 @@ TABLES = {
     "admin_groups",
     "clickmeter_pacing",
     "shared_answers",
+    "answered_messages",
 }
 
 
@@ -56,7 +57,7 @@ async def test_upgrade_creates_the_schema_from_empty(empty_backend: Backend) -> 
     await database.migrate()
 
     assert await _tables(database) == TABLES | {"alembic_version"}
-    assert await current(database.engine) == head() == "0008"
+    assert await current(database.engine) == head() == "0009"
 
 
 async def test_upgrade_twice_is_harmless(empty_backend: Backend) -> None:

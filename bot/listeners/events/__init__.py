@@ -27,7 +27,7 @@ def register(app: AsyncApp, services: Services) -> None:
     app.event("app_home_opened")(ack=acknowledge, lazy=[home_opened(services)])
     app.event("member_joined_channel")(ack=acknowledge, lazy=[bot_joined(services)])
     # Questions: both events share the names read and the messages answered (never twice).
-    ask = answer_question(services, NameBooks(), SeenMessages())
+    ask = answer_question(services, NameBooks(), SeenMessages(services))
     app.event("app_mention")(ack=acknowledge, lazy=[ask])
     direct = app.event({"type": "message", "subtype": None}, matchers=[is_direct_message])
     direct(ack=acknowledge, lazy=[ask])

@@ -5,9 +5,11 @@ message's own, or the thread it was asked in) with the answer the slash command 
 with the workspace's bot token (Bolt's `client`: in distribution mode, the installation's).
 Messages that are not a person asking (bots, the bot itself, edits, joins and other subtypes)
 are ignored, and one message is answered once: Slack retries an event it thinks was missed, and
-a mention in a DM arrives as both events. A retry after a timeout is never answered by a
-process that did not see the first attempt either: that attempt reached the app (another
-replica, or this one before a restart) and may well be answered already.
+a mention in a DM arrives as both events. With a database the message is claimed there
+(`storage.answered`), so of several `clickbot web` replicas only one answers it; without one
+(or while it is unreachable) this process's memory is all there is. A retry after a timeout is
+never answered (nor claimed): its first attempt reached the app (another replica, or this one
+before a restart) and is answered there, or has been already.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from cachetools import TTLCache
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from alerts.deliver.poster import error_code
+from bot.answers.base import account_zone
 from bot.grammar import CommandError, Top, parse
 from bot.listeners.commands.clickmeter import ANSWER_START_DELAY_S
 from bot.listeners.events.app_home import event_team
@@ -34,6 +38,7 @@ from bot.words.book import NameBooks
 from bot.words.replies import ask_privately_answer, not_understood_answer, use_slash_answer
 from clickmeter import TopReport
 from messages import Message
+from storage import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +49,29 @@ SEEN_TTL_S = 60 * 60.0
 
 
 class SeenMessages:
-    """The messages (workspace, channel, ts) already being answered by this process."""
+    """The messages (workspace, channel, ts) already being answered: by any process sharing
+    `services`' database, else by this one."""
 
-    def __init__(self) -> None:
+    def __init__(self, services: Services) -> None:
+        self._services = services
         self._seen: TTLCache[tuple[str, str, str], bool] = TTLCache(SEEN_SIZE, SEEN_TTL_S)
 
-    def first_time(self, team: str, channel: str, ts: str) -> bool:
-        """True the first time a message is seen, False for a retry or a second event."""
+    async def first_time(self, team: str, channel: str, ts: str) -> bool:
+        """True for the first claim of a message, False for a retry or a second event."""
         key = (team, channel, ts)
         if key in self._seen:
-            return False
+            return False  # the same process: no need to ask the database
         self._seen[key] = True
-        return True
+        try:
+            db = await self._services.storage()
+            if db is None:
+                return True
+            async with db.transaction() as tx:
+                return await tx.answered.claim(team, channel, ts)
+        except (SQLAlchemyError, OSError) as exc:
+            # Answering twice (if a retry reaches another replica) beats not answering.
+            log.warning("answering without a claim: the database failed (%s)", type(exc).__name__)
+            return True
 
 
 async def is_direct_message(event: dict[str, Any]) -> bool:
@@ -95,10 +111,13 @@ def answer_question(
         channel, ts, team = str(event.get("channel") or ""), str(event["ts"]), event_team(body)
         if event.get("type") == "app_mention" and channel.startswith("D"):
             return  # a mention in the bot's DM: the `message` event answers it
-        if not channel or not seen.first_time(team, channel, ts):
+        if not channel:
             return
         if _retried_after_timeout(request):
+            # Not claimed either: the first attempt, however late, must find it unclaimed.
             log.info("not answering a retried question: its first attempt may be answered")
+            return
+        if not await seen.first_time(team, channel, ts):
             return
         # Answers start a moment after the ack, as slash commands' do (see there why).
         await asyncio.sleep(ANSWER_START_DELAY_S)
@@ -136,9 +155,11 @@ def _personal(command: str) -> bool:
 async def _reply(text: str, services: Services, books: NameBooks, origin: Origin) -> Message:
     cm = await services.clickmeter_for(origin.team_id)
     book = await books.book_for(origin.team_id or "", cm) if cm else NameBook(complete=False)
+    # "In november", "since monday": read on the account's calendar, as its numbers are.
+    today = as_utc(services.pinned_now()).astimezone(await account_zone(cm)).date()
     # A worker thread: indexing a fresh book of thousands of names takes tens of ms (see
     # bench/words.py), which the event loop's acks must not wait for.
-    understood = await asyncio.to_thread(understand, text, book)
+    understood = await asyncio.to_thread(understand, text, book, today)
     in_channel = not (origin.channel_id or "").startswith("D")
     if isinstance(understood, Answer) and in_channel and _personal(understood.command):
         return ask_privately_answer(understood.command)

@@ -51,3 +51,16 @@ async def test_old_sent_items_and_snapshots_are_pruned_on_schedule(db: Database)
         assert await tx.outbox.get(recent.post_id) is not None  # within the retention
         assert [s.local_day for s in await tx.polls.snapshots_for_day(TEAM, now.date())]
     assert await count(db) == 2
+
+
+async def test_questions_answered_more_than_a_day_ago_are_forgotten(db: Database) -> None:
+    now = utcnow()
+    async with db.transaction() as tx:
+        await tx.answered.claim(TEAM, "C0GENERAL", "1.000001", now=now - timedelta(hours=25))
+        await tx.answered.claim(TEAM, "C0GENERAL", "1.000002", now=now - timedelta(hours=23))
+
+    await Worker(db, cast(ClickMeterClient, None), clock=lambda: now).prune()
+
+    async with db.transaction() as tx:
+        assert await tx.answered.claim(TEAM, "C0GENERAL", "1.000001", now=now)  # forgotten
+        assert not await tx.answered.claim(TEAM, "C0GENERAL", "1.000002", now=now)

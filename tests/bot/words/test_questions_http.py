@@ -4,13 +4,16 @@ thread, against the sandbox and the local Slack; numbers checked against the san
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+from devtools.localslack import MockSlackServer
 from devtools.localslack.events import direct_message_body, mention_body
 from devtools.localslack.models import BOT_USER_ID, Message
 from tests.bot.answers.helpers import texts, unescape
 from tests.bot.answers.test_top import expected_rows, report
-from tests.bot.harness import BotUnderTest
+from tests.bot.harness import BotUnderTest, running_bot
 from tests.conftest import Sandbox
 
 GARDEN = 2028577  # spring-sale-garden, the busiest link of the seeded account
@@ -67,8 +70,15 @@ def test_a_direct_message_gets_the_top_report_of_a_group_named_loosely(
 
 
 def test_account_clicks_in_words_are_the_stats_answer(bot: BotUnderTest) -> None:
+    assert bot.services is not None
+    # Wednesday March 18 in UTC, already Thursday in the account's zone (Berlin's).
+    bot.services.now = lambda: datetime(2026, 3, 18, 23, 30, tzinfo=UTC)
     reply = bot.ask_in_words("Clicks last week?")
-    assert reply.blocks == without_share(bot.ask("stats 7d"))
+    assert reply.blocks == without_share(bot.ask("stats 2026-03-09..2026-03-15"))
+    since = bot.ask_in_words("clicks since wednesday")  # yesterday, on the account's calendar
+    assert since.blocks == without_share(bot.ask("stats 2026-03-18..2026-03-19"))
+    month = bot.ask_in_words("how did spring-sale-garden do in january?")
+    assert month.blocks == without_share(bot.ask("link spring-sale-garden 2026-01-01..2026-01-31"))
 
 
 def test_a_question_inside_a_thread_is_answered_in_that_thread(bot: BotUnderTest) -> None:
@@ -154,3 +164,13 @@ def test_a_question_the_grammar_refuses_gets_the_grammars_message(bot: BotUnderT
     reply = bot.ask_in_words("top countries today")  # ClickMeter has no TOP report for today
     assert reply.text == bot.ask("top countries today")["text"]
     assert "TOP reports can't cover" in reply.text
+
+
+def test_clickmeter_answering_garbage_is_said_in_the_thread(
+    make_sandbox: Callable[..., Sandbox], mock_slack: MockSlackServer
+) -> None:
+    faulty = make_sandbox()
+    with running_bot(faulty.url, faulty.api_key, mock_slack) as bot:
+        faulty.control("faults", {"garbage_body": True})  # a proxy's HTML page, with a 200
+        reply = bot.ask_in_words("how did spring-sale-garden do yesterday?")
+    assert "ClickMeter sent an answer the bot does not understand" in reply.text

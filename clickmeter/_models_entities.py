@@ -42,7 +42,7 @@ def _lenient(names: dict[str, int]) -> Callable[[Any], Any]:
             text = value.strip().lower()
             if text in names:
                 return names[text]
-            if text.lstrip("-").isdigit():
+            if text.isascii() and text.lstrip("-").isdigit():
                 return int(text)
         return value
 

@@ -34,7 +34,7 @@ class Subject:
         if scope_kind == "tag":
             return cls("tag", ref.lower())
         if scope_kind in ("link", "group"):
-            if not ref.isdigit():
+            if not (ref.isascii() and ref.isdigit()):
                 raise ValueError(f"{scope_kind} scope {ref!r} is not an id")
             return cls("datapoint" if scope_kind == "link" else "group", str(int(ref)))
         raise ValueError(f"unknown scope kind {scope_kind!r}")

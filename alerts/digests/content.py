@@ -67,7 +67,7 @@ def links_filter_of(value: LinksFilter | str | int | None) -> LinksFilter | None
     if value == "account":
         return None
     kind, _, rest = value.partition(":")
-    if kind == "group" and rest.isdigit():
+    if kind == "group" and rest.isascii() and rest.isdigit():
         return GroupFilter(int(rest))
     return TagFilter(rest if kind == "tag" and rest else value)
 

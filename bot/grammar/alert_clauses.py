@@ -183,7 +183,7 @@ class _Condition:
             raise self.fail(f"Say over how long to count the {clicks:,} clicks: {_WINDOW_LIST}.")
         self.next()
         count = 1
-        if (piece := self.peek()) is not None and piece.isdigit():
+        if (piece := self.peek()) is not None and piece.isascii() and piece.isdigit():
             count = int(self.next() or "1")
         unit = self.next()
         seconds = _WINDOW_UNITS.get(unit or "")
@@ -247,7 +247,7 @@ def read_duration(args: Arguments) -> timedelta:
     seconds, canonical, exact, pos = 0, "", True, 0
     while pos < len(run):  # pairs of [number] unit
         count = 1
-        if run[pos][1].isdigit():
+        if run[pos][1].isascii() and run[pos][1].isdigit():
             count, pos = int(run[pos][1][:7]), pos + 1
         unit = run[pos][1] if pos < len(run) else ""
         known = unit if unit in _DURATION_UNITS else closest(unit, _DURATION_UNITS)

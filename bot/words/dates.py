@@ -131,14 +131,18 @@ def _since(rest: list[str], today: date) -> tuple[int, str] | None:
 
 
 def _number(word: str) -> int | None:
-    if word.isdigit() and len(word) <= 3:
+    if word.isascii() and word.isdigit() and len(word) <= 3:
         return int(word)
     return NUMBER_WORDS.get(word)
 
 
 def _year(words: list[str]) -> int | None:
     word = words[0] if words else ""
-    return int(word) if len(word) == 4 and word.isdigit() and word[0] in "12" else None
+    return (
+        int(word)
+        if len(word) == 4 and word.isascii() and word.isdigit() and word[0] in "12"
+        else None
+    )
 
 
 def _month_start(month: int, year: int | None, today: date, *, ended: bool) -> date:

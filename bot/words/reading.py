@@ -85,7 +85,12 @@ class Reading:
         found = self.found
         for i in range(len(found) - 2):
             first, number, noun = found[i : i + 3]
-            if first.key in _LATEST and number.key.isdigit() and noun.key in _CLICK_WORDS:
+            if (
+                first.key in _LATEST
+                and number.key.isascii()
+                and number.key.isdigit()
+                and noun.key in _CLICK_WORDS
+            ):
                 first.claim = number.claim = noun.claim = "hits:hits"
                 return int(number.key)
         return None
@@ -196,7 +201,7 @@ class Reading:
 
     def number(self) -> int | None:
         for piece in self.unknown():
-            if piece.key.isdigit() and len(piece.key) <= 6:
+            if piece.key.isascii() and piece.key.isdigit() and len(piece.key) <= 6:
                 piece.claim = "number"
                 return int(piece.key)
         return None

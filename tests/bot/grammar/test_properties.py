@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import get_args
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -396,3 +397,13 @@ def alert_adds(draw: st.DrawFn) -> tuple[str, AlertAdd]:
 def test_alert_add_built_from_valid_parts_parses_back(built: tuple[str, AlertAdd]) -> None:
     text, expected = built
     assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["alert mute 12 ² h", "alert mute 12 ٣ days", "alert remove ²"],
+)
+def test_digits_that_int_cannot_read_fail_politely(text: str) -> None:
+    # str.isdigit() is True for "²", which int() refuses: such words must be a polite error.
+    with pytest.raises(CommandError):
+        parse(text)

@@ -23,6 +23,8 @@ Per step (one observation, its count rescaled to the nominal interval):
   its mean is `Reading.sustained` (log of the ratio to normal) and, over the slow scale's
   quantile, `Reading.sustained_score`: a step too small for any one interval to stand out
   (the day's own edges set the quantiles) is still seen once it has lasted;
+- the share of intervals with no clicks at all (`Reading.zero_share`, over about a week) tells
+  routine silence (bursty or sparse traffic) from an outage;
 - when the slow scale stays far from normal for a few hours, the level re-baselines to it: a
   campaign that steps traffic up alerts once, not for days.
 
@@ -55,6 +57,9 @@ INITIAL_SCALES = tuple(INITIAL_SCALE * math.sqrt(a / (2 - a)) for a in ALPHAS)
 LEVEL_RATE = 1 / 100  # EWMA weight of the level per interval (residuals clipped to 3 medians)
 MEDIAN_RATE = 0.02
 MEAN_RATE = 1 / 288  # the mean rate (for the Poisson floor of sparse counts)
+#: The share of intervals with no clicks at all is averaged over about a week of intervals,
+#: so an outage of a few hours barely moves it.
+ZERO_RATE = 1 / 2016
 #: The hour-of-week correction averages about the last `WEEK_MEMORY` weeks of its hour (each
 #: hour of the week comes once a week, in 3600 / nominal intervals).
 WEEK_MEMORY = 2.0
@@ -93,6 +98,7 @@ class Reading:
     sustained: float = 0.0
     sustained_intervals: int = 0
     sustained_score: float = 0.0
+    zero_share: float = 0.0
 
 
 class Model:
@@ -117,6 +123,7 @@ class Model:
         "sseason",
         "sshift",
         "ssum",
+        "zeros",
     )
 
     def __init__(self) -> None:
@@ -138,6 +145,7 @@ class Model:
         self.sshift = 0.1  # its median residual
         self.srun = 0  # signed length of the current run of intervals off normal
         self.ssum = 0.0  # the sum of their residuals
+        self.zeros = 0.0  # the share of intervals with no clicks (a running mean, then EWMA)
 
     @classmethod
     def load(cls, raw: Mapping[str, Any] | None) -> Model:
@@ -164,7 +172,7 @@ class Model:
     def dump(self) -> dict[str, Any]:
         values = self.hod + self.how + self.dow + self.e + self.scale + self.shod
         values += [self.s50, self.sflat, self.sseason, self.fine, self.mean, self.sshift]
-        values.append(self.ssum)
+        values += [self.ssum, self.zeros]
         return {
             "level": self.level,
             "learnt": self.learnt,
@@ -178,10 +186,10 @@ class Model:
 #: kept at float32 precision in memory too (`_settle`), so a stored state decides exactly as
 #: an in-memory run.
 _VECTORS = (("hod", 24), ("how", 168), ("dow", 7), ("e", 3), ("scale", 3), ("shod", 24))
-_SCALARS = ("s50", "sflat", "sseason", "fine", "mean", "sshift", "ssum")
+_SCALARS = ("s50", "sflat", "sseason", "fine", "mean", "sshift", "ssum", "zeros")
 _PACKED = struct.Struct(f"<{sum(size for _, size in _VECTORS) + len(_SCALARS)}f")
 #: What one step may change, brought to float32 in one pack (see `_settle`).
-_CHANGED = struct.Struct("<17f")
+_CHANGED = struct.Struct("<18f")
 FLOOR = 1e-6  # multiplicative trackers never reach 0
 
 
@@ -193,6 +201,7 @@ def _settle(model: Model, day: int, hour: int) -> None:
     slot = 24 * day + hour
     e, scale = model.e, model.scale
     (
+        model.zeros,
         model.mean,
         model.ssum,
         model.fine,
@@ -212,6 +221,7 @@ def _settle(model: Model, day: int, hour: int) -> None:
         model.sseason,
     ) = _CHANGED.unpack(
         _CHANGED.pack(
+            model.zeros,
             model.mean,
             model.ssum,
             model.fine,
@@ -253,6 +263,7 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     if model.level is None:
         model.level = y
         model.mean = x
+        model.zeros = 1.0 if obs.count <= 0 else 0.0
         _settle(model, day, hour)
         model.learnt += obs.seconds
         model.n += 1
@@ -340,6 +351,10 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
         model.e = [0.0] * len(ALPHAS)
         model.run = 0
     model.mean += MEAN_RATE * (min(x, 10.0 * model.mean + 10.0) - model.mean)
+    zero_share = model.zeros
+    model.zeros += max(ZERO_RATE, 1 / (model.n + 1)) * (
+        (1.0 if obs.count <= 0 else 0.0) - model.zeros
+    )
     model.learnt = min(model.learnt + obs.seconds, 10 * WARMUP_SECONDS)
     if obs.seconds <= 1.5 * 3600.0:
         model.fine = min(model.fine + obs.seconds, 10 * WARMUP_SECONDS)
@@ -355,6 +370,7 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
         sustained,
         sustained_intervals,
         sustained / slow_scale,
+        zero_share,
     )
 
 

@@ -23,6 +23,10 @@ Per step (one observation, its count rescaled to the nominal interval):
   its mean is `Reading.sustained` (log of the ratio to normal) and, over the slow scale's
   quantile, `Reading.sustained_score`: a step too small for any one interval to stand out
   (the day's own edges set the quantiles) is still seen once it has lasted;
+- how often, since warm-up, an excursion beyond some scale's quantile began
+  (`Reading.surprise`, over about a day; each excursion counted once however long): a subject
+  whose bursts keep breaking its own records (its quantiles still catching up) is told apart
+  from one where a burst is rare;
 - the share of intervals with no clicks at all (`Reading.zero_share`, over about a week) tells
   routine silence (bursty or sparse traffic) from an outage;
 - when the slow scale stays far from normal for a few hours, the level re-baselines to it: a
@@ -36,6 +40,7 @@ exactly as an in-memory run.
 from __future__ import annotations
 
 import base64
+import itertools
 import math
 import struct
 from collections.abc import Mapping
@@ -54,12 +59,15 @@ QUANTILE_RATE = 0.05  # multiplicative step of the quantile tracker
 INITIAL_SCALE = 1.0  # before any evidence, "normal" spans a factor e either way ...
 #: ... for one interval; an average over n intervals strays about 1/sqrt(n) as far.
 INITIAL_SCALES = tuple(INITIAL_SCALE * math.sqrt(a / (2 - a)) for a in ALPHAS)
+#: The number of intervals each scale's EWMA effectively averages (for the Poisson floor).
+INTERVALS = tuple((2 - a) / a for a in ALPHAS)
 LEVEL_RATE = 1 / 100  # EWMA weight of the level per interval (residuals clipped to 3 medians)
 MEDIAN_RATE = 0.02
 MEAN_RATE = 1 / 288  # the mean rate (for the Poisson floor of sparse counts)
 #: The share of intervals with no clicks at all is averaged over about a week of intervals,
 #: so an outage of a few hours barely moves it.
 ZERO_RATE = 1 / 2016
+SURPRISE_RATE = 1 / 288  # the surprise rate's EWMA weight per interval (about a day)
 #: The hour-of-week correction averages about the last `WEEK_MEMORY` weeks of its hour (each
 #: hour of the week comes once a week, in 3600 / nominal intervals).
 WEEK_MEMORY = 2.0
@@ -99,6 +107,7 @@ class Reading:
     sustained_intervals: int = 0
     sustained_score: float = 0.0
     zero_share: float = 0.0
+    surprise: float = 0.0
 
 
 class Model:
@@ -109,11 +118,13 @@ class Model:
         "e",
         "fine",
         "hod",
+        "hot",
         "how",
         "learnt",
         "level",
         "mean",
         "n",
+        "over",
         "run",
         "s50",
         "scale",
@@ -146,37 +157,39 @@ class Model:
         self.srun = 0  # signed length of the current run of intervals off normal
         self.ssum = 0.0  # the sum of their residuals
         self.zeros = 0.0  # the share of intervals with no clicks (a running mean, then EWMA)
+        self.hot = 0.0  # how often an excursion beyond some scale's quantile began, per interval
+        self.over = 0  # whether the last interval was beyond some scale's quantile
 
     @classmethod
     def load(cls, raw: Mapping[str, Any] | None) -> Model:
-        model = cls()
         if not raw:
-            return model
+            return cls()
+        try:
+            packed = _PACKED.unpack(base64.b64decode(raw.get("packed", "")))
+            run, n, srun, over = (int(v) for v in raw.get("counts", ()))
+        except (ValueError, struct.error, TypeError):
+            return cls()  # unreadable: relearn rather than misread
+        # Every slot is set from the stored values: building the empty profiles first cost a
+        # tenth of a step.
+        model = cls.__new__(cls)
         level = raw.get("level")
         model.level = float(level) if level is not None else None
         model.learnt = float(raw.get("learnt", 0.0))
-        model.run, model.n, model.srun = (int(v) for v in raw.get("counts", (0, 0, 0)))
-        try:
-            packed = _PACKED.unpack(base64.b64decode(raw.get("packed", "")))
-        except (ValueError, struct.error, TypeError):
-            return cls()  # unreadable: relearn rather than misread
-        at = 0
-        for name, size in _VECTORS:
-            setattr(model, name, list(packed[at : at + size]))
-            at += size
-        for name in _SCALARS:
+        model.run, model.n, model.srun, model.over = run, n, srun, over
+        for name, start, end in _SLICES:
+            setattr(model, name, list(packed[start:end]))
+        for at, name in enumerate(_SCALARS, start=_SCALARS_AT):
             setattr(model, name, packed[at])
-            at += 1
         return model
 
     def dump(self) -> dict[str, Any]:
         values = self.hod + self.how + self.dow + self.e + self.scale + self.shod
         values += [self.s50, self.sflat, self.sseason, self.fine, self.mean, self.sshift]
-        values += [self.ssum, self.zeros]
+        values += [self.ssum, self.zeros, self.hot]
         return {
             "level": self.level,
             "learnt": self.learnt,
-            "counts": [self.run, self.n, self.srun],
+            "counts": [self.run, self.n, self.srun, self.over],
             "packed": base64.b64encode(_PACKED.pack(*values)).decode("ascii"),
         }
 
@@ -186,11 +199,19 @@ class Model:
 #: kept at float32 precision in memory too (`_settle`), so a stored state decides exactly as
 #: an in-memory run.
 _VECTORS = (("hod", 24), ("how", 168), ("dow", 7), ("e", 3), ("scale", 3), ("shod", 24))
-_SCALARS = ("s50", "sflat", "sseason", "fine", "mean", "sshift", "ssum", "zeros")
-_PACKED = struct.Struct(f"<{sum(size for _, size in _VECTORS) + len(_SCALARS)}f")
+_SCALARS = ("s50", "sflat", "sseason", "fine", "mean", "sshift", "ssum", "zeros", "hot")
+_SCALARS_AT = sum(size for _, size in _VECTORS)
+_SLICES = tuple(
+    (name, at - size, at)
+    for (name, size), at in zip(
+        _VECTORS, itertools.accumulate(size for _, size in _VECTORS), strict=True
+    )
+)
+_PACKED = struct.Struct(f"<{_SCALARS_AT + len(_SCALARS)}f")
 #: What one step may change, brought to float32 in one pack (see `_settle`).
-_CHANGED = struct.Struct("<18f")
+_CHANGED = struct.Struct("<19f")
 FLOOR = 1e-6  # multiplicative trackers never reach 0
+_UNREADY = (0.0,) * len(ALPHAS)
 
 
 def _settle(model: Model, day: int, hour: int) -> None:
@@ -201,6 +222,7 @@ def _settle(model: Model, day: int, hour: int) -> None:
     slot = 24 * day + hour
     e, scale = model.e, model.scale
     (
+        model.hot,
         model.zeros,
         model.mean,
         model.ssum,
@@ -221,6 +243,7 @@ def _settle(model: Model, day: int, hour: int) -> None:
         model.sseason,
     ) = _CHANGED.unpack(
         _CHANGED.pack(
+            model.hot,
             model.zeros,
             model.mean,
             model.ssum,
@@ -278,12 +301,19 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     expected = math.expm1(max(base, 0.0))
     residual = y - base
     ready = model.learnt >= WARMUP_SECONDS
-    scores = []
-    for k, alpha in enumerate(ALPHAS):
-        model.e[k] = residual if k == 0 else model.e[k] + alpha * (residual - model.e[k])
+    e = model.e
+    e[0] = residual
+    e[1] += ALPHAS[1] * (residual - e[1])
+    e[2] += ALPHAS[2] * (residual - e[2])
+    if ready:
         # Sparse counts: log1p's level tracks the median (often 0); counting noise is the mean's.
-        floor = poisson_floor(max(expected, model.mean), (2 - alpha) / alpha, up=model.e[k] >= 0)
-        scores.append(model.e[k] / max(model.scale[k], floor) if ready else 0.0)
+        noise = max(expected, model.mean)
+        scores = tuple(
+            e[k] / max(model.scale[k], poisson_floor(noise, INTERVALS[k], up=e[k] >= 0))
+            for k in range(3)
+        )
+    else:
+        scores = _UNREADY
     # A sustained shift: a run of intervals all well off normal on one side, judged against
     # the median residual (not the 99.9% quantile: a step is small next to the day's edges),
     # with the shift test's own hour-of-day profile `shod`, learnt from its own clipped error,
@@ -322,10 +352,18 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     # Learn: each scale's quantile, the median residuals (with and without the profile),
     # the level by a running median, then the profile, all clipped so one burst barely counts.
     nominal_length = obs.seconds <= 1.5 * nominal
+    surprise = model.hot
     if nominal_length and (ready or not SCALES_AFTER_WARMUP):
+        over = 0
         for k in range(len(ALPHAS)):
             above = 1.0 if abs(model.e[k]) > model.scale[k] else 0.0
+            over |= int(above)
             model.scale[k] *= math.exp(QUANTILE_RATE * (above - (1 - QUANTILE)))
+        # Only warm excursions count (the first day's are the model learning), and each once
+        # however long it lasts: an outage or a step is one surprise, not one per interval.
+        if ready:
+            model.hot += SURPRISE_RATE * ((over and not model.over) - model.hot)
+        model.over = over
     model.s50 *= math.exp(MEDIAN_RATE * ((1.0 if abs(residual) > model.s50 else 0.0) - 0.5))
     flat = y - model.level
     unseasoned = flat - season
@@ -362,7 +400,7 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     profiled = model.fine >= WARMUP_SECONDS or nominal > 1.5 * 3600.0
     _settle(model, day, hour)
     return Reading(
-        tuple(scores),
+        scores,
         expected * obs.seconds / nominal,
         ready,
         profiled,
@@ -371,6 +409,7 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
         sustained_intervals,
         sustained / slow_scale,
         zero_share,
+        surprise,
     )
 
 

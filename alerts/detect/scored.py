@@ -20,7 +20,8 @@ with `sustained_ratio` and `sustained_intervals` in the decision's details. Afte
 resolves, no new episode opens for `refractory` hours (at least 6 intervals, at most 144):
 one burst of news is one alert, not a string of them. A drop never fires for a subject whose
 intervals saw no clicks at all `ROUTINE_ZEROS` of the time or more (over about the last week):
-there silence is routine (bursty or sparse traffic), not an outage. A state of another kind or
+there silence is routine (bursty or sparse traffic), not an outage. Nor does anything fire while
+the subject's recent excursions are frequent (`SURPRISE_LIMIT`). A state of another kind or
 version, or None, is replaced by a fresh one (the detector relearns) rather than misread.
 `step` never mutates its input.
 """
@@ -47,6 +48,11 @@ SUSTAIN_SCORE = 0.5
 #: A drop needs traffic that rarely pauses: where this share of intervals or more saw no
 #: clicks at all (bursty or sparse traffic), an interval of silence is routine, not news.
 ROUTINE_ZEROS = 0.1
+#: A spike or drop is news only where new excursions beyond the subject's quantiles are rare:
+#: more than this many per interval (about 3 a day at 5-minute intervals) means its bursts
+#: keep breaking records while the quantiles catch up, so one more is not news. Chosen by
+#: leave-one-file-out (0.005 to 0.025 tried; 0.01 lowered no fold).
+SURPRISE_LIMIT = 0.01
 
 
 @dataclass(frozen=True)
@@ -205,7 +211,7 @@ class ScoredDetector(Detector):
         warm = reading.ready and (
             self.side > 0 or (reading.profiled and reading.zero_share < ROUTINE_ZEROS)
         )
-        news = warm and volume >= self.level.min_count
+        news = warm and volume >= self.level.min_count and reading.surprise < SURPRISE_LIMIT
         details = {"intervals": float(span), "score": round(score, 3)}
         if reading.shift:
             details["level_shift"] = round(math.exp(reading.shift), 3)

@@ -38,7 +38,8 @@ from typing import Any, ClassVar
 
 from alerts.detect.detector import Detector, Dispersion, Verdict
 from alerts.detect.episodes import EpisodeState, Policy, advance
-from alerts.detect.robust import SPANS, SUSTAIN_MIN, Clock, Model, Reading, observe, teach
+from alerts.detect.model import SPANS, Model
+from alerts.detect.robust import SUSTAIN_MIN, Clock, Reading, observe, teach
 from alerts.detect.series import Decision, Observation, Recent, as_utc
 
 STATE_VERSION = 4

@@ -23,38 +23,41 @@ Per step (one observation, its count rescaled to the nominal interval):
   its mean is `Reading.sustained` (log of the ratio to normal) and, over the slow scale's
   quantile, `Reading.sustained_score`: a step too small for any one interval to stand out
   (the day's own edges set the quantiles) is still seen once it has lasted;
+- how often, since warm-up, an excursion beyond some scale's quantile began
+  (`Reading.surprise`, over about a day; each excursion counted once however long): a subject
+  whose bursts keep breaking its own records (its quantiles still catching up) is told apart
+  from one where a burst is rare;
+- the share of intervals with no clicks at all (`Reading.zero_share`, over about a week) tells
+  routine silence (bursty or sparse traffic) from an outage;
 - when the slow scale stays far from normal for a few hours, the level re-baselines to it: a
   campaign that steps traffic up alerts once, not for days.
 
-The state is a small dict (about 1.4 kB as JSON: the profiles packed as float32s), kept at
-the stored precision in memory on every step, so a state stored between poll cycles decides
-exactly as an in-memory run.
+The state (`alerts.detect.model`) is a small dict (about 1.4 kB as JSON: the profiles packed
+as float32s), kept at the stored precision in memory on every step, so a state stored between
+poll cycles decides exactly as an in-memory run.
 """
 
 from __future__ import annotations
 
-import base64
 import math
-import struct
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from alerts.detect.model import ALPHAS, Model, settle
 from alerts.detect.series import Observation
 
-#: Smoothing of the residual at each scale, and the span in intervals a message sums over.
-ALPHAS = (1.0, 1 / 4, 1 / 16)
-SPANS = (1, 4, 16)
 QUANTILE = 0.999  # the share of a scale's residuals its scale stays above
 QUANTILE_RATE = 0.05  # multiplicative step of the quantile tracker
-INITIAL_SCALE = 1.0  # before any evidence, "normal" spans a factor e either way ...
-#: ... for one interval; an average over n intervals strays about 1/sqrt(n) as far.
-INITIAL_SCALES = tuple(INITIAL_SCALE * math.sqrt(a / (2 - a)) for a in ALPHAS)
+#: The number of intervals each scale's EWMA effectively averages (for the Poisson floor).
+INTERVALS = tuple((2 - a) / a for a in ALPHAS)
 LEVEL_RATE = 1 / 100  # EWMA weight of the level per interval (residuals clipped to 3 medians)
 MEDIAN_RATE = 0.02
 MEAN_RATE = 1 / 288  # the mean rate (for the Poisson floor of sparse counts)
+#: The share of intervals with no clicks at all is averaged over about a week of intervals,
+#: so an outage of a few hours barely moves it.
+ZERO_RATE = 1 / 2016
+SURPRISE_RATE = 1 / 288  # the surprise rate's EWMA weight per interval (about a day)
 #: The hour-of-week correction averages about the last `WEEK_MEMORY` weeks of its hour (each
 #: hour of the week comes once a week, in 3600 / nominal intervals).
 WEEK_MEMORY = 2.0
@@ -93,144 +96,11 @@ class Reading:
     sustained: float = 0.0
     sustained_intervals: int = 0
     sustained_score: float = 0.0
+    zero_share: float = 0.0
+    surprise: float = 0.0
 
 
-class Model:
-    """Mutable working copy of the state; `load`/`dump` convert from and to JSON."""
-
-    __slots__ = (
-        "dow",
-        "e",
-        "fine",
-        "hod",
-        "how",
-        "learnt",
-        "level",
-        "mean",
-        "n",
-        "run",
-        "s50",
-        "scale",
-        "sflat",
-        "shod",
-        "srun",
-        "sseason",
-        "sshift",
-        "ssum",
-    )
-
-    def __init__(self) -> None:
-        self.level: float | None = None
-        self.hod = [0.0] * 24
-        self.how = [0.0] * 168  # the hour of the week, as a correction to `hod` + `dow`
-        self.dow = [0.0] * 7
-        self.e = [0.0] * len(ALPHAS)
-        self.scale = list(INITIAL_SCALES)
-        self.s50 = 0.1
-        self.sflat = 0.1
-        self.sseason = 0.1
-        self.run = 0
-        self.n = 0
-        self.learnt = 0.0
-        self.fine = 0.0
-        self.mean = 0.0
-        self.shod = [0.0] * 24  # the shift test's hour-of-day profile
-        self.sshift = 0.1  # its median residual
-        self.srun = 0  # signed length of the current run of intervals off normal
-        self.ssum = 0.0  # the sum of their residuals
-
-    @classmethod
-    def load(cls, raw: Mapping[str, Any] | None) -> Model:
-        model = cls()
-        if not raw:
-            return model
-        level = raw.get("level")
-        model.level = float(level) if level is not None else None
-        model.learnt = float(raw.get("learnt", 0.0))
-        model.run, model.n, model.srun = (int(v) for v in raw.get("counts", (0, 0, 0)))
-        try:
-            packed = _PACKED.unpack(base64.b64decode(raw.get("packed", "")))
-        except (ValueError, struct.error, TypeError):
-            return cls()  # unreadable: relearn rather than misread
-        at = 0
-        for name, size in _VECTORS:
-            setattr(model, name, list(packed[at : at + size]))
-            at += size
-        for name in _SCALARS:
-            setattr(model, name, packed[at])
-            at += 1
-        return model
-
-    def dump(self) -> dict[str, Any]:
-        values = self.hod + self.how + self.dow + self.e + self.scale + self.shod
-        values += [self.s50, self.sflat, self.sseason, self.fine, self.mean, self.sshift]
-        values.append(self.ssum)
-        return {
-            "level": self.level,
-            "learnt": self.learnt,
-            "counts": [self.run, self.n, self.srun],
-            "packed": base64.b64encode(_PACKED.pack(*values)).decode("ascii"),
-        }
-
-
-#: The profiles and trackers travel as one base64 string of float32s (about 1.3 kB): a JSON
-#: list of 230 floats cost as much CPU to encode and parse as the whole step. Every value is
-#: kept at float32 precision in memory too (`_settle`), so a stored state decides exactly as
-#: an in-memory run.
-_VECTORS = (("hod", 24), ("how", 168), ("dow", 7), ("e", 3), ("scale", 3), ("shod", 24))
-_SCALARS = ("s50", "sflat", "sseason", "fine", "mean", "sshift", "ssum")
-_PACKED = struct.Struct(f"<{sum(size for _, size in _VECTORS) + len(_SCALARS)}f")
-#: What one step may change, brought to float32 in one pack (see `_settle`).
-_CHANGED = struct.Struct("<17f")
-FLOOR = 1e-6  # multiplicative trackers never reach 0
-
-
-def _settle(model: Model, day: int, hour: int) -> None:
-    """Bring what a step changed to float32 precision (the stored precision), in memory;
-    multiplicative trackers keep a tiny positive floor; the level keeps 6 decimals."""
-    if model.level is not None:
-        model.level = round(model.level, 6)
-    slot = 24 * day + hour
-    e, scale = model.e, model.scale
-    (
-        model.mean,
-        model.ssum,
-        model.fine,
-        model.shod[hour],
-        model.sshift,
-        model.hod[hour],
-        model.how[slot],
-        model.dow[day],
-        e[0],
-        e[1],
-        e[2],
-        scale[0],
-        scale[1],
-        scale[2],
-        model.s50,
-        model.sflat,
-        model.sseason,
-    ) = _CHANGED.unpack(
-        _CHANGED.pack(
-            model.mean,
-            model.ssum,
-            model.fine,
-            model.shod[hour],
-            max(model.sshift, FLOOR),
-            model.hod[hour],
-            model.how[slot],
-            model.dow[day],
-            e[0],
-            e[1],
-            e[2],
-            max(scale[0], FLOOR),
-            max(scale[1], FLOOR),
-            max(scale[2], FLOOR),
-            max(model.s50, FLOOR),
-            max(model.sflat, FLOOR),
-            max(model.sseason, FLOOR),
-        )
-    )
+_UNREADY = (0.0,) * len(ALPHAS)
 
 
 @dataclass(frozen=True)
@@ -253,7 +123,8 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     if model.level is None:
         model.level = y
         model.mean = x
-        _settle(model, day, hour)
+        model.zeros = 1.0 if obs.count <= 0 else 0.0
+        settle(model, day, hour)
         model.learnt += obs.seconds
         model.n += 1
         return Reading((0.0,) * len(ALPHAS), obs.count, False)
@@ -267,12 +138,19 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     expected = math.expm1(max(base, 0.0))
     residual = y - base
     ready = model.learnt >= WARMUP_SECONDS
-    scores = []
-    for k, alpha in enumerate(ALPHAS):
-        model.e[k] = residual if k == 0 else model.e[k] + alpha * (residual - model.e[k])
+    e = model.e
+    e[0] = residual
+    e[1] += ALPHAS[1] * (residual - e[1])
+    e[2] += ALPHAS[2] * (residual - e[2])
+    if ready:
         # Sparse counts: log1p's level tracks the median (often 0); counting noise is the mean's.
-        floor = poisson_floor(max(expected, model.mean), (2 - alpha) / alpha, up=model.e[k] >= 0)
-        scores.append(model.e[k] / max(model.scale[k], floor) if ready else 0.0)
+        noise = max(expected, model.mean)
+        scores = tuple(
+            e[k] / max(model.scale[k], poisson_floor(noise, INTERVALS[k], up=e[k] >= 0))
+            for k in range(3)
+        )
+    else:
+        scores = _UNREADY
     # A sustained shift: a run of intervals all well off normal on one side, judged against
     # the median residual (not the 99.9% quantile: a step is small next to the day's edges),
     # with the shift test's own hour-of-day profile `shod`, learnt from its own clipped error,
@@ -311,10 +189,18 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     # Learn: each scale's quantile, the median residuals (with and without the profile),
     # the level by a running median, then the profile, all clipped so one burst barely counts.
     nominal_length = obs.seconds <= 1.5 * nominal
+    surprise = model.hot
     if nominal_length and (ready or not SCALES_AFTER_WARMUP):
+        over = 0
         for k in range(len(ALPHAS)):
             above = 1.0 if abs(model.e[k]) > model.scale[k] else 0.0
+            over |= int(above)
             model.scale[k] *= math.exp(QUANTILE_RATE * (above - (1 - QUANTILE)))
+        # Only warm excursions count (the first day's are the model learning), and each once
+        # however long it lasts: an outage or a step is one surprise, not one per interval.
+        if ready:
+            model.hot += SURPRISE_RATE * ((over and not model.over) - model.hot)
+        model.over = over
     model.s50 *= math.exp(MEDIAN_RATE * ((1.0 if abs(residual) > model.s50 else 0.0) - 0.5))
     flat = y - model.level
     unseasoned = flat - season
@@ -340,14 +226,18 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
         model.e = [0.0] * len(ALPHAS)
         model.run = 0
     model.mean += MEAN_RATE * (min(x, 10.0 * model.mean + 10.0) - model.mean)
+    zero_share = model.zeros
+    model.zeros += max(ZERO_RATE, 1 / (model.n + 1)) * (
+        (1.0 if obs.count <= 0 else 0.0) - model.zeros
+    )
     model.learnt = min(model.learnt + obs.seconds, 10 * WARMUP_SECONDS)
     if obs.seconds <= 1.5 * 3600.0:
         model.fine = min(model.fine + obs.seconds, 10 * WARMUP_SECONDS)
     model.n += 1
     profiled = model.fine >= WARMUP_SECONDS or nominal > 1.5 * 3600.0
-    _settle(model, day, hour)
+    settle(model, day, hour)
     return Reading(
-        tuple(scores),
+        scores,
         expected * obs.seconds / nominal,
         ready,
         profiled,
@@ -355,6 +245,8 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
         sustained,
         sustained_intervals,
         sustained / slow_scale,
+        zero_share,
+        surprise,
     )
 
 
@@ -395,4 +287,4 @@ def teach(model: Model, obs: Observation, nominal: float, clock: Clock) -> None:
     model.learnt = min(model.learnt + obs.seconds, 10 * WARMUP_SECONDS)
     if obs.seconds <= 1.5 * 3600.0:
         model.fine = min(model.fine + obs.seconds, 10 * WARMUP_SECONDS)
-    _settle(model, day, hour)
+    settle(model, day, hour)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 import pytest
@@ -44,6 +45,21 @@ def test_quiet_link_at_zero_never_fires(sensitivity: Sensitivity) -> None:
 @pytest.mark.parametrize("mean", [0.05, 1.0, 20.0, 500.0])
 def test_poisson_noise_never_fires(sensitivity: Sensitivity, mean: float) -> None:
     counts = poisson_counts(mean, 3 * 288, seed=int(mean * 10) + 3)
+    _, _, episodes = run(make_detector("drop", sensitivity), observations(counts))
+    assert episodes == []
+
+
+@pytest.mark.parametrize("sensitivity", SENSITIVITIES)
+@pytest.mark.parametrize("seed", range(3))
+def test_bursty_link_whose_clicks_often_pause_never_fires_on_silence(
+    sensitivity: Sensitivity, seed: int
+) -> None:
+    # Bursts of 50-400 clicks in 60% of intervals, none in the rest (NAB's disk-write volumes
+    # look like this): four hours of silence is routine there, however busy the bursts are.
+    rng = random.Random(seed)
+    counts = [float(rng.randint(50, 400)) if rng.random() < 0.6 else 0.0 for _ in range(4 * 288)]
+    at = 3 * 288 + 144
+    counts[at : at + 48] = [0.0] * 48
     _, _, episodes = run(make_detector("drop", sensitivity), observations(counts))
     assert episodes == []
 

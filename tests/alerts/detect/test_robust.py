@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from alerts.detect import make_detector, read_series, replay, state_size
-from alerts.detect.robust import Clock, Model, observe, poisson_floor
+from alerts.detect.model import Model
+from alerts.detect.robust import Clock, observe, poisson_floor
 from alerts.detect.series import Observation
 from tests.alerts.detect._series import START, STEP, observations, poisson_counts, run
 

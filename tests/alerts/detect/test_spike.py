@@ -47,6 +47,22 @@ def test_injected_spike_fires_at_once_and_resolves(sensitivity: Sensitivity, mea
     assert fired.details["intervals"] >= 1
 
 
+@pytest.mark.parametrize("sensitivity", SENSITIVITIES)
+def test_bursts_that_keep_breaking_records_alert_at_first_then_are_normal(
+    sensitivity: Sensitivity,
+) -> None:
+    # A burst every two hours, each 15% bigger than the last: every one beats the link's
+    # 99.9% quantile, so without the surprise guard each would alert once the refractory ends.
+    counts = poisson_counts(20.0, 4 * 288, seed=30)
+    first, burst = 288 + 100, 200.0
+    for at in range(first, 4 * 288, 24):
+        counts[at] += burst
+        burst *= 1.15
+    _, _, episodes = run(make_detector("spike", sensitivity), observations(counts))
+    assert 1 <= len(episodes) <= 2
+    assert episodes[0].fired_index == first
+
+
 def test_a_few_clicks_on_a_dead_link_are_not_a_spike() -> None:
     counts = [0.0] * 400 + [4.0] + [0.0] * 20
     _, _, episodes = run(make_detector("spike", "high"), observations(counts))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from alerts.detect import SpikeDetector
 from alerts.engine import EngineConfig
 from storage import Database
 from tests.alerts.engine.conftest import CHANNEL, POLL, TEAM, Engine
@@ -236,7 +237,7 @@ async def test_a_state_from_an_earlier_detector_is_seeded_again_not_warmed_up_li
         stored = await tx.rules.get(TEAM, rule.id)
     assert stored is not None
     state = stored.detector_state[rule.subject.key]["detector"]
-    assert (state["kind"], state["version"]) == ("spike", 3)
+    assert (state["kind"], state["version"]) == ("spike", SpikeDetector.state_version)
     assert state["model"]["learnt"] >= 86400  # learnt from history: it judges at once
     # A state the detector reads is left alone.
     assert (await engine.cycle()).seeded == 0

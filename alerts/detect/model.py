@@ -1,0 +1,176 @@
+"""The robust click model's learnt state (`Model`) and how it is stored: the profiles and
+trackers packed as one base64 string of float32s, and every value kept at that precision in
+memory on every step (`settle`), so a state stored between poll cycles decides exactly as an
+in-memory run. What the values mean and how a step changes them: `alerts.detect.robust`.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import math
+import struct
+from collections.abc import Mapping
+from typing import Any
+
+#: Smoothing of the residual at each scale, and the span in intervals a message sums over.
+ALPHAS = (1.0, 1 / 4, 1 / 16)
+SPANS = (1, 4, 16)
+INITIAL_SCALE = 1.0  # before any evidence, "normal" spans a factor e either way ...
+#: ... for one interval; an average over n intervals strays about 1/sqrt(n) as far.
+INITIAL_SCALES = tuple(INITIAL_SCALE * math.sqrt(a / (2 - a)) for a in ALPHAS)
+
+
+class Model:
+    """Mutable working copy of the state; `load`/`dump` convert from and to JSON."""
+
+    __slots__ = (
+        "dow",
+        "e",
+        "fine",
+        "hod",
+        "hot",
+        "how",
+        "learnt",
+        "level",
+        "mean",
+        "n",
+        "over",
+        "run",
+        "s50",
+        "scale",
+        "sflat",
+        "shod",
+        "srun",
+        "sseason",
+        "sshift",
+        "ssum",
+        "zeros",
+    )
+
+    def __init__(self) -> None:
+        self.level: float | None = None
+        self.hod = [0.0] * 24
+        self.how = [0.0] * 168  # the hour of the week, as a correction to `hod` + `dow`
+        self.dow = [0.0] * 7
+        self.e = [0.0] * len(ALPHAS)
+        self.scale = list(INITIAL_SCALES)
+        self.s50 = 0.1
+        self.sflat = 0.1
+        self.sseason = 0.1
+        self.run = 0
+        self.n = 0
+        self.learnt = 0.0
+        self.fine = 0.0
+        self.mean = 0.0
+        self.shod = [0.0] * 24  # the shift test's hour-of-day profile
+        self.sshift = 0.1  # its median residual
+        self.srun = 0  # signed length of the current run of intervals off normal
+        self.ssum = 0.0  # the sum of their residuals
+        self.zeros = 0.0  # the share of intervals with no clicks (a running mean, then EWMA)
+        self.hot = 0.0  # how often an excursion beyond some scale's quantile began, per interval
+        self.over = 0  # whether the last interval was beyond some scale's quantile
+
+    @classmethod
+    def load(cls, raw: Mapping[str, Any] | None) -> Model:
+        if not raw:
+            return cls()
+        try:
+            packed = _PACKED.unpack(base64.b64decode(raw.get("packed", "")))
+            run, n, srun, over = (int(v) for v in raw.get("counts", ()))
+        except (ValueError, struct.error, TypeError):
+            return cls()  # unreadable: relearn rather than misread
+        # Every slot is set from the stored values: building the empty profiles first cost a
+        # tenth of a step.
+        model = cls.__new__(cls)
+        level = raw.get("level")
+        model.level = float(level) if level is not None else None
+        model.learnt = float(raw.get("learnt", 0.0))
+        model.run, model.n, model.srun, model.over = run, n, srun, over
+        for name, start, end in _SLICES:
+            setattr(model, name, list(packed[start:end]))
+        for at, name in enumerate(_SCALARS, start=_SCALARS_AT):
+            setattr(model, name, packed[at])
+        return model
+
+    def dump(self) -> dict[str, Any]:
+        values = self.hod + self.how + self.dow + self.e + self.scale + self.shod
+        values += [self.s50, self.sflat, self.sseason, self.fine, self.mean, self.sshift]
+        values += [self.ssum, self.zeros, self.hot]
+        return {
+            "level": self.level,
+            "learnt": self.learnt,
+            "counts": [self.run, self.n, self.srun, self.over],
+            "packed": base64.b64encode(_PACKED.pack(*values)).decode("ascii"),
+        }
+
+
+#: The profiles and trackers travel as one base64 string of float32s (about 1.3 kB): a JSON
+#: list of 230 floats cost as much CPU to encode and parse as the whole step. Every value is
+#: kept at float32 precision in memory too (`settle`), so a stored state decides exactly as
+#: an in-memory run.
+_VECTORS = (("hod", 24), ("how", 168), ("dow", 7), ("e", 3), ("scale", 3), ("shod", 24))
+_SCALARS = ("s50", "sflat", "sseason", "fine", "mean", "sshift", "ssum", "zeros", "hot")
+_SCALARS_AT = sum(size for _, size in _VECTORS)
+_SLICES = tuple(
+    (name, at - size, at)
+    for (name, size), at in zip(
+        _VECTORS, itertools.accumulate(size for _, size in _VECTORS), strict=True
+    )
+)
+_PACKED = struct.Struct(f"<{_SCALARS_AT + len(_SCALARS)}f")
+#: What one step may change, brought to float32 in one pack (see `settle`).
+_CHANGED = struct.Struct("<19f")
+FLOOR = 1e-6  # multiplicative trackers never reach 0
+
+
+def settle(model: Model, day: int, hour: int) -> None:
+    """Bring what a step changed to float32 precision (the stored precision), in memory;
+    multiplicative trackers keep a tiny positive floor; the level keeps 6 decimals."""
+    if model.level is not None:
+        model.level = round(model.level, 6)
+    slot = 24 * day + hour
+    e, scale = model.e, model.scale
+    (
+        model.hot,
+        model.zeros,
+        model.mean,
+        model.ssum,
+        model.fine,
+        model.shod[hour],
+        model.sshift,
+        model.hod[hour],
+        model.how[slot],
+        model.dow[day],
+        e[0],
+        e[1],
+        e[2],
+        scale[0],
+        scale[1],
+        scale[2],
+        model.s50,
+        model.sflat,
+        model.sseason,
+    ) = _CHANGED.unpack(
+        _CHANGED.pack(
+            model.hot,
+            model.zeros,
+            model.mean,
+            model.ssum,
+            model.fine,
+            model.shod[hour],
+            max(model.sshift, FLOOR),
+            model.hod[hour],
+            model.how[slot],
+            model.dow[day],
+            e[0],
+            e[1],
+            e[2],
+            max(scale[0], FLOOR),
+            max(scale[1], FLOOR),
+            max(scale[2], FLOOR),
+            max(model.s50, FLOOR),
+            max(model.sflat, FLOOR),
+            max(model.sseason, FLOOR),
+        )
+    )

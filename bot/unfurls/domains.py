@@ -64,20 +64,27 @@ class TrackingDomains:
             return found
 
     async def _read(self, client: ClickMeterClient) -> frozenset[str]:
-        hosts: set[str] = set()
-        for kind in DOMAIN_KINDS:
-            try:
-                listed = await client.domains(kind=kind, limit=100)
-                domains = await asyncio.gather(*(client.domain(d.id) for d in listed))
-            except ClickMeterError as exc:  # one kind unreadable: the others still count
-                log.info("could not list %s tracking domains: %s", kind, exc)
-                continue
-            hosts.update(host_of(d.name) for d in domains if d.name)
+        # All at once: with ClickMeter slow (hundreds of ms a request), the first unfurl of a
+        # workspace waits for this.
+        kinds = [self._domains(client, kind) for kind in DOMAIN_KINDS]
+        *listed, from_links = await asyncio.gather(*kinds, self._link_hosts(client))
+        hosts = set(from_links).union(*listed)
+        hosts.discard("")
+        return frozenset(hosts)
+
+    async def _domains(self, client: ClickMeterClient, kind: DomainType) -> set[str]:
+        try:
+            listed = await client.domains(kind=kind, limit=100)
+            domains = await asyncio.gather(*(client.domain(d.id) for d in listed))
+        except ClickMeterError as exc:  # one kind unreadable: the others still count
+            log.info("could not list %s tracking domains: %s", kind, exc)
+            return set()
+        return {host_of(d.name) for d in domains if d.name}
+
+    async def _link_hosts(self, client: ClickMeterClient) -> set[str]:
         try:
             links = await client.datapoints(expand=True, limit=LINKS_SCANNED, kind="tl")
         except ClickMeterError as exc:
             log.info("could not read the links' tracking domains: %s", exc)
-            links = []
-        hosts.update(host_of(dp.tracking_code) for dp in links if dp.tracking_code)
-        hosts.discard("")
-        return frozenset(hosts)
+            return set()
+        return {host_of(dp.tracking_code) for dp in links if dp.tracking_code}

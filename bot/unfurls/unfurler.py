@@ -4,6 +4,9 @@ a preview must not count as a click) and answered with its card; other links are
 
 Found links and cards are cached briefly (CARD_TTL_S): a link pasted in several channels, or
 unfurled again when Slack re-renders a message, costs ClickMeter nothing more for a minute.
+The account's first page of links (INDEXED, read once a minute) is kept by tracking URL, so
+most links are found without a search of their own: with ClickMeter slow, each request in
+line before the numbers is time the person pasting waits.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ log = logging.getLogger(__name__)
 CARD_TTL_S = 60.0
 #: Search results read to find a link by its name (the tracking URL's path).
 SEARCHED = 100
+#: Links read in one request to find pasted ones without searching.
+INDEXED = 100
 CACHE_SIZE = 10_000
 
 
@@ -53,12 +58,17 @@ class Unfurler:
         self._now = now
         self._links: TTLCache[tuple[str, str], Datapoint | None] = TTLCache(CACHE_SIZE, ttl_s)
         self._cards: TTLCache[tuple[str, int], list[dict[str, Any]]] = TTLCache(CACHE_SIZE, ttl_s)
+        self._index: TTLCache[str, list[Datapoint]] = TTLCache(CACHE_SIZE, ttl_s)
+        self._index_locks: dict[str, asyncio.Lock] = {}
 
     async def unfurls(
         self, team_id: str, client: ClickMeterClient, urls: list[str]
     ) -> dict[str, dict[str, Any]]:
         """url -> `{"blocks": [...]}` for each of `urls` that is one of the account's links."""
-        hosts = await self.domains.hosts(team_id, client)
+        # Read together: a workspace's first unfurl waits for both.
+        hosts, _ = await asyncio.gather(
+            self.domains.hosts(team_id, client), self._indexed(team_id, client)
+        )
         ours = list(dict.fromkeys(u for u in urls if host_of(u) in hosts))
         found = await asyncio.gather(*(self._card(team_id, client, url) for url in ours))
         return {url: {"blocks": blocks} for url, blocks in zip(ours, found, strict=True) if blocks}
@@ -81,12 +91,25 @@ class Unfurler:
         if key in self._links:
             return self._links[key]
         name = _name_in(url)
-        found = None
-        if name:
+        indexed = await self._indexed(team_id, client)
+        found = next((dp for dp in indexed if same_link(url, dp.tracking_code)), None)
+        if name and found is None and len(indexed) >= INDEXED:
             candidates = await client.datapoints(expand=True, limit=SEARCHED, text=name)
             found = next((dp for dp in candidates if same_link(url, dp.tracking_code)), None)
         self._links[key] = found
         return found
+
+    async def _indexed(self, team_id: str, client: ClickMeterClient) -> list[Datapoint]:
+        """The account's first INDEXED links, read once per CARD_TTL_S (one read at a time)."""
+        found = self._index.get(team_id)
+        if found is not None:
+            return found
+        async with self._index_locks.setdefault(team_id, asyncio.Lock()):
+            found = self._index.get(team_id)
+            if found is None:
+                found = await client.datapoints(expand=True, limit=INDEXED, kind="tl")
+                self._index[team_id] = found
+            return found
 
     async def card(self, client: ClickMeterClient, link: Datapoint) -> LinkCard:
         """The numbers of `link`'s card: 14 days of daily counters in one request (today, the

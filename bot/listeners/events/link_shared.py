@@ -3,8 +3,8 @@ the connected account's tracking links get their live stats in one `chat.unfurl`
 
 The work is Bolt's lazy listener (the event is acked at once). Links ClickMeter does not know
 are left alone: no `chat.unfurl` at all when none is ours. Calls are paced per workspace
-under Slack's limit for `chat.unfurl` (Tier 3: 50 a minute, short bursts allowed): at most 50
-in any minute, a burst of UNFURL_BURST at once, and a 429 is retried after its Retry-After
+under Slack's limit for `chat.unfurl` (Tier 3: 50 a minute, bursts allowed): at most 50 in any
+60 s, sent as soon as they are ready while under it; a 429 is retried after its Retry-After
 (slack_sdk's rate-limit retry handler), once.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from cachetools import TTLCache
-from pyrate_limiter import GCRA, Duration, Rate, StateBucket
+from pyrate_limiter import Duration, InMemoryBucket, Rate
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -27,27 +27,28 @@ from clickmeter import BucketPacer, ClickMeterError
 
 log = logging.getLogger(__name__)
 
-#: chat.unfurl's pace per workspace: UNFURLS_PER_MINUTE evenly, plus a burst, so that no 60 s
-#: holds more than Tier 3's 50 calls. The burst absorbs a slow first unfurl (the workspace's
-#: domains being read) without every later one waiting in line behind it.
-UNFURLS_PER_MINUTE = 40
-UNFURL_BURST = 10
+#: chat.unfurl calls per workspace in any 60 s: Slack's Tier 3. A sliding window, not an even
+#: pace: links pasted together are answered at once, and a slow first unfurl (the workspace's
+#: domains being read) does not make later ones wait in line behind it.
+UNFURLS_PER_MINUTE = 50
 #: Links one event may carry that are answered (Slack sends a handful at most).
 MAX_LINKS = 10
 
 
 class UnfurlPacers:
-    """One pacer per workspace for its `chat.unfurl` calls (Slack limits each workspace)."""
+    """One sliding window per workspace for its `chat.unfurl` calls (Slack limits each
+    workspace)."""
 
-    def __init__(self, per_minute: int = UNFURLS_PER_MINUTE, burst: int = UNFURL_BURST) -> None:
-        self._rate = Rate(per_minute, Duration.MINUTE, burst=burst)
+    def __init__(self, per_minute: int = UNFURLS_PER_MINUTE) -> None:
+        self._rate = Rate(per_minute, Duration.MINUTE)
         self._pacers: TTLCache[str, BucketPacer] = TTLCache(10_000, 3600.0)
 
     async def wait(self, team_id: str) -> None:
         pacer = self._pacers.get(team_id)
         if pacer is None:
-            bucket = StateBucket([self._rate], algorithm=GCRA())
-            pacer = self._pacers[team_id] = BucketPacer(bucket, name="chat.unfurl")
+            pacer = self._pacers[team_id] = BucketPacer(InMemoryBucket([self._rate]))
+        # No leaker thread per workspace: calls older than the window are dropped here.
+        pacer.bucket.leak(cast("int", pacer.bucket.now()))
         await pacer.wait()
 
 

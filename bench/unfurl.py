@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 
 from devtools.localslack import MockSlackServer
-from devtools.localslack.driver import running_bot
+from devtools.localslack.driver import DriverError, running_bot
 from devtools.sandbox import SandboxConfig, SandboxServer
 
 API_KEY = "5d1e8a3c-7b2f-4c6d-9e0a-1f2b3c4d5e6f"
@@ -95,8 +95,8 @@ def run(links: int, seconds: float, latency_ms: float, timeout_s: float) -> dict
         for at, message in sent:
             try:
                 left = max(0.1, deadline - time.monotonic())
-                bot.slack.slack.wait_for(lambda m=message: bot.unfurls_of(m), left)
-            except TimeoutError:
+                bot.wait_unfurl(message, left)
+            except DriverError:
                 missing += 1
                 continue
             calls = [

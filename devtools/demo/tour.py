@@ -155,7 +155,7 @@ def tour_steps(account: DemoAccount) -> list[Step]:
             ask(f"shorten https://shop.example.com/{hot.name} name {hot.name}-slack group {group}"),
         ),
         Step("Paused from Slack: its clicks stop counting", ask(f"link pause {hot.name}-slack")),
-        Step(f"{hot.name}'s tracking link pasted: unfurled with live stats", unfurl(hot.name)),
+        Step("Its tracking link pasted in #general: unfurled with live stats", unfurl(hot.name)),
         Step("A typo gets a did-you-mean, not an error", ask("tpo contries")),
         Step("Share the account stats in #general", share("stats last7")),
         Step("The link today, before a spike", ask(f"link {hot.name} today")),

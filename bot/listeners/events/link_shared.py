@@ -47,8 +47,9 @@ class UnfurlPacers:
         pacer = self._pacers.get(team_id)
         if pacer is None:
             pacer = self._pacers[team_id] = BucketPacer(InMemoryBucket([self._rate]))
-        # No leaker thread per workspace: calls older than the window are dropped here.
-        pacer.bucket.leak(cast("int", pacer.bucket.now()))
+        # No leaker thread per workspace: calls older than the window are dropped here
+        # (pyrate-limiter leaves the bucket's clock, `now`, unannotated).
+        pacer.bucket.leak(cast("int", pacer.bucket.now()))  # type: ignore[no-untyped-call]
         await pacer.wait()
 
 

@@ -6,6 +6,8 @@ Tests and the terminal demo share this, so the demo shows exactly the path the t
         answer = bot.ask("stats last7")          # the body the bot POSTed to the response_url
         shared = bot.share(answer)               # click its Share in channel button
         reply = bot.ask_in_words("clicks yesterday?")  # @clickbot in #general: its thread reply
+        _, pasted = bot.share_links(["https://s87.eu/spring-sale-garden"])  # link_shared
+        unfurls = bot.wait_unfurl(pasted)        # url -> blocks of the bot's chat.unfurl
 """
 
 from __future__ import annotations

@@ -46,7 +46,9 @@ class UnfurlPacers:
     async def wait(self, team_id: str) -> None:
         pacer = self._pacers.get(team_id)
         if pacer is None:
-            pacer = self._pacers[team_id] = BucketPacer(InMemoryBucket([self._rate]))
+            pacer = self._pacers[team_id] = BucketPacer(
+                InMemoryBucket([self._rate]), name="chat.unfurl"
+            )
         # No leaker thread per workspace: calls older than the window are dropped here
         # (pyrate-limiter leaves the bucket's clock, `now`, unannotated).
         pacer.bucket.leak(cast("int", pacer.bucket.now()))  # type: ignore[no-untyped-call]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import pytest
 
+from bot.listeners.events.link_shared import UnfurlPacers
 from bot.unfurls import host_of, read_more_value, same_link
 from bot.unfurls.card import more_value
 
@@ -49,3 +53,16 @@ def test_the_more_button_carries_a_link_id_and_nothing_else() -> None:
     for value in ("not json", "[]", '{"link_id": "1"}', '{"link_id": true}', '{"link_id": 0}'):
         assert read_more_value(value) is None
     assert read_more_value('{"link_id": 99999999999999999999}') is None
+
+
+async def test_chat_unfurl_calls_are_kept_to_the_limit_per_workspace() -> None:
+    pacers = UnfurlPacers(per_minute=2)
+    await pacers.wait("T1")
+    await pacers.wait("T1")  # two at once: under the limit, no wait
+    await pacers.wait("T2")  # another workspace has its own window
+    third = asyncio.create_task(pacers.wait("T1"))
+    await asyncio.sleep(0.2)
+    assert not third.done()  # the minute's two are used: it waits for the window to move
+    third.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await third

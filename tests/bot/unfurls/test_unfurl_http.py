@@ -3,6 +3,7 @@ Slack, numbers checked against the sandbox's own API answers, against its frozen
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -62,9 +63,18 @@ def more_value(blocks: list[dict[str, Any]]) -> str:
 
 
 def test_a_tracking_link_is_unfurled_with_the_sandboxs_numbers(
-    bot: BotUnderTest, sandbox: Sandbox
+    bot: BotUnderTest, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hits_before = sandbox.state()["total_hits"]
+    # The bot runs in this process: any request for the tracking URL would look its host up.
+    looked_up: list[object] = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def recording(host: Any, *args: Any, **kwargs: Any) -> Any:
+        looked_up.append(host)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", recording)
     ack, message = bot.share_links([GARDEN_URL])
     assert ack.status_code == 200
     assert ack.text == ""  # acked at once, unfurled lazily
@@ -97,6 +107,8 @@ def test_a_tracking_link_is_unfurled_with_the_sandboxs_numbers(
     assert "clicks per day" in shown  # the sparkline
     # The preview asked the API only: no visit of the tracking URL counted as a click.
     assert sandbox.state()["total_hits"] == hits_before
+    assert looked_up  # the recorder works: it saw this process's connections to 127.0.0.1
+    assert not any("s87.eu" in str(host).lower() for host in looked_up)
 
 
 def test_links_that_are_not_the_accounts_are_left_alone(bot: BotUnderTest) -> None:

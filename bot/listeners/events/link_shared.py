@@ -77,13 +77,15 @@ def _urls(event: dict[str, Any]) -> list[str]:
 
 
 def _target(event: dict[str, Any]) -> dict[str, Any] | None:
-    """Where the unfurl goes: the message (channel + ts), else the draft (unfurl_id + source)."""
+    """Where the unfurl goes: the posted message (channel + ts), or a draft being written
+    (source `composer`, whose channel is `COMPOSER`: unfurl_id + source)."""
     channel, ts = event.get("channel"), event.get("message_ts")
-    if isinstance(channel, str) and channel and isinstance(ts, str) and ts:
-        return {"channel": channel, "ts": ts}
     unfurl_id, source = event.get("unfurl_id"), event.get("source")
-    if isinstance(unfurl_id, str) and unfurl_id and isinstance(source, str) and source:
+    draft = source == "composer" or channel == "COMPOSER"
+    if draft and isinstance(unfurl_id, str) and unfurl_id and isinstance(source, str) and source:
         return {"unfurl_id": unfurl_id, "source": source}
+    if not draft and isinstance(channel, str) and channel and isinstance(ts, str) and ts:
+        return {"channel": channel, "ts": ts}
     return None
 
 

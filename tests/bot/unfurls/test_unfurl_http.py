@@ -3,6 +3,7 @@ Slack, numbers checked against the sandbox's own API answers, against its frozen
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -13,6 +14,7 @@ import pytest
 
 from bot.unfurls import MORE_ACTION
 from devtools.localslack import MockSlackServer
+from devtools.localslack.events import link_shared_body
 from tests.bot.answers.helpers import texts as all_texts
 from tests.bot.answers.test_top import report
 from tests.bot.harness import BotUnderTest, running_bot
@@ -148,3 +150,13 @@ def test_the_more_button_opens_the_link_answer_privately(bot: BotUnderTest) -> N
     assert answer["blocks"] == [b for b in expected["blocks"] if b.get("block_id") != "share"]
     broken = bot.click(MORE_ACTION, "not json")
     assert "doesn't say which link" in bot.wait_answer(broken.extensions["response_url"])["text"]
+
+
+def test_a_link_in_a_draft_is_unfurled_by_its_unfurl_id(bot: BotUnderTest) -> None:
+    message = bot.slack.slack.post_user_message("C0GENERAL", f"draft <{GARDEN_URL}>")
+    body = json.loads(link_shared_body(message, [GARDEN_URL], source="composer"))
+    body["event"] |= {"channel": "COMPOSER", "message_ts": "Uxxxx-draft"}
+    assert bot.send_event(json.dumps(body)).status_code == 200
+    found = bot.slack.slack.wait_for(lambda: bot.slack.slack.unfurls)
+    assert (found[0].unfurl_id, found[0].source) == (body["event"]["unfurl_id"], "composer")
+    assert list(found[0].unfurls) == [GARDEN_URL]

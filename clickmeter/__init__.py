@@ -2,6 +2,7 @@
 
 from clickmeter._client import ClickMeterClient
 from clickmeter._client_entities import DatapointFilters, GroupFilters
+from clickmeter._client_links import DomainType
 from clickmeter._client_stats import TopReport
 from clickmeter._exceptions import (
     AuthenticationError,
@@ -105,6 +106,7 @@ __all__ = [
     "DatapointUpdate",
     "DayRange",
     "Domain",
+    "DomainType",
     "Entities",
     "EntityUri",
     "EntityUriList",

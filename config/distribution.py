@@ -34,6 +34,8 @@ DEFAULT_BOT_SCOPES = (
     "usergroups:read",
     "app_mentions:read",
     "im:history",
+    "links:read",
+    "links:write",
 )
 
 

@@ -50,7 +50,9 @@ STATUS = {
 }
 
 
-async def _top(client: ClickMeterClient, report: TopReport, dp: int, period: Period) -> Top | None:
+async def top_report(
+    client: ClickMeterClient, report: TopReport, dp: int, period: Period
+) -> Top | None:
     try:
         return await client.top(report, period, datapoint_id=dp)
     except UnsupportedTimeframeError:
@@ -115,8 +117,8 @@ async def link_answer(command: Link, ctx: AnswerContext) -> Message:
     totals, rows, countries, referrers = await asyncio.gather(
         client.datapoint_aggregated(dp.id, period),
         client.datapoint_aggregated_list(dp.id, period, "week" if weekly else None),
-        _top(client, TopReport.COUNTRIES, dp.id, period),
-        _top(client, TopReport.REFERRERS, dp.id, period),
+        top_report(client, TopReport.COUNTRIES, dp.id, period),
+        top_report(client, TopReport.REFERRERS, dp.id, period),
     )
     name = dp.name or dp.title or f"#{dp.id}"
     label = command.timeframe.label

@@ -1,5 +1,6 @@
 """The scripted tour `clickbot demo` plays when stdin is not a terminal: every command, a share,
-a tracking link made and paused, a spike alert that fires and resolves, and a digest preview."""
+a tracking link made and paused, a tracking link pasted and unfurled with its live stats, a
+spike alert that fires and resolves, and a digest preview."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from rich.text import Text
 
 from devtools.demo.account import DemoAccount
 from devtools.demo.session import ALERT_CHANNEL, Session
+from devtools.localslack.driver import DriverError
+from devtools.localslack.render import render_message
 from devtools.localslack.signed import USER_ID
 
 #: Poll cycles the tour allows for the alert to fire, then to resolve.
@@ -40,6 +43,26 @@ def share(text: str) -> Callable[[Session], object]:
             session.fail(f"nothing to share: `{text}` got no answer")
             return None
         return session.share(answer)
+
+    return run
+
+
+def unfurl(link: str) -> Callable[[Session], object]:
+    """Paste `link`'s tracking URL in #general: the bot unfurls it (link_shared, chat.unfurl)."""
+
+    def run(session: Session) -> object:
+        url = f"https://s87.eu/{link}"
+        session.console.print(Text.assemble(("alice ▸ ", "dim"), (f"pastes {url}", "bold")))
+        try:
+            _, message = session.bot.share_links([url])
+            unfurls = session.bot.wait_unfurl(message, timeout=15.0)
+        except DriverError as exc:
+            session.fail(str(exc))
+            return None
+        blocks = unfurls.get(url, {}).get("blocks")
+        note = "unfurled under alice's message (chat.unfurl)"
+        session.console.print(render_message(url, blocks, ephemeral=False, note=note))
+        return unfurls
 
     return run
 
@@ -132,6 +155,7 @@ def tour_steps(account: DemoAccount) -> list[Step]:
             ask(f"shorten https://shop.example.com/{hot.name} name {hot.name}-slack group {group}"),
         ),
         Step("Paused from Slack: its clicks stop counting", ask(f"link pause {hot.name}-slack")),
+        Step("Its tracking link pasted in #general: unfurled with live stats", unfurl(hot.name)),
         Step("A typo gets a did-you-mean, not an error", ask("tpo contries")),
         Step("Share the account stats in #general", share("stats last7")),
         Step("The link today, before a spike", ask(f"link {hot.name} today")),

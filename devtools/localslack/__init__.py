@@ -8,6 +8,9 @@ at `.api_url`:
         assert server.slack.last_message("C0GENERAL").text == "hi"
         server.slack.rate_limit(retry_after=1, method="chat.postMessage")  # next call → 429
 
+`chat.unfurl` is checked as Slack does and recorded in `MockSlack.unfurls` (`unfurls.py`);
+`events.link_shared_body` makes the event a pasted link sends.
+
 Default channels: C0GENERAL (#general), C0MARKETING, C0RANDOM (bot not a member),
 C0OLDNEWS (archived). Users: U0CLICKBOT (the bot), U0ALICE, U0BOB.
 """

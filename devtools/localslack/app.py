@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from devtools.localslack import control, files
 from devtools.localslack import people as _people  # noqa: F401  (registers usergroups.*)
+from devtools.localslack import unfurls as _unfurls  # noqa: F401  (registers chat.unfurl)
 from devtools.localslack.models import (
     BOT_ID,
     BOT_USER,

@@ -6,6 +6,8 @@ Tests and the terminal demo share this, so the demo shows exactly the path the t
         answer = bot.ask("stats last7")          # the body the bot POSTed to the response_url
         shared = bot.share(answer)               # click its Share in channel button
         reply = bot.ask_in_words("clicks yesterday?")  # @clickbot in #general: its thread reply
+        _, pasted = bot.share_links(["https://s87.eu/spring-sale-garden"])  # link_shared
+        unfurls = bot.wait_unfurl(pasted)        # url -> blocks of the bot's chat.unfurl
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from bot.services import Services
 from bot.web import create_web_app
 from clickmeter import ClickMeterClient
 from config import SlackSettings, load_group
-from devtools.localslack.events import direct_message_body, mention_body
+from devtools.localslack.events import direct_message_body, link_shared_body, mention_body
 from devtools.localslack.models import BOT_USER_ID, Message, ResponsePost
 from devtools.localslack.server import MockSlackServer
 from devtools.localslack.signed import (
@@ -166,6 +168,32 @@ class BotDriver:
         if ack.status_code != 200:
             raise DriverError(f"the bot refused the event: HTTP {ack.status_code}")
         return self.wait_thread_reply(message, timeout)
+
+    # --- unfurls ---------------------------------------------------------------------------
+
+    def share_links(
+        self, urls: list[str], *, channel: str = CHANNEL_ID, user: str = USER_ID
+    ) -> tuple[httpx.Response, Message]:
+        """A message holding `urls` posted in `channel`, and its `link_shared` sent to the bot:
+        the ack, and the message."""
+        message = self.slack.slack.post_user_message(
+            channel, "have a look: " + " ".join(f"<{url}>" for url in urls), user=user
+        )
+        return self.send_event(link_shared_body(message, urls)), message
+
+    def unfurls_of(self, message: Message) -> list[Any]:
+        """The accepted `chat.unfurl` calls for `message` (`devtools.localslack.unfurls.Unfurl`)."""
+        with self.slack.slack.lock:
+            return [u for u in self.slack.slack.unfurls if u.ts == message.ts]
+
+    def wait_unfurl(self, message: Message, timeout: float = 10.0) -> dict[str, dict[str, Any]]:
+        """url -> unfurl of the bot's first `chat.unfurl` for `message`, once it is there."""
+        try:
+            found = self.slack.slack.wait_for(lambda: self.unfurls_of(message), timeout)
+        except TimeoutError:
+            raise DriverError(f"no unfurl within {timeout:g}s") from None
+        unfurls: dict[str, dict[str, Any]] = found[0].unfurls
+        return unfurls
 
     def click(self, action_id: str, value: str, **options: Any) -> httpx.Response:
         """Click a button; the response carries its response_url in `.extensions`."""

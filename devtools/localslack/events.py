@@ -1,4 +1,5 @@
-"""Events API bodies for questions asked of the bot: `app_mention` and `message.im`.
+"""Events API bodies for questions asked of the bot (`app_mention`, `message.im`) and for links
+shared (`link_shared`).
 
     body = mention_body(message, team_id=TEAM_ID)       # a Message the mock Slack holds
     headers = signed_headers(SIGNING_SECRET, body, content_type="application/json")
@@ -71,3 +72,30 @@ def direct_message_body(message: Message, *, team_id: str = TEAM_ID, **extra: An
     `bot_id`, for the messages the bot must ignore)."""
     event = {"type": "message", "channel_type": "im", **_message_fields(message, team_id), **extra}
     return event_callback(event, team_id=team_id)
+
+
+def link_shared_body(
+    message: Message,
+    urls: list[str],
+    *,
+    team_id: str = TEAM_ID,
+    source: str = "conversations_history",
+) -> str:
+    """`link_shared`: `message` holds `urls` on the app's unfurl domains (as Slack sends it for
+    a posted message: channel, message_ts, and an unfurl_id too)."""
+    links = [{"domain": _host(url), "url": url} for url in urls]
+    event = {
+        "type": "link_shared",
+        "channel": message.channel,
+        "is_bot_user_member": True,
+        "user": message.user,
+        "message_ts": message.ts,
+        "unfurl_id": f"U{secrets.token_hex(8).upper()}",
+        "source": source,
+        "links": links,
+    }
+    return event_callback(event, team_id=team_id)
+
+
+def _host(url: str) -> str:
+    return url.split("//", 1)[-1].split("/", 1)[0].lower()

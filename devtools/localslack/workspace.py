@@ -81,6 +81,8 @@ class Workspace:
     home_views: dict[str, dict[str, Any]] = field(default_factory=dict)
     opened_views: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, UploadedFile] = field(default_factory=dict)
+    #: Accepted chat.unfurl calls (`devtools.localslack.unfurls.Unfurl`), oldest first.
+    unfurls: list[Any] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _messages: dict[str, list[Message]] = field(default_factory=dict, repr=False)
     _last_ts: float = field(default=0.0, repr=False)

@@ -48,6 +48,8 @@ def test_scopes_are_the_ones_used() -> None:
         "usergroups:read",
         "app_mentions:read",
         "im:history",
+        "links:read",
+        "links:write",
     ]
 
 
@@ -64,9 +66,22 @@ def test_the_home_tab_is_on_and_its_event_subscribed() -> None:
     assert home["messages_tab_read_only_enabled"] is False
     bot_events = data["settings"]["event_subscriptions"]["bot_events"]
     assert bot_events == list(BOT_EVENTS + INSTALL_EVENTS)
-    assert BOT_EVENTS == ("app_home_opened", "member_joined_channel", "app_mention", "message.im")
+    assert BOT_EVENTS == (
+        "app_home_opened",
+        "member_joined_channel",
+        "app_mention",
+        "message.im",
+        "link_shared",
+    )
 
 
 def test_questions_in_words_have_their_scopes() -> None:
     scopes = manifest()["oauth_config"]["scopes"]["bot"]
     assert {"app_mentions:read", "im:history", "chat:write"} <= set(scopes)
+
+
+def test_unfurls_have_their_scopes_event_and_domains() -> None:
+    data = manifest()
+    assert {"links:read", "links:write"} <= set(data["oauth_config"]["scopes"]["bot"])
+    assert "link_shared" in data["settings"]["event_subscriptions"]["bot_events"]
+    assert data["features"]["unfurl_domains"] == ["s87.eu"]  # the sandbox's tracking domain

@@ -89,6 +89,12 @@ def test_the_tour_plays_every_command_and_exits_0(monkeypatch: pytest.MonkeyPatc
     made = step(steps, "A tracking link made in Slack")
     assert f"https://s87.eu/{hot}-slack" in made
     assert "Paused" in step(steps, "Paused from Slack")
+    unfurled = step(steps, "Its tracking link pasted")
+    assert f"pastes https://s87.eu/{hot}" in unfurled
+    assert f"🔗 {hot}" in unfurled
+    assert "Clicks today" in unfurled
+    assert "Top referrers" in unfurled
+    assert "[ More ]" in unfurled
     typo = step(steps, "A typo gets a did-you-mean")
     assert "Did you mean /clickmeter top countries?" in typo
     assert "Share in channel" not in typo  # a lesson, not a result to share

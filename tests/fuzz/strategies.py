@@ -44,10 +44,11 @@ from bot.home import (
     HOME_UNMUTE_ACTION,
 )
 from bot.reply import SHARE_ACTION
+from bot.unfurls import MORE_ACTION
 from devtools.localslack.signed import block_actions_payload
 
 #: Buttons on a message (they answer on the click's response_url).
-MESSAGE_ACTIONS = (SHARE_ACTION, MUTE_1H_ACTION, MUTE_1D_ACTION, SHOW_LINK_ACTION)
+MESSAGE_ACTIONS = (SHARE_ACTION, MUTE_1H_ACTION, MUTE_1D_ACTION, SHOW_LINK_ACTION, MORE_ACTION)
 #: Buttons on the App Home tab (they re-publish the tab).
 HOME_ACTIONS = (
     HOME_MUTE_1H_ACTION,
@@ -320,13 +321,45 @@ def events() -> st.SearchStrategy[dict[str, Any]]:
     event = st.fixed_dictionaries(
         {
             "type": st.sampled_from(
-                ["app_home_opened", "member_joined_channel", "message", "reaction_added", "x"]
+                [
+                    "app_home_opened",
+                    "member_joined_channel",
+                    "message",
+                    "link_shared",
+                    "reaction_added",
+                    "x",
+                ]
             ),
             "user": st.one_of(st.just("U0ALICE"), JSON_VALUES),
             "channel": st.one_of(st.just("C0GENERAL"), JSON_VALUES),
             "tab": st.one_of(st.just("home"), JSON_VALUES),
         },
-        optional={"team": JSON_VALUES, "inviter": JSON_VALUES, "view": JSON_VALUES},
+        optional={
+            "team": JSON_VALUES,
+            "inviter": JSON_VALUES,
+            "view": JSON_VALUES,
+            # link_shared: its links (some the sandbox's, some not), the message and draft ids.
+            "links": st.one_of(
+                st.lists(
+                    st.fixed_dictionaries(
+                        {
+                            "url": st.one_of(
+                                st.sampled_from(
+                                    ["https://s87.eu/spring-sale-garden", "https://s87.eu/x"]
+                                ),
+                                JSON_VALUES,
+                            ),
+                            "domain": JSON_VALUES,
+                        }
+                    ),
+                    max_size=4,
+                ),
+                JSON_VALUES,
+            ),
+            "message_ts": st.one_of(st.just("1700000000.000100"), JSON_VALUES),
+            "unfurl_id": JSON_VALUES,
+            "source": JSON_VALUES,
+        },
     )
     envelope = st.fixed_dictionaries(
         {

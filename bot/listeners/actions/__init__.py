@@ -1,4 +1,5 @@
-"""Bolt's listeners for buttons: Share in channel, the buttons on alert posts and on App Home."""
+"""Bolt's listeners for buttons: Share in channel, the buttons on alert posts, on App Home and
+on tracking links' unfurls."""
 
 from datetime import timedelta
 
@@ -16,8 +17,10 @@ from bot.listeners.ack import acknowledge
 from bot.listeners.actions import home
 from bot.listeners.actions.alerts import mute_alert, show_link
 from bot.listeners.actions.share import share_answer
+from bot.listeners.actions.unfurl import unfurl_more
 from bot.reply import SHARE_ACTION
 from bot.services import Services
+from bot.unfurls import MORE_ACTION
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -26,6 +29,8 @@ def register(app: AsyncApp, services: Services) -> None:
     app.action(MUTE_1H_ACTION)(ack=acknowledge, lazy=[mute_alert(services, timedelta(hours=1))])
     app.action(MUTE_1D_ACTION)(ack=acknowledge, lazy=[mute_alert(services, timedelta(days=1))])
     app.action(SHOW_LINK_ACTION)(ack=acknowledge, lazy=[show_link(services)])
+    # On tracking links' unfurls (bot.unfurls): the full `link` answer, privately.
+    app.action(MORE_ACTION)(ack=acknowledge, lazy=[unfurl_more(services)])
     # On the App Home tab (bot.home): ack at once, change the rule or digest and re-publish
     # the tab lazily, when the policy (bot.permissions) lets the clicker.
     buttons = [

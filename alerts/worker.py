@@ -18,6 +18,12 @@ What callers can rely on:
   `retention.snapshot_days` old, and (distribution mode) every row of a workspace that
   uninstalled the app more than `retention.uninstalled_days` ago and did not install it
   again; a failing run is logged and the next one catches up.
+- Each workspace is read with its own client from `clients` (default: `client` for every
+  team), and polled by exactly one worker at a time: the poll cycle covers the workspaces whose
+  lease this worker holds (`alerts.engine.leases`; leases last `lease_seconds`, default half a
+  poll interval). The lease job (every third of that) keeps them and the worker's heartbeat
+  fresh, takes over the workspaces of a worker that died and polls at once those of them that
+  are overdue; a stopping worker gives its leases back.
 - With `installed_only` (distribution mode), only workspaces with the app installed are polled
   and sent digests: an uninstall stops both from the next cycle and tick on.
 - Poll cycles, alerts fired and deliveries are reported to `observer` (default: ignored).
@@ -39,6 +45,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 from slack_sdk.errors import SlackApiError
 
+from alerts.accounts import ClientSource, DeploymentClient
 from alerts.deliver import (
     Backoff,
     DigestReceiver,
@@ -54,6 +61,7 @@ from alerts.deliver.poster import AUTH_ERRORS
 from alerts.deliver.tokens import SlackPosters, TokenSource
 from alerts.digests.runner import run_due_digests
 from alerts.engine import CycleReport, EngineConfig, Poller
+from alerts.engine.leases import WorkspaceLeases
 from alerts.observer import NO_OBSERVER, Observer
 from clickmeter import ClickMeterClient
 from storage import Database, utcnow
@@ -63,6 +71,7 @@ logger = logging.getLogger("clickbot.worker")
 POLL_JOB = "poll"
 DIGEST_JOB = "digests"
 PRUNE_JOB = "prune"
+LEASE_JOB = "leases"
 #: How often due digests are looked for: a digest goes out at most this late.
 DIGEST_TICK_SECONDS = 30.0
 #: How often old outbox items and snapshots are deleted.
@@ -98,19 +107,24 @@ class Worker:
         observer: Observer = NO_OBSERVER,
         clock: Callable[[], datetime] = utcnow,
         installed_only: bool = False,
+        clients: ClientSource | None = None,
+        lease_seconds: float | None = None,
     ) -> None:
         self.db = db
         self.client = client
+        self.clients = clients or DeploymentClient(client)
         self.clock = clock
         self.poll_seconds = poll_seconds
         #: Distribution mode: poll and send digests only for workspaces with the app installed.
         self.installed_only = installed_only
+        self.leases = WorkspaceLeases(db, ttl=lease_seconds or poll_seconds / 2)
         self.poller = Poller(
             db,
-            client,
+            self.clients,
             config or EngineConfig(poll_seconds=poll_seconds),
             clock=clock,
             installed_only=installed_only,
+            leases=self.leases,
         )
         self.receivers = receivers
         self.deliver_interval = deliver_interval
@@ -125,12 +139,13 @@ class Worker:
         # Held while a cycle runs, so shutdown can wait for the one in flight.
         self._cycle = asyncio.Lock()
 
-    async def poll(self) -> CycleReport | None:
-        """The scheduled job: one cycle; errors are logged, never raised into the scheduler."""
+    async def poll(self, only: set[str] | None = None) -> CycleReport | None:
+        """The scheduled job: one cycle (of the workspaces in `only`, None: all this worker
+        holds); errors are logged, never raised into the scheduler."""
         started = time.monotonic()
         try:
             async with self._cycle:
-                report = await self.poller.run_cycle()
+                report = await self.poller.run_cycle(only)
         except Exception:
             self.observer.poll_cycle(ok=False, seconds=None)
             logger.exception("poll cycle failed")
@@ -153,13 +168,39 @@ class Worker:
             self._wake_sender.set()  # new notices: deliver now, not at the next tick
         return report
 
+    async def keep_leases(self) -> set[str]:
+        """The lease job: renew this worker's leases and heartbeat, claim its share of the
+        workspaces (those of a worker that died included), and poll at once the newly claimed
+        ones no worker polled for a whole interval. Returns those; failures are logged."""
+        try:
+            before = set(self.leases.held)
+            teams = await self.poller.active_rules()
+            held = await self.leases.claim(teams) if teams else await self.leases.renew()
+            gained = set(held) - before
+            overdue: set[str] = set()
+            if gained:
+                since = self.clock() - timedelta(seconds=self.poll_seconds)
+                async with self.db.reading() as tx:
+                    for team in sorted(gained):
+                        state = await tx.polls.get(team)
+                        last = state.last_cycle_at if state is not None else None
+                        if last is None or last <= since:
+                            overdue.add(team)
+        except Exception:
+            logger.exception("lease job failed; the next run tries again")
+            return set()
+        if overdue:
+            logger.info("polling %d taken-over workspace(s) now", len(overdue))
+            await self.poll(overdue)
+        return overdue
+
     async def send_digests(self) -> None:
         """The digest job: enqueue the digests that are due (see `alerts.digests.runner`). A
         failing tick (e.g. the database briefly away) is logged; the next one runs as planned,
         and since the record of runs is in the database, a restart loses nothing."""
         try:
             runs = await run_due_digests(
-                self.db, self.client, now=self.clock(), installed_only=self.installed_only
+                self.db, self.clients, now=self.clock(), installed_only=self.installed_only
             )
         except Exception:
             logger.exception("digest tick failed")
@@ -206,6 +247,17 @@ class Worker:
             coalesce=True,
             misfire_grace_time=max(1, int(self.poll_seconds / 2)),
             next_run_time=utcnow() + timedelta(seconds=1),
+        )
+        lease_tick = self.leases.ttl.total_seconds() / 3
+        scheduler.add_job(
+            self.keep_leases,
+            "interval",
+            seconds=lease_tick,
+            id=LEASE_JOB,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, int(lease_tick)),
+            next_run_time=utcnow() + timedelta(seconds=lease_tick),
         )
         scheduler.add_job(
             self.send_digests,
@@ -298,6 +350,10 @@ class Worker:
             async with asyncio.timeout(60), self._cycle:
                 pass  # the cycle in flight, if any, has finished
             scheduler.shutdown(wait=False)  # the asyncio scheduler can't block
+            try:  # the other workers take this one's workspaces at once, not at expiry
+                await self.leases.release_all()
+            except Exception:
+                logger.exception("could not give the leases back; they expire on their own")
             if sender is not None:
                 await asyncio.wait_for(sender, timeout=60)
             if handle_signals:

@@ -31,6 +31,7 @@ import uvicorn
 from prometheus_client import start_http_server
 from pydantic import SecretStr
 
+from alerts.accounts import WorkspaceClients
 from alerts.deliver import Backoff
 from alerts.deliver.addresses import AddressPolicy
 from alerts.worker import Retention, Worker, receivers_from_settings
@@ -45,7 +46,6 @@ from bot.metrics import (
 )
 from bot.services import Services
 from bot.web import create_web_app
-from bot.workspaces import WorkspaceClients
 from clickmeter import ClickMeterClient
 from config import (
     AlertSettings,
@@ -155,6 +155,8 @@ def build_worker(settings: Settings, services: Services) -> Worker:
         ),
         observer=PrometheusObserver(),
         installed_only=isinstance(slack, SlackOAuthSettings),
+        # Distribution mode: each workspace polled and digested with its own account.
+        clients=services.workspaces,
     )
 
 

@@ -28,6 +28,7 @@ from storage.connect import READ_ONLY, make_engine
 from storage.digests import Digests
 from storage.episodes import Episodes
 from storage.installations import Installations
+from storage.leases import Leases
 from storage.migrate import Migration, upgrade
 from storage.outbox import Outbox
 from storage.polling import PollStates
@@ -49,6 +50,7 @@ class Transaction:
     installations: Installations
     accounts: Accounts
     admin_groups: AdminGroups
+    leases: Leases
 
     @classmethod
     def on(cls, session: AsyncSession) -> Transaction:
@@ -64,6 +66,7 @@ class Transaction:
             Installations(session),
             Accounts(session),
             AdminGroups(session),
+            Leases(session),
         )
 
 

@@ -32,6 +32,8 @@ TABLES = {
     "uninstalled_teams",
     "clickmeter_accounts",
     "admin_groups",
+    "workspace_leases",
+    "worker_heartbeats",
 }
 
 
@@ -54,7 +56,7 @@ async def test_upgrade_creates_the_schema_from_empty(empty_backend: Backend) -> 
     await database.migrate()
 
     assert await _tables(database) == TABLES | {"alembic_version"}
-    assert await current(database.engine) == head() == "0006"
+    assert await current(database.engine) == head() == "0007"
 
 
 async def test_upgrade_twice_is_harmless(empty_backend: Backend) -> None:

@@ -136,8 +136,9 @@ class Worker:
         self.cycles: list[CycleReport] = []
         self._stop = asyncio.Event()
         self._wake_sender = asyncio.Event()
-        # Held while a cycle runs, so shutdown can wait for the one in flight.
+        # Held while a cycle (or a lease job) runs, so shutdown can wait for the one in flight.
         self._cycle = asyncio.Lock()
+        self._leasing = asyncio.Lock()
 
     async def poll(self, only: set[str] | None = None) -> CycleReport | None:
         """The scheduled job: one cycle (of the workspaces in `only`, None: all this worker
@@ -155,9 +156,10 @@ class Worker:
         self.cycles.append(report)
         self.cycles[:] = self.cycles[-100:]
         logger.info(
-            "poll: ok=%s calls=%d rules=%d stepped=%d fired=%d resolved=%d items=%d",
+            "poll: ok=%s calls=%d teams=%d rules=%d stepped=%d fired=%d resolved=%d items=%d",
             report.ok,
             report.calls,
+            report.teams,
             report.rules,
             report.stepped,
             report.tally.fired,
@@ -172,6 +174,10 @@ class Worker:
         """The lease job: renew this worker's leases and heartbeat, claim its share of the
         workspaces (those of a worker that died included), and poll at once the newly claimed
         ones no worker polled for a whole interval. Returns those; failures are logged."""
+        async with self._leasing:
+            return await self._keep_leases()
+
+    async def _keep_leases(self) -> set[str]:
         try:
             before = set(self.leases.held)
             teams = await self.poller.active_rules()
@@ -347,8 +353,8 @@ class Worker:
             # The cycle in flight finishes first: shutting the scheduler down cancels the jobs
             # still running (APScheduler's asyncio executor), and paused it starts no new one.
             scheduler.pause()
-            async with asyncio.timeout(60), self._cycle:
-                pass  # the cycle in flight, if any, has finished
+            async with asyncio.timeout(60), self._leasing, self._cycle:
+                pass  # the cycle and lease job in flight, if any, have finished
             scheduler.shutdown(wait=False)  # the asyncio scheduler can't block
             try:  # the other workers take this one's workspaces at once, not at expiry
                 await self.leases.release_all()

@@ -139,10 +139,11 @@ def build_worker(settings: Settings, services: Services) -> Worker:
         uninstalled_days = slack.uninstalled_retention_days
     else:
         token = slack.slack_bot_token.get_secret_value()
+    override = settings.need(WorkerSettings).worker_poll_seconds
     return Worker(
         services.db,
         services.clickmeter,
-        poll_seconds=services.poll_seconds,
+        poll_seconds=override or services.poll_seconds,
         receivers=receivers_from_settings(
             token, slack.slack_api_url, webhook_policy=services.webhook_policy, tokens=tokens
         ),

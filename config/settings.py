@@ -137,15 +137,23 @@ class WebhookSettings(_Group):
 
 
 class WorkerSettings(_Group):
-    """Where a process that runs the worker serves its own Prometheus metrics."""
+    """Where a process that runs the worker serves its own Prometheus metrics, and (tests and
+    demos against the sandbox only) a poll interval shorter than ALERT_POLL_SECONDS allows."""
 
     worker_metrics_port: Annotated[
         Annotated[int, Field(ge=1, le=65535)] | None, Stripped, BeforeValidator(lambda v: v or None)
+    ] = None
+    worker_poll_seconds: Annotated[
+        Annotated[float, Field(ge=1, le=86400)] | None,
+        Stripped,
+        BeforeValidator(lambda v: v or None),
     ] = None
 
     expected: ClassVar[dict[str, str]] = {
         "worker_metrics_port": "a TCP port number from 1 to 65535 for the worker's /metrics, "
         "or unset for none",
+        "worker_poll_seconds": "a number of seconds from 1 to 86400, or unset for "
+        "ALERT_POLL_SECONDS",
     }
 
 

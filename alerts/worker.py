@@ -139,6 +139,7 @@ class Worker:
         # Held while a cycle (or a lease job) runs, so shutdown can wait for the one in flight.
         self._cycle = asyncio.Lock()
         self._leasing = asyncio.Lock()
+        self._takeovers: set[asyncio.Task[CycleReport | None]] = set()
 
     async def poll(self, only: set[str] | None = None) -> CycleReport | None:
         """The scheduled job: one cycle (of the workspaces in `only`, None: all this worker
@@ -146,6 +147,8 @@ class Worker:
         started = time.monotonic()
         try:
             async with self._cycle:
+                if self._stop.is_set():  # a take-over started as the worker stops
+                    return None
                 report = await self.poller.run_cycle(only)
         except Exception:
             self.observer.poll_cycle(ok=False, seconds=None)
@@ -172,10 +175,18 @@ class Worker:
 
     async def keep_leases(self) -> set[str]:
         """The lease job: renew this worker's leases and heartbeat, claim its share of the
-        workspaces (those of a worker that died included), and poll at once the newly claimed
-        ones no worker polled for a whole interval. Returns those; failures are logged."""
+        workspaces (those of a worker that died included), and start polling the newly
+        claimed ones no worker polled for a whole interval (beside this job, which must never
+        wait for a cycle: the leases would lapse meanwhile). Returns those; failures are
+        logged."""
         async with self._leasing:
-            return await self._keep_leases()
+            overdue = await self._keep_leases()
+        if overdue:
+            logger.info("polling %d taken-over workspace(s) now", len(overdue))
+            task = asyncio.create_task(self.poll(overdue))
+            self._takeovers.add(task)
+            task.add_done_callback(self._takeovers.discard)
+        return overdue
 
     async def _keep_leases(self) -> set[str]:
         try:
@@ -183,21 +194,11 @@ class Worker:
             teams = await self.poller.active_rules()
             held = await self.leases.claim(teams) if teams else await self.leases.renew()
             gained = set(held) - before
-            overdue: set[str] = set()
-            if gained:
-                since = self.clock() - timedelta(seconds=self.poll_seconds)
-                async with self.db.reading() as tx:
-                    for team in sorted(gained):
-                        state = await tx.polls.get(team)
-                        last = state.last_cycle_at if state is not None else None
-                        if last is None or last <= since:
-                            overdue.add(team)
+            since = self.clock() - timedelta(seconds=self.poll_seconds)
+            overdue = gained - await self.poller.polled_since(gained, since)
         except Exception:
             logger.exception("lease job failed; the next run tries again")
             return set()
-        if overdue:
-            logger.info("polling %d taken-over workspace(s) now", len(overdue))
-            await self.poll(overdue)
         return overdue
 
     async def send_digests(self) -> None:
@@ -355,6 +356,7 @@ class Worker:
             scheduler.pause()
             async with asyncio.timeout(60), self._leasing, self._cycle:
                 pass  # the cycle and lease job in flight, if any, have finished
+            await asyncio.gather(*self._takeovers)
             scheduler.shutdown(wait=False)  # the asyncio scheduler can't block
             try:  # the other workers take this one's workspaces at once, not at expiry
                 await self.leases.release_all()

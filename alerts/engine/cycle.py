@@ -13,7 +13,9 @@ What callers can rely on:
   its own rate limit, so they do not slow each other down).
 - Only workspaces whose lease this worker holds are polled (`alerts.engine.leases`; without
   `leases`, a private set of leases on `db`), and what a workspace's cycle writes commits only
-  if the lease is still held, checked in the same transaction; otherwise it is rolled back.
+  if the lease is still held, checked in the same transaction; otherwise it is rolled back. A
+  workspace newly held that another worker polled less than half an interval ago waits for the
+  next cycle, so a hand-over does not poll it twice in one interval.
 - A failed read (any `ClickMeterError`, an answer whose numbers or pages do not add up
   included, or the read taking longer than `read_timeout`) stores no snapshot and steps no
   detector for that workspace alone; the next good read's interval covers the whole gap, and the
@@ -148,6 +150,8 @@ class Poller:
         #: Distribution mode: only workspaces with the app installed are polled.
         self.installed_only = installed_only
         self.leases = leases or WorkspaceLeases(db, ttl=self.config.poll_seconds)
+        #: The workspaces this poller polled and has held since.
+        self._continuing: set[str] = set()
 
     async def active_rules(self) -> dict[str, list[AlertRule]]:
         """The rules to poll, by team (installed workspaces only, in distribution mode)."""
@@ -167,6 +171,9 @@ class Poller:
         by_team = await self.active_rules()
         held = await self.leases.claim(by_team) if by_team else {}
         teams = sorted(t for t in by_team if t in held and (only is None or t in only))
+        self._continuing &= set(held)
+        teams = await self._not_just_polled(teams)
+        self._continuing |= set(teams)
         report = CycleReport(at=self.clock(), teams=len(teams))
         report.rules = sum(len(by_team[team]) for team in teams)
         gate = asyncio.Semaphore(self.config.concurrency)
@@ -184,6 +191,24 @@ class Poller:
             report.add(task.result())
         report.at = self.clock()
         return report
+
+    async def _not_just_polled(self, teams: list[str]) -> list[str]:
+        """`teams` without those newly held that another worker polled less than half an
+        interval ago (it gave them up since): they are polled at the next cycle instead."""
+        fresh = [team for team in teams if team not in self._continuing]
+        half = timedelta(seconds=self.config.poll_seconds / 2)
+        recent = await self.polled_since(fresh, self.clock() - half) if fresh else set()
+        return [team for team in teams if team not in recent]
+
+    async def polled_since(self, teams: Collection[str], since: datetime) -> set[str]:
+        """Those of `teams` whose last cycle (by any worker) was after `since`."""
+        recent = set()
+        async with self.db.reading() as tx:
+            for team in sorted(teams):
+                state = await tx.polls.get(team)
+                if state is not None and state.last_cycle_at and state.last_cycle_at > since:
+                    recent.add(team)
+        return recent
 
     async def _workspace(self, team_id: str, rules: list[AlertRule]) -> WorkspaceReport:
         report = WorkspaceReport(team_id, rules=len(rules))

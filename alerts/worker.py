@@ -18,12 +18,10 @@ What callers can rely on:
   `retention.snapshot_days` old, and (distribution mode) every row of a workspace that
   uninstalled the app more than `retention.uninstalled_days` ago and did not install it
   again; a failing run is logged and the next one catches up.
-- Each workspace is read with its own client from `clients` (default: `client` for every
-  team), and polled by exactly one worker at a time: the poll cycle covers the workspaces whose
-  lease this worker holds (`alerts.engine.leases`; leases last `lease_seconds`, default half a
-  poll interval). The lease job (every third of that) keeps them and the worker's heartbeat
-  fresh, takes over the workspaces of a worker that died and polls at once those of them that
-  are overdue; a stopping worker gives its leases back.
+- Each workspace is read with its own client from `clients` (default: `client` for all) and
+  polled by one worker at a time: the ones whose lease it holds (`alerts.engine.leases`, for
+  `lease_seconds`, default half an interval). The lease job (every third of that) renews them,
+  takes over a dead worker's and polls the overdue ones at once; `stop` gives them back.
 - With `installed_only` (distribution mode), only workspaces with the app installed are polled
   and sent digests: an uninstall stops both from the next cycle and tick on.
 - Poll cycles, alerts fired and deliveries are reported to `observer` (default: ignored).
@@ -174,11 +172,9 @@ class Worker:
         return report
 
     async def keep_leases(self) -> set[str]:
-        """The lease job: renew this worker's leases and heartbeat, claim its share of the
-        workspaces (those of a worker that died included), and start polling the newly
-        claimed ones no worker polled for a whole interval (beside this job, which must never
-        wait for a cycle: the leases would lapse meanwhile). Returns those; failures are
-        logged."""
+        """The lease job: renew leases and heartbeat, claim this worker's share (a dead
+        worker's included) and start polling (beside this job, which must never wait for a
+        cycle) the newly claimed ones no one polled for an interval: returned."""
         async with self._leasing:
             overdue = await self._keep_leases()
         if overdue:
@@ -352,11 +348,16 @@ class Worker:
             await self._stop.wait()
         finally:
             # The cycle in flight finishes first: shutting the scheduler down cancels the jobs
-            # still running (APScheduler's asyncio executor), and paused it starts no new one.
-            scheduler.pause()
-            async with asyncio.timeout(60), self._leasing, self._cycle:
-                pass  # the cycle and lease job in flight, if any, have finished
+            # still running (APScheduler's asyncio executor). The lease job runs on meanwhile,
+            # or that cycle's leases could lapse before it commits.
+            for job in (POLL_JOB, DIGEST_JOB, PRUNE_JOB):
+                scheduler.pause_job(job)
+            async with asyncio.timeout(60), self._cycle:
+                pass  # the cycle in flight, if any, has finished
             await asyncio.gather(*self._takeovers)
+            scheduler.pause()
+            async with asyncio.timeout(60), self._leasing:
+                pass  # the lease job in flight, if any, has finished
             scheduler.shutdown(wait=False)  # the asyncio scheduler can't block
             try:  # the other workers take this one's workspaces at once, not at expiry
                 await self.leases.release_all()

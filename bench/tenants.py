@@ -31,6 +31,7 @@ import json
 import math
 import multiprocessing
 import resource
+import statistics
 import sys
 import time
 from collections import defaultdict
@@ -213,11 +214,13 @@ def summarize(
     calls: list[int] = []
     over_floor = 0
     late = 0
+    durations: list[float] = []
     for result in results:
         for cycle in result["cycles"]:
             if not since <= cycle["start"] < until:
                 continue
-            late += cycle["end"] - cycle["start"] > poll
+            durations.append(cycle["end"] - cycle["start"])
+            late += durations[-1] > poll
             for team, made in cycle["polled"].items():
                 polls[team].append(cycle["start"])
                 calls.append(made)
@@ -247,6 +250,10 @@ def summarize(
         "calls_per_poll": {"min": min(calls, default=0), "max": max(calls, default=0)},
         "polls_off_their_floor": over_floor,
         "cycles_over_interval": late,
+        "cycle_s": {
+            "median": round(statistics.median(durations), 2) if durations else None,
+            "max": round(max(durations), 2) if durations else None,
+        },
         "http_429": http_429,
         "workers": [
             {

@@ -150,8 +150,6 @@ class Poller:
         #: Distribution mode: only workspaces with the app installed are polled.
         self.installed_only = installed_only
         self.leases = leases or WorkspaceLeases(db, ttl=self.config.poll_seconds)
-        #: The workspaces this poller polled and has held since.
-        self._continuing: set[str] = set()
 
     async def active_rules(self) -> dict[str, list[AlertRule]]:
         """The rules to poll, by team (installed workspaces only, in distribution mode)."""
@@ -171,9 +169,8 @@ class Poller:
         by_team = await self.active_rules()
         held = await self.leases.claim(by_team) if by_team else {}
         teams = sorted(t for t in by_team if t in held and (only is None or t in only))
-        self._continuing &= set(held)
         teams = await self._not_just_polled(teams)
-        self._continuing |= set(teams)
+        self.leases.fresh -= set(teams)
         report = CycleReport(at=self.clock(), teams=len(teams))
         report.rules = sum(len(by_team[team]) for team in teams)
         gate = asyncio.Semaphore(self.config.concurrency)
@@ -195,7 +192,7 @@ class Poller:
     async def _not_just_polled(self, teams: list[str]) -> list[str]:
         """`teams` without those newly held that another worker polled less than half an
         interval ago (it gave them up since): they are polled at the next cycle instead."""
-        fresh = [team for team in teams if team not in self._continuing]
+        fresh = [team for team in teams if team in self.leases.fresh]
         half = timedelta(seconds=self.config.poll_seconds / 2)
         recent = await self.polled_since(fresh, self.clock() - half) if fresh else set()
         return [team for team in teams if team not in recent]

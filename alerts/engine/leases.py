@@ -38,6 +38,7 @@ import socket
 import uuid
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
+from functools import cache
 
 from storage import Database, Transaction, utcnow
 
@@ -49,8 +50,15 @@ class LeaseLost(Exception):
 
 
 def worker_id() -> str:
-    """A name for this process, unique across restarts: host, pid and a random suffix."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """This process's name, unique across restarts: host, pid and a random suffix. The same
+    for every poller of the process (a demo or `clickbot run` may make several in turn, and
+    each must find the leases the one before held)."""
+    return _process_name(os.getpid())
+
+
+@cache
+def _process_name(pid: int) -> str:
+    return f"{socket.gethostname()}:{pid}:{uuid.uuid4().hex[:8]}"
 
 
 class WorkspaceLeases:
@@ -71,6 +79,8 @@ class WorkspaceLeases:
         self.clock = clock
         #: What this worker holds: team id -> fence.
         self.held: dict[str, int] = {}
+        #: Held since a claim took them from another worker (or an expiry), not polled since.
+        self.fresh: set[str] = set()
         #: How many workers were alive at the last claim.
         self.live = 1
 
@@ -89,7 +99,9 @@ class WorkspaceLeases:
                 await tx.leases.release(self.holder, extra, now)
                 for team in extra:
                     del held[team]
-            held |= await tx.leases.claim(self.holder, wanted, share - len(held), until, now)
+            claimed = await tx.leases.claim(self.holder, wanted, share - len(held), until, now)
+        held |= claimed
+        self.fresh |= set(claimed)
         self._note(held)
         return dict(held)
 
@@ -126,3 +138,4 @@ class WorkspaceLeases:
                 self.live,
             )
         self.held = held
+        self.fresh &= set(held)

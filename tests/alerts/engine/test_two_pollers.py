@@ -10,6 +10,7 @@ moving the survivor's lease clock past them).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -49,26 +50,25 @@ async def _rules(db: Database, link: int, now: datetime) -> None:
 
 async def _outcome(db: Database) -> dict[str, Any]:
     async with db.reading() as tx:
-        rules = await tx.session.scalars(select(AlertRule).order_by(AlertRule.id))
+        rules = list(await tx.session.scalars(select(AlertRule).order_by(AlertRule.id)))
         episodes = list(await tx.session.scalars(select(AlertEpisode)))
         items = await tx.session.scalars(select(OutboxItem).order_by(OutboxItem.id))
-        rule_of = {e.id: e.rule_id for e in episodes}
-        # Sorted: ids follow the order workspaces commit in, which two pollers interleave.
-        return {
-            "states": [(r.team_id, r.scope_ref, r.detector_state) for r in rules],
-            "episodes": sorted(
-                (e.team_id, e.rule_id, e.state, e.started_at, e.resolved_at) for e in episodes
-            ),
-            "outbox": sorted(
-                (
-                    i.team_id,
-                    i.kind,
-                    rule_of.get(i.episode_id or 0),
-                    re.sub(r"^ep\d+", "", i.dedupe_key),
-                )
-                for i in items
-            ),
-        }
+    # By what they are, not by id: ids follow the order workspaces commit in, which two pollers
+    # interleave (and PostgreSQL's sequences carry on from earlier tests).
+    rule = {r.id: (r.team_id, r.scope_ref) for r in rules}
+    rule_of = {e.id: rule[e.rule_id] for e in episodes}
+    return {
+        "states": sorted(
+            (*rule[r.id], json.dumps(r.detector_state, sort_keys=True)) for r in rules
+        ),
+        "episodes": sorted(
+            (rule[e.rule_id], e.state, e.started_at, e.resolved_at) for e in episodes
+        ),
+        "outbox": sorted(
+            (i.team_id, i.kind, rule_of.get(i.episode_id or 0), re.sub(r"^ep\d+", "", i.dedupe_key))
+            for i in items
+        ),
+    }
 
 
 async def test_two_pollers_with_a_takeover_store_what_one_poller_alone_does(

@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import logging
 import math
 import multiprocessing
 import resource
@@ -197,6 +198,10 @@ async def _work(db_url: str, sandbox_url: str, secret: str, poll: float, seconds
 def _worker_process(
     db_url: str, sandbox_url: str, secret: str, poll: float, seconds: float, out: str
 ) -> None:
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s worker %(process)d %(name)s: %(message)s"
+    )
+    logging.getLogger("clickbot.leases").setLevel(logging.INFO)
     result = asyncio.run(_work(db_url, sandbox_url, secret, poll, seconds))
     Path(out).write_text(json.dumps(result))
 

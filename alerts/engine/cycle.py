@@ -217,7 +217,7 @@ class Poller:
         try:
             await self._read_and_judge(client, team_id, rules, report)
         except LeaseLost:
-            logger.warning("workspace %s: lease lost mid-cycle; nothing stored", team_id)
+            logger.info("workspace %s: lease given up or lost mid-cycle; nothing stored", team_id)
             report.skipped = "lease lost"
         return report
 

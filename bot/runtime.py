@@ -139,7 +139,7 @@ def build_worker(settings: Settings, services: Services) -> Worker:
         uninstalled_days = slack.uninstalled_retention_days
     else:
         token = slack.slack_bot_token.get_secret_value()
-    override = settings.need(WorkerSettings).worker_poll_seconds
+    override = alerts.worker_poll_seconds
     return Worker(
         services.db,
         services.clickmeter,

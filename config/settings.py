@@ -106,6 +106,12 @@ class ServerSettings(_Group):
 
 class AlertSettings(_Group):
     alert_poll_seconds: Annotated[int, Stripped, Field(ge=30, le=86400)] = 300
+    #: Tests and demos against the sandbox only: the worker polls this often instead.
+    worker_poll_seconds: Annotated[
+        Annotated[float, Field(ge=1, le=86400)] | None,
+        Stripped,
+        BeforeValidator(lambda v: v or None),
+    ] = None
     # --- delivery and retention (the worker's sender and its housekeeping) ---
     #: The longest wait between two tries of an alert Slack or a webhook failed (5xx, network).
     delivery_backoff_cap_seconds: Annotated[float, Stripped, Field(ge=1, le=3600)] = 20.0
@@ -118,6 +124,8 @@ class AlertSettings(_Group):
 
     expected: ClassVar[dict[str, str]] = {
         "alert_poll_seconds": "a whole number of seconds from 30 to 86400",
+        "worker_poll_seconds": "a number of seconds from 1 to 86400, or unset for "
+        "ALERT_POLL_SECONDS",
         "delivery_backoff_cap_seconds": "a number of seconds from 1 to 3600",
         "delivery_deadline_seconds": "a number of seconds from 1 to 600",
         "outbox_retention_days": "a whole number of days from 1 to 3650",
@@ -137,23 +145,15 @@ class WebhookSettings(_Group):
 
 
 class WorkerSettings(_Group):
-    """Where a process that runs the worker serves its own Prometheus metrics, and (tests and
-    demos against the sandbox only) a poll interval shorter than ALERT_POLL_SECONDS allows."""
+    """Where a process that runs the worker serves its own Prometheus metrics."""
 
     worker_metrics_port: Annotated[
         Annotated[int, Field(ge=1, le=65535)] | None, Stripped, BeforeValidator(lambda v: v or None)
-    ] = None
-    worker_poll_seconds: Annotated[
-        Annotated[float, Field(ge=1, le=86400)] | None,
-        Stripped,
-        BeforeValidator(lambda v: v or None),
     ] = None
 
     expected: ClassVar[dict[str, str]] = {
         "worker_metrics_port": "a TCP port number from 1 to 65535 for the worker's /metrics, "
         "or unset for none",
-        "worker_poll_seconds": "a number of seconds from 1 to 86400, or unset for "
-        "ALERT_POLL_SECONDS",
     }
 
 

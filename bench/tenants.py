@@ -1,7 +1,7 @@
 """Many workspaces, each with its own ClickMeter account, polled by several worker processes.
 
     .venv/bin/python -m bench.tenants [--workspaces 200] [--links 500] [--workers 2]
-                                      [--latency-ms 100] [--poll 30] [--cycles 3]
+                                      [--latency-ms 100] [--poll 60] [--cycles 2]
 
 What runs:
 - the ClickMeter sandbox in its own process, serving `--workspaces` accounts (one key each,
@@ -286,8 +286,8 @@ def run(
     links: int = 500,
     workers: int = 2,
     latency_ms: float = 100.0,
-    poll: float = 30.0,
-    cycles: int = 3,
+    poll: float = 60.0,
+    cycles: int = 2,
 ) -> dict[str, Any]:
     _log(f"starting the sandbox ({workspaces} accounts x {links} datapoints)...")
     sandbox, url, build_s = start_sandbox(workspaces, links)
@@ -342,8 +342,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--links", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--latency-ms", type=float, default=100.0)
-    parser.add_argument("--poll", type=float, default=30.0)
-    parser.add_argument("--cycles", type=int, default=3)
+    parser.add_argument("--poll", type=float, default=60.0)
+    parser.add_argument("--cycles", type=int, default=2)
     args = parser.parse_args(argv)
     result = run(
         workspaces=args.workspaces,

@@ -27,6 +27,8 @@ What callers can rely on:
 - `holds(tx, team)` is True only while this worker still holds `team` at the fence it claimed
   it with; it locks the row, so no other worker can take it before `tx` ends.
 - `release_all` (a worker stopping) frees its leases at once for the others.
+- Expiry is judged by each worker's own clock: the workers' clocks must agree to well within a
+  lease (NTP does; a lease lasts minutes at the default interval).
 """
 
 from __future__ import annotations

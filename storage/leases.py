@@ -34,21 +34,23 @@ class Leases:
         is_postgresql = self.session.get_bind().dialect.name == "postgresql"
         return (postgresql.insert if is_postgresql else sqlite.insert)(model)
 
-    async def beat(self, holder: str, until: datetime, now: datetime) -> int:
-        """`holder` is alive until `until`; forgets workers whose beat ran out. Returns how
-        many workers are alive (this one included)."""
+    async def beat(self, holder: str, until: datetime, now: datetime) -> set[str]:
+        """`holder` is alive until `until`; forgets workers whose beat ran out. Returns the
+        workers alive (this one included)."""
         insert = self._insert(WorkerHeartbeat).values(holder=holder, expires_at=until)
         await self.session.execute(
             insert.on_conflict_do_update(index_elements=["holder"], set_={"expires_at": until})
         )
         await self.session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.expires_at <= now))
-        live = await self.session.scalar(select(func.count()).select_from(WorkerHeartbeat))
-        return int(live or 0)
+        return set(await self.session.scalars(select(WorkerHeartbeat.holder)))
 
     async def forget(self, holder: str, now: datetime) -> None:
-        """`holder` stops: its leases are free at once and it no longer counts as alive."""
+        """`holder` stops: its leases are free at once (and held by no one) and it no longer
+        counts as alive."""
         await self.session.execute(
-            update(WorkspaceLease).where(WorkspaceLease.holder == holder).values(expires_at=now)
+            update(WorkspaceLease)
+            .where(WorkspaceLease.holder == holder)
+            .values(holder=None, expires_at=now)
         )
         await self.session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.holder == holder))
 
@@ -87,28 +89,29 @@ class Leases:
 
     async def claim(
         self, holder: str, teams: Collection[str], limit: int, until: datetime, now: datetime
-    ) -> dict[str, int]:
+    ) -> dict[str, tuple[int, str | None]]:
         """Claim up to `limit` free or expired leases among `teams` until `until`, skipping
-        rows another worker is claiming right now. Returns them: team id -> new fence."""
+        rows another worker is claiming right now. Returns them: team id -> (new fence, the
+        holder before, None when no one held it or its holder stopped)."""
         if limit <= 0 or not teams:
             return {}
         free = (
-            select(WorkspaceLease.team_id)
+            select(WorkspaceLease.team_id, WorkspaceLease.holder)
             .where(WorkspaceLease.team_id.in_(teams), WorkspaceLease.expires_at <= now)
             .order_by(func.random())
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        chosen = list(await self.session.scalars(free))
-        if not chosen:
+        before = {team: previous for team, previous in await self.session.execute(free)}
+        if not before:
             return {}
         result = await self.session.execute(
             update(WorkspaceLease)
-            .where(WorkspaceLease.team_id.in_(chosen))
+            .where(WorkspaceLease.team_id.in_(before))
             .values(holder=holder, fence=WorkspaceLease.fence + 1, expires_at=until)
             .returning(WorkspaceLease.team_id, WorkspaceLease.fence)
         )
-        return {team: fence for team, fence in result}
+        return {team: (fence, before[team]) for team, fence in result}
 
     async def holds(self, team_id: str, holder: str, fence: int, now: datetime) -> bool:
         """Whether `holder` still holds `team_id`'s lease at `fence`; locks the row until the

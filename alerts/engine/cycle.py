@@ -14,8 +14,8 @@ What callers can rely on:
 - Only workspaces whose lease this worker holds are polled (`alerts.engine.leases`; without
   `leases`, a private set of leases on `db`), and what a workspace's cycle writes commits only
   if the lease is still held, checked in the same transaction; otherwise it is rolled back. A
-  workspace newly held that another worker polled less than half an interval ago waits for the
-  next cycle, so a hand-over does not poll it twice in one interval.
+  workspace a live worker gave back (sharing out) less than half an interval after polling it
+  waits for the next cycle, so a hand-over does not poll it twice in one interval.
 - A failed read (any `ClickMeterError`, an answer whose numbers or pages do not add up
   included, or the read taking longer than `read_timeout`) stores no snapshot and steps no
   detector for that workspace alone; the next good read's interval covers the whole gap, and the
@@ -190,8 +190,9 @@ class Poller:
         return report
 
     async def _not_just_polled(self, teams: list[str]) -> list[str]:
-        """`teams` without those newly held that another worker polled less than half an
-        interval ago (it gave them up since): they are polled at the next cycle instead."""
+        """`teams` without those another (live) worker gave back after polling them less than
+        half an interval ago: they are polled at the next cycle instead. Those of a worker
+        that stopped or died are polled at once, as a restarted worker polls at once."""
         fresh = [team for team in teams if team in self.leases.fresh]
         half = timedelta(seconds=self.config.poll_seconds / 2)
         recent = await self.polled_since(fresh, self.clock() - half) if fresh else set()

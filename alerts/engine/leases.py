@@ -81,7 +81,7 @@ class WorkspaceLeases:
         self.clock = clock
         #: What this worker holds: team id -> fence.
         self.held: dict[str, int] = {}
-        #: Held since a claim took them from another worker (or an expiry), not polled since.
+        #: Claimed from a live worker that gave them back (sharing out), not polled since.
         self.fresh: set[str] = set()
         #: How many workers were alive at the last claim.
         self.live = 1
@@ -92,7 +92,8 @@ class WorkspaceLeases:
         now = self.clock()
         until = now + self.ttl
         async with self.db.transaction() as tx:
-            self.live = max(1, await tx.leases.beat(self.holder, until, now))
+            alive = await tx.leases.beat(self.holder, until, now)
+            self.live = max(1, len(alive))
             await tx.leases.ensure(wanted, now)
             held = await tx.leases.renew(self.holder, wanted, until, now)
             share = math.ceil(len(wanted) / self.live)
@@ -102,8 +103,10 @@ class WorkspaceLeases:
                 for team in extra:
                     del held[team]
             claimed = await tx.leases.claim(self.holder, wanted, share - len(held), until, now)
-        held |= claimed
-        self.fresh |= set(claimed)
+        held |= {team: fence for team, (fence, _) in claimed.items()}
+        # Given back by a live worker (sharing out): it may have just polled them.
+        alive.discard(self.holder)
+        self.fresh |= {team for team, (_, before) in claimed.items() if before in alive}
         self._note(held)
         return dict(held)
 
@@ -112,7 +115,7 @@ class WorkspaceLeases:
         now = self.clock()
         until = now + self.ttl
         async with self.db.transaction() as tx:
-            self.live = max(1, await tx.leases.beat(self.holder, until, now))
+            self.live = max(1, len(await tx.leases.beat(self.holder, until, now)))
             held = await tx.leases.renew(self.holder, None, until, now)
         self._note(held)
         return dict(held)

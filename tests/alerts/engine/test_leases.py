@@ -100,3 +100,23 @@ async def test_a_cycle_whose_lease_was_lost_stores_nothing(
         assert await tx.session.scalar(select(func.count()).select_from(CounterSnapshot)) == 0
         assert await tx.polls.get("T0ENGINE") is None
     await client.aclose()
+
+
+async def test_only_workspaces_a_live_worker_gave_back_count_as_just_polled(
+    backend: Backend,
+) -> None:
+    db = backend.open()
+    a = WorkspaceLeases(db, ttl=TTL, holder="a")
+    b = WorkspaceLeases(db, ttl=TTL, holder="b")
+    await a.claim(TEAMS)
+    assert a.fresh == set()  # no one held them before
+    await b.claim(TEAMS)
+    await a.claim(TEAMS)  # gives back half, to share out
+    await b.claim(TEAMS)
+    assert len(b.held) == 5
+    assert b.fresh == set(b.held)  # a, alive, may have just polled them
+    await a.release_all()  # a stops: what it held is no one's, to be polled at once
+    c = WorkspaceLeases(db, ttl=TTL, holder="c")
+    await c.claim(TEAMS)
+    assert set(c.held) == set(TEAMS) - set(b.held)
+    assert c.fresh == set()

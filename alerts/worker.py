@@ -175,26 +175,22 @@ class Worker:
         """The lease job: renew leases and heartbeat, claim this worker's share (a dead
         worker's included) and start polling (beside this job, which must never wait for a
         cycle) the newly claimed ones no one polled for an interval: returned."""
-        async with self._leasing:
-            overdue = await self._keep_leases()
+        try:
+            async with self._leasing:
+                before = set(self.leases.held)
+                teams = await self.poller.active_rules()
+                held = await self.leases.claim(teams) if teams else await self.leases.renew()
+                gained = set(held) - before
+                since = self.clock() - timedelta(seconds=self.poll_seconds)
+                overdue = gained - await self.poller.polled_since(gained, since)
+        except Exception:
+            logger.exception("lease job failed; the next run tries again")
+            return set()
         if overdue:
             logger.info("polling %d taken-over workspace(s) now", len(overdue))
             task = asyncio.create_task(self.poll(overdue))
             self._takeovers.add(task)
             task.add_done_callback(self._takeovers.discard)
-        return overdue
-
-    async def _keep_leases(self) -> set[str]:
-        try:
-            before = set(self.leases.held)
-            teams = await self.poller.active_rules()
-            held = await self.leases.claim(teams) if teams else await self.leases.renew()
-            gained = set(held) - before
-            since = self.clock() - timedelta(seconds=self.poll_seconds)
-            overdue = gained - await self.poller.polled_since(gained, since)
-        except Exception:
-            logger.exception("lease job failed; the next run tries again")
-            return set()
         return overdue
 
     async def send_digests(self) -> None:

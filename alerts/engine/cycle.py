@@ -14,7 +14,7 @@ What callers can rely on:
 - Only workspaces whose lease this worker holds are polled (`alerts.engine.leases`; without
   `leases`, a private set of leases on `db`), and what a workspace's cycle writes commits only
   if the lease is still held, checked in the same transaction; otherwise it is rolled back. A
-  workspace a live worker gave back (sharing out) less than half an interval after polling it
+  workspace another worker gave back or let lapse less than half an interval after polling it
   waits for the next cycle, so a hand-over does not poll it twice in one interval.
 - A failed read (any `ClickMeterError`, an answer whose numbers or pages do not add up
   included, or the read taking longer than `read_timeout`) stores no snapshot and steps no
@@ -190,9 +190,10 @@ class Poller:
         return report
 
     async def _not_just_polled(self, teams: list[str]) -> list[str]:
-        """`teams` without those another (live) worker gave back after polling them less than
-        half an interval ago: they are polled at the next cycle instead. Those of a worker
-        that stopped or died are polled at once, as a restarted worker polls at once."""
+        """`teams` without those another worker gave back (or let lapse: it may be slow, not
+        dead) less than half an interval after polling them: they are polled at the next cycle
+        instead. Those of a worker that stopped cleanly are polled at once, as a restarted
+        worker polls at once."""
         fresh = [team for team in teams if team in self.leases.fresh]
         half = timedelta(seconds=self.config.poll_seconds / 2)
         recent = await self.polled_since(fresh, self.clock() - half) if fresh else set()

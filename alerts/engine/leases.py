@@ -81,7 +81,8 @@ class WorkspaceLeases:
         self.clock = clock
         #: What this worker holds: team id -> fence.
         self.held: dict[str, int] = {}
-        #: Claimed from a live worker that gave them back (sharing out), not polled since.
+        #: Claimed from another worker that gave them back or let them lapse (not one that
+        #: stopped cleanly), not polled since.
         self.fresh: set[str] = set()
         #: How many workers were alive at the last claim.
         self.live = 1
@@ -92,8 +93,7 @@ class WorkspaceLeases:
         now = self.clock()
         until = now + self.ttl
         async with self.db.transaction() as tx:
-            alive = await tx.leases.beat(self.holder, until, now)
-            self.live = max(1, len(alive))
+            self.live = max(1, len(await tx.leases.beat(self.holder, until, now)))
             await tx.leases.ensure(wanted, now)
             held = await tx.leases.renew(self.holder, wanted, until, now)
             share = math.ceil(len(wanted) / self.live)
@@ -104,9 +104,8 @@ class WorkspaceLeases:
                     del held[team]
             claimed = await tx.leases.claim(self.holder, wanted, share - len(held), until, now)
         held |= {team: fence for team, (fence, _) in claimed.items()}
-        # Given back by a live worker (sharing out): it may have just polled them.
-        alive.discard(self.holder)
-        self.fresh |= {team for team, (_, before) in claimed.items() if before in alive}
+        # Given back (sharing out) or lapsed, perhaps just after a poll; not after a clean stop.
+        self.fresh |= {t for t, (_, before) in claimed.items() if before not in (None, self.holder)}
         self._note(held)
         return dict(held)
 

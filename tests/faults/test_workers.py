@@ -19,7 +19,7 @@ from devtools.localslack.signed import TEAM_ID
 from storage import AlertEpisode, Transaction, utcnow
 from tests.faults.harness import Logged, Stack, wait_until
 
-POLL = 2.0
+POLL = 4.0
 TEAMS = [TEAM_ID, *(f"T0OTHER{n:02d}" for n in range(5))]
 CHANNEL = "C0GENERAL"
 #: Clicks in 15 minutes the watched link never gets by itself (the sandbox's busiest link gets

@@ -13,12 +13,14 @@ What callers can rely on:
   (`alerts.deliver.run_sender`) runs beside the scheduler: a pass every `deliver_interval`
   seconds, again at once while passes come back full, and right after a poll or a digest tick
   that queued something. Without them no delivery happens in this process.
-- The retention job (hourly, `prune`) deletes outbox items delivered more than
-  `retention.outbox_days` ago and counter snapshots of local days more than
-  `retention.snapshot_days` old, and (distribution mode) every row of a workspace that
-  uninstalled the app more than `retention.uninstalled_days` ago and did not install it
-  again; and the claims on questions asked in plain words once they are a day old
-  (`storage.answered`); a failing run is logged and the next one catches up.
+- The retention job (hourly, `prune`) deletes what `retention` says is old: delivered outbox
+  items, counter snapshots, (distribution mode) every row of a workspace uninstalled and not
+  installed again, and the claims on questions asked in plain words (a day; `storage.answered`);
+  a failing run is logged and the next one catches up.
+- Each workspace is read with its own client from `clients` (default: `client` for all) and
+  polled by one worker at a time: the ones whose lease it holds (`alerts.engine.leases`, for
+  `lease_seconds`, default half an interval). The lease job (every third of that) renews them,
+  takes over a dead worker's and polls the overdue ones at once; `stop` gives them back.
 - With `installed_only` (distribution mode), only workspaces with the app installed are polled
   and sent digests: an uninstall stops both from the next cycle and tick on.
 - Poll cycles, alerts fired and deliveries are reported to `observer` (default: ignored).
@@ -40,6 +42,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 from slack_sdk.errors import SlackApiError
 
+from alerts.accounts import ClientSource, DeploymentClient
 from alerts.deliver import (
     Backoff,
     DigestReceiver,
@@ -55,6 +58,7 @@ from alerts.deliver.poster import AUTH_ERRORS
 from alerts.deliver.tokens import SlackPosters, TokenSource
 from alerts.digests.runner import run_due_digests
 from alerts.engine import CycleReport, EngineConfig, Poller
+from alerts.engine.leases import WorkspaceLeases
 from alerts.observer import NO_OBSERVER, Observer
 from clickmeter import ClickMeterClient
 from storage import Database, utcnow
@@ -65,6 +69,7 @@ logger = logging.getLogger("clickbot.worker")
 POLL_JOB = "poll"
 DIGEST_JOB = "digests"
 PRUNE_JOB = "prune"
+LEASE_JOB = "leases"
 #: How often due digests are looked for: a digest goes out at most this late.
 DIGEST_TICK_SECONDS = 30.0
 #: How often old outbox items and snapshots are deleted.
@@ -100,19 +105,24 @@ class Worker:
         observer: Observer = NO_OBSERVER,
         clock: Callable[[], datetime] = utcnow,
         installed_only: bool = False,
+        clients: ClientSource | None = None,
+        lease_seconds: float | None = None,
     ) -> None:
         self.db = db
         self.client = client
+        self.clients = clients or DeploymentClient(client)
         self.clock = clock
         self.poll_seconds = poll_seconds
         #: Distribution mode: poll and send digests only for workspaces with the app installed.
         self.installed_only = installed_only
+        self.leases = WorkspaceLeases(db, ttl=lease_seconds or poll_seconds / 2)
         self.poller = Poller(
             db,
-            client,
+            self.clients,
             config or EngineConfig(poll_seconds=poll_seconds),
             clock=clock,
             installed_only=installed_only,
+            leases=self.leases,
         )
         self.receivers = receivers
         self.deliver_interval = deliver_interval
@@ -124,15 +134,20 @@ class Worker:
         self.cycles: list[CycleReport] = []
         self._stop = asyncio.Event()
         self._wake_sender = asyncio.Event()
-        # Held while a cycle runs, so shutdown can wait for the one in flight.
+        # Held while a cycle (or a lease job) runs, so shutdown can wait for the one in flight.
         self._cycle = asyncio.Lock()
+        self._leasing = asyncio.Lock()
+        self._takeovers: set[asyncio.Task[CycleReport | None]] = set()
 
-    async def poll(self) -> CycleReport | None:
-        """The scheduled job: one cycle; errors are logged, never raised into the scheduler."""
+    async def poll(self, only: set[str] | None = None) -> CycleReport | None:
+        """The scheduled job: one cycle (of the workspaces in `only`, None: all this worker
+        holds); errors are logged, never raised into the scheduler."""
         started = time.monotonic()
         try:
             async with self._cycle:
-                report = await self.poller.run_cycle()
+                if self._stop.is_set():  # a take-over started as the worker stops
+                    return None
+                report = await self.poller.run_cycle(only)
         except Exception:
             self.observer.poll_cycle(ok=False, seconds=None)
             logger.exception("poll cycle failed")
@@ -142,9 +157,10 @@ class Worker:
         self.cycles.append(report)
         self.cycles[:] = self.cycles[-100:]
         logger.info(
-            "poll: ok=%s calls=%d rules=%d stepped=%d fired=%d resolved=%d items=%d",
+            "poll: ok=%s calls=%d teams=%d rules=%d stepped=%d fired=%d resolved=%d items=%d",
             report.ok,
             report.calls,
+            report.teams,
             report.rules,
             report.stepped,
             report.tally.fired,
@@ -155,13 +171,35 @@ class Worker:
             self._wake_sender.set()  # new notices: deliver now, not at the next tick
         return report
 
+    async def keep_leases(self) -> set[str]:
+        """The lease job: renew leases and heartbeat, claim this worker's share (a dead
+        worker's included) and start polling (beside this job, which must never wait for a
+        cycle) the newly claimed ones no one polled for an interval: returned."""
+        try:
+            async with self._leasing:
+                before = set(self.leases.held)
+                teams = await self.poller.active_rules()
+                held = await self.leases.claim(teams) if teams else await self.leases.renew()
+                gained = set(held) - before
+                since = self.clock() - timedelta(seconds=self.poll_seconds)
+                overdue = gained - await self.poller.polled_since(gained, since)
+        except Exception:
+            logger.exception("lease job failed; the next run tries again")
+            return set()
+        if overdue:
+            logger.info("polling %d taken-over workspace(s) now", len(overdue))
+            task = asyncio.create_task(self.poll(overdue))
+            self._takeovers.add(task)
+            task.add_done_callback(self._takeovers.discard)
+        return overdue
+
     async def send_digests(self) -> None:
         """The digest job: enqueue the digests that are due (see `alerts.digests.runner`). A
         failing tick (e.g. the database briefly away) is logged; the next one runs as planned,
         and since the record of runs is in the database, a restart loses nothing."""
         try:
             runs = await run_due_digests(
-                self.db, self.client, now=self.clock(), installed_only=self.installed_only
+                self.db, self.clients, now=self.clock(), installed_only=self.installed_only
             )
         except Exception:
             logger.exception("digest tick failed")
@@ -212,6 +250,17 @@ class Worker:
             coalesce=True,
             misfire_grace_time=max(1, int(self.poll_seconds / 2)),
             next_run_time=utcnow() + timedelta(seconds=1),
+        )
+        lease_tick = self.leases.ttl.total_seconds() / 3
+        scheduler.add_job(
+            self.keep_leases,
+            "interval",
+            seconds=lease_tick,
+            id=LEASE_JOB,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, int(lease_tick)),
+            next_run_time=utcnow() + timedelta(seconds=lease_tick),
         )
         scheduler.add_job(
             self.send_digests,
@@ -299,11 +348,21 @@ class Worker:
             await self._stop.wait()
         finally:
             # The cycle in flight finishes first: shutting the scheduler down cancels the jobs
-            # still running (APScheduler's asyncio executor), and paused it starts no new one.
-            scheduler.pause()
+            # still running (APScheduler's asyncio executor). The lease job runs on meanwhile,
+            # or that cycle's leases could lapse before it commits.
+            for job in (POLL_JOB, DIGEST_JOB, PRUNE_JOB):
+                scheduler.pause_job(job)
             async with asyncio.timeout(60), self._cycle:
                 pass  # the cycle in flight, if any, has finished
+            await asyncio.gather(*self._takeovers)
+            scheduler.pause()
+            async with asyncio.timeout(60), self._leasing:
+                pass  # the lease job in flight, if any, has finished
             scheduler.shutdown(wait=False)  # the asyncio scheduler can't block
+            try:  # the other workers take this one's workspaces at once, not at expiry
+                await self.leases.release_all()
+            except Exception:
+                logger.exception("could not give the leases back; they expire on their own")
             if sender is not None:
                 await asyncio.wait_for(sender, timeout=60)
             if handle_signals:

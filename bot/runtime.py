@@ -31,6 +31,7 @@ import uvicorn
 from prometheus_client import start_http_server
 from pydantic import SecretStr
 
+from alerts.accounts import WorkspaceClients
 from alerts.deliver import Backoff
 from alerts.deliver.addresses import AddressPolicy
 from alerts.worker import Retention, Worker, receivers_from_settings
@@ -47,7 +48,6 @@ from bot.pacing import pacing_for
 from bot.services import Services
 from bot.shares import DatabaseShares
 from bot.web import create_web_app
-from bot.workspaces import WorkspaceClients
 from clickmeter import ClickMeterClient, PacerSource
 from config import (
     AlertSettings,
@@ -158,10 +158,11 @@ def build_worker(settings: Settings, services: Services) -> Worker:
         uninstalled_days = slack.uninstalled_retention_days
     else:
         token = slack.slack_bot_token.get_secret_value()
+    override = alerts.worker_poll_seconds
     return Worker(
         services.db,
         services.clickmeter,
-        poll_seconds=services.poll_seconds,
+        poll_seconds=override or services.poll_seconds,
         receivers=receivers_from_settings(
             token, slack.slack_api_url, webhook_policy=services.webhook_policy, tokens=tokens
         ),
@@ -174,6 +175,8 @@ def build_worker(settings: Settings, services: Services) -> Worker:
         ),
         observer=PrometheusObserver(),
         installed_only=isinstance(slack, SlackOAuthSettings),
+        # Distribution mode: each workspace polled and digested with its own account.
+        clients=services.workspaces,
     )
 
 

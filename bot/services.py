@@ -8,12 +8,12 @@ from datetime import datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from alerts.accounts import WorkspaceClients
 from alerts.deliver.addresses import AddressPolicy
 from bot.inflight import AnswersInFlight
 from bot.pacing import Pacing
 from bot.permissions import Directory, Gate
 from bot.shares import MemoryShares, ShareStore
-from bot.workspaces import WorkspaceClients
 from clickmeter import ClickMeterClient
 from storage import Database
 

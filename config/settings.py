@@ -124,6 +124,12 @@ class ServerSettings(_Group):
 
 class AlertSettings(_Group):
     alert_poll_seconds: Annotated[int, Stripped, Field(ge=30, le=86400)] = 300
+    #: Tests and demos against the sandbox only: the worker polls this often instead.
+    worker_poll_seconds: Annotated[
+        Annotated[float, Field(ge=1, le=86400)] | None,
+        Stripped,
+        BeforeValidator(lambda v: v or None),
+    ] = None
     # --- delivery and retention (the worker's sender and its housekeeping) ---
     #: The longest wait between two tries of an alert Slack or a webhook failed (5xx, network).
     delivery_backoff_cap_seconds: Annotated[float, Stripped, Field(ge=1, le=3600)] = 20.0
@@ -136,6 +142,8 @@ class AlertSettings(_Group):
 
     expected: ClassVar[dict[str, str]] = {
         "alert_poll_seconds": "a whole number of seconds from 30 to 86400",
+        "worker_poll_seconds": "a number of seconds from 1 to 86400, or unset for "
+        "ALERT_POLL_SECONDS",
         "delivery_backoff_cap_seconds": "a number of seconds from 1 to 3600",
         "delivery_deadline_seconds": "a number of seconds from 1 to 600",
         "outbox_retention_days": "a whole number of days from 1 to 3650",

@@ -29,6 +29,7 @@ from storage.connect import READ_ONLY, make_engine
 from storage.digests import Digests
 from storage.episodes import Episodes
 from storage.installations import Installations
+from storage.leases import Leases
 from storage.migrate import Migration, upgrade
 from storage.outbox import Outbox
 from storage.polling import PollStates
@@ -51,6 +52,7 @@ class Transaction:
     accounts: Accounts
     admin_groups: AdminGroups
     answered: AnsweredMessages
+    leases: Leases
 
     @classmethod
     def on(cls, session: AsyncSession) -> Transaction:
@@ -67,6 +69,7 @@ class Transaction:
             Accounts(session),
             AdminGroups(session),
             AnsweredMessages(session),
+            Leases(session),
         )
 
 

@@ -353,3 +353,24 @@ class AnsweredMessage(Base):
     #: The message's Slack timestamp (`1700000000.123456`), unique within its channel.
     message_ts: Mapped[str] = mapped_column(String(32), primary_key=True)
     claimed_at: Mapped[datetime]
+
+
+class WorkspaceLease(Base):
+    """Which worker polls a workspace (`storage.leases`): `holder` until `expires_at`; `fence`
+    goes up by one at every change of holder, so a holder that lost the lease cannot commit."""
+
+    __tablename__ = "workspace_leases"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(128))
+    fence: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime]
+
+
+class WorkerHeartbeat(Base):
+    """A worker process that is alive until `expires_at` (it renews it with its leases)."""
+
+    __tablename__ = "worker_heartbeats"
+
+    holder: Mapped[str] = mapped_column(String(128), primary_key=True)
+    expires_at: Mapped[datetime]

@@ -7,6 +7,10 @@ network I/O), then, in ONE transaction, enqueues one 'slack.digest' outbox item 
 period) is recorded as run with nothing sent, and logged. Running it twice, or on two workers at
 once, enqueues once: `mark_run` only moves forward and the dedupe key is unique per team.
 
+Each digest is gathered with its workspace's own client (`alerts.accounts.ClientSource`), so
+in its workspace's account and time zone; a workspace with no account connected is skipped
+(logged) and tried again next tick, like an unreadable ClickMeter.
+
 If ClickMeter cannot be read the digest is left unmarked, so the next tick tries again, until
 the grace period runs out and the day is skipped.
 
@@ -24,6 +28,7 @@ from typing import Literal
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from alerts.accounts import ClientSource, DeploymentClient
 from alerts.deliver.digest import PostedDigest, send_digest
 from alerts.digests.content import DigestContent, DigestKind
 from alerts.digests.gather import gather_digest
@@ -79,7 +84,7 @@ async def gather_for(
 
 async def run_due_digests(
     db: Database,
-    client: ClickMeterClient,
+    clients: ClientSource | ClickMeterClient,
     now: datetime | None = None,
     *,
     grace: float | None = None,
@@ -88,6 +93,7 @@ async def run_due_digests(
     """One tick (see the module docstring). `now` pins the clock (None: the real time);
     `grace` in seconds overrides the default 2 h; `installed_only` (distribution mode) skips
     the digests of workspaces without the app installed."""
+    source = DeploymentClient(clients) if isinstance(clients, ClickMeterClient) else clients
     moment = now or utcnow()
     window = DEFAULT_GRACE if grace is None else timedelta(seconds=grace)
     async with db.transaction() as tx:
@@ -115,6 +121,13 @@ async def run_due_digests(
                     window,
                 )
             runs.append(DigestRun(digest.id, digest.team_id, day, "skipped" if marked else "raced"))
+            continue
+        client = await source.client_for(digest.team_id)
+        if client is None:
+            log.info(
+                "digest %s (team %s): no ClickMeter account connected", digest.id, digest.team_id
+            )
+            runs.append(DigestRun(digest.id, digest.team_id, day, "failed"))
             continue
         try:
             content = await gather_for(client, digest, day, moment)

@@ -14,7 +14,7 @@ put in the outbox), `cycle` (the whole cycle).
 """
 
 from alerts.engine.counts import Reading, read_counts
-from alerts.engine.cycle import OUTAGE_AFTER, CycleReport, EngineConfig, Poller
+from alerts.engine.cycle import OUTAGE_AFTER, CycleReport, EngineConfig, Poller, WorkspaceReport
 from alerts.engine.episodes import apply_decision
 from alerts.engine.evaluate import detector_for, seed_rule, step_subject, test_notice
 from alerts.engine.intervals import Interval, Previous, interval_since
@@ -31,6 +31,7 @@ __all__ = [
     "Previous",
     "Reading",
     "Tally",
+    "WorkspaceReport",
     "apply_decision",
     "detector_for",
     "interval_since",

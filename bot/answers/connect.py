@@ -11,7 +11,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import SectionBlock
 
-from bot.workspaces import Connected
+from alerts.accounts import Connected
 from clickmeter import AuthenticationError, ClickMeterError
 from messages import Message
 

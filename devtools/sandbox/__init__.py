@@ -17,6 +17,9 @@ Control endpoints (no key, never throttled or faulted; JSON in and out, 400 on a
     GET  /_sandbox/state   ids, names, groups, tags, conversions, clock, today's totals, faults
     GET  /_sandbox/throttle  the rate limit (--rate-limit) and how many API requests it let
                            through and refused (429) since start
+    Add `?account=<key>` to steer (spike, pause, clock) or look inside another account
+    (`SandboxConfig.others`); faults are shared by every account.
+The throttle (`rate_limit`) is per client IP and key, as ClickMeter's is per key.
 
 Sandbox choices where the service's behaviour is not recorded: timeframes are defined in
 `periods.py`; spider hits are counted only in `spiderHitsCount` / `spider*`, never in clicks or

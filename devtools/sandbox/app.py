@@ -33,7 +33,7 @@ WriteHandler = Callable[[Account, Any, dict[str, str]], JSON]
 
 
 class Throttle:
-    """Token bucket per client IP: capacity `rate`, refilled at `rate` tokens a second."""
+    """Token bucket per client IP and key: capacity `rate`, refilled at `rate` tokens a second."""
 
     def __init__(self, rate: float) -> None:
         self.rate = rate
@@ -195,14 +195,15 @@ def _endpoint(
 ) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         client = request.client.host if request.client else "unknown"
-        if not state.throttle.allow(client):
+        params = Params(list(request.query_params.multi_items()))
+        key = request.headers.get("x-clickmeter-authkey") or params.get("authKey")
+        key = (key or "").strip().lower()
+        # ClickMeter's limit is per key: workspaces with their own keys don't share one.
+        if not state.throttle.allow(f"{client} {key}"):
             return _json(429, error_body(429, "Too many requests: slow down."))
         injected = state.account.faults
         if injected.latency_ms > 0:
             await asyncio.sleep(injected.latency_ms / 1000)
-        params = Params(list(request.query_params.multi_items()))
-        key = request.headers.get("x-clickmeter-authkey") or params.get("authKey")
-        key = (key or "").strip().lower()
         account = state.account if key == state.api_key.lower() else state.others.get(key)
         if injected.revoked or account is None:
             return _json(401, error_body(401, "Authorization has been denied for this request."))
@@ -275,7 +276,6 @@ def create_app(config: SandboxConfig) -> Starlette:
     routes += [
         Route(path, _endpoint(state, None, write), methods=["POST"]) for path, write in WRITES
     ]
-    routes += control.routes(account)
     routes.append(
         Route(
             "/_sandbox/throttle",
@@ -283,6 +283,7 @@ def create_app(config: SandboxConfig) -> Starlette:
             methods=["GET"],
         )
     )
+    routes += control.routes(account, others)
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: _http_error},

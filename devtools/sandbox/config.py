@@ -27,7 +27,7 @@ class SandboxConfig:
     seed: int = 1
     datapoints: int = 200
     timezone: str = "W. Europe Standard Time"
-    #: Requests per second per client IP; 0 turns throttling off.
+    #: Requests per second per client IP and key; 0 turns throttling off.
     rate_limit: float = 10.0
     history_days: int = 90
     #: Sandbox time at start-up (aware); None means the real time.

@@ -185,9 +185,13 @@ def state(acct: Account) -> dict[str, Any]:
 
 
 def _post(
-    acct: Account, action: Callable[[Account, dict[str, Any]], dict[str, Any]]
+    accounts: Callable[[Request], Account | None],
+    action: Callable[[Account, dict[str, Any]], dict[str, Any]],
 ) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
+        acct = accounts(request)
+        if acct is None:
+            return JSONResponse({"error": "no account has that key"}, status_code=404)
         try:
             body = json.loads(await request.body() or b"{}")
         except ValueError:
@@ -202,14 +206,25 @@ def _post(
     return endpoint
 
 
-def routes(acct: Account) -> list[Route]:
+def routes(acct: Account, others: dict[str, Account] | None = None) -> list[Route]:
+    """The control routes; they steer `acct`, or with `?account=<key>` the other account
+    behind that key (faults stay the first account's, applying to every key)."""
+    extra = others or {}
+
+    def account_of(request: Request) -> Account | None:
+        key = request.query_params.get("account")
+        return acct if key is None else extra.get(key.strip().lower())
+
     async def get_state(request: Request) -> Response:
-        return JSONResponse(state(acct))
+        chosen = account_of(request)
+        if chosen is None:
+            return JSONResponse({"error": "no account has that key"}, status_code=404)
+        return JSONResponse(state(chosen))
 
     return [
-        Route("/_sandbox/spike", _post(acct, spike), methods=["POST"]),
-        Route("/_sandbox/pause", _post(acct, pause), methods=["POST"]),
-        Route("/_sandbox/faults", _post(acct, faults), methods=["POST"]),
-        Route("/_sandbox/clock", _post(acct, clock), methods=["POST"]),
+        Route("/_sandbox/spike", _post(account_of, spike), methods=["POST"]),
+        Route("/_sandbox/pause", _post(account_of, pause), methods=["POST"]),
+        Route("/_sandbox/faults", _post(lambda request: acct, faults), methods=["POST"]),
+        Route("/_sandbox/clock", _post(account_of, clock), methods=["POST"]),
         Route("/_sandbox/state", get_state, methods=["GET"]),
     ]

@@ -14,9 +14,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from alerts.accounts import WorkspaceClients
 from bot.services import Services
 from bot.web import create_web_app
-from bot.workspaces import WorkspaceClients
 from clickmeter import ClickMeterClient
 from devtools.localslack import MockSlackServer
 from devtools.localslack.driver import SIGNING_SECRET

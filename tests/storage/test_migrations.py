@@ -35,6 +35,8 @@ TABLES = {
     "clickmeter_pacing",
     "shared_answers",
     "answered_messages",
+    "workspace_leases",
+    "worker_heartbeats",
 }
 
 

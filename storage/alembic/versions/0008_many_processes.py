@@ -5,7 +5,7 @@ key, named by a hash), and answers kept for Share in channel on any web replica
 (`shared_answers`).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02
 """
 
@@ -17,10 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-# TEMPORARY: 0007 (workspace leases, branch `tenancy`) is not merged yet; whoever merges both
-# sets this to "0007". This revision touches only the outbox and a table of its own, so either
-# order works.
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

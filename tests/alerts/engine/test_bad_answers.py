@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import pytest
 
+from alerts.accounts import DeploymentClient
 from alerts.engine import EngineConfig, Poller
 from clickmeter import ClickMeterClient
 from storage import Database
@@ -51,7 +52,7 @@ async def test_a_bad_answer_fails_the_cycle_and_tells_of_an_outage_without_a_spi
     # A read slower than 2 s counts as failed: far under the trickled body's minutes.
     engine = make_engine(config=EngineConfig(poll_seconds=POLL, outage_after=3, read_timeout=2))
     requests: list[str] = []
-    engine.poller.client = ClickMeterClient(
+    client = ClickMeterClient(
         engine.sandbox.api_key,
         base_url=engine.sandbox.url,
         requests_per_second=None,
@@ -59,6 +60,7 @@ async def test_a_bad_answer_fails_the_cycle_and_tells_of_an_outage_without_a_spi
         timeout=5.0,
         observer=lambda path, outcome: requests.append(path),
     )
+    engine.poller.clients = DeploymentClient(client)
     link = engine.busiest()
     await engine.add_rule()  # spike on the whole account
     await engine.add_rule(scope_kind="link", scope_ref=str(link), scope_label="the link")
@@ -80,7 +82,7 @@ async def test_a_bad_answer_fails_the_cycle_and_tells_of_an_outage_without_a_spi
     assert back.stepped == 2
     assert (back.tally.fired, back.tally.recoveries) == (0, 1)
     assert (await engine.cycle()).tally.fired == 0
-    await engine.poller.client.aclose()
+    await client.aclose()
 
 
 async def _fake_api_poller(

@@ -80,7 +80,7 @@ async def test_worker_migrates_polls_delivers_and_stops(
     assert any(c.stepped for c in worker.cycles)
     assert len(deliveries) >= 5
     assert not worker.scheduler.running
-    await worker.poller.client.aclose()
+    await worker.client.aclose()
     await db.dispose()
 
 
@@ -95,7 +95,7 @@ async def test_sigterm_stops_the_worker(
     await asyncio.wait_for(running, 10)
     assert worker.scheduler is not None
     assert not worker.scheduler.running
-    await worker.poller.client.aclose()
+    await worker.client.aclose()
     await db.dispose()
 
 

@@ -1,8 +1,14 @@
-"""Each workspace's own ClickMeter client (distribution mode): built on demand from its stored,
-encrypted key, kept while the process runs, closed when the workspace disconnects.
+"""Which ClickMeter client reads each workspace's account: the `ClientSource` seam.
 
-A key is checked against ClickMeter (`/me`, `/me/plan`) before it is stored; it is decrypted
-only to build its workspace's client, and never logged.
+- `DeploymentClient` (single-workspace mode): the deployment's one client (CLICKMETER_API_KEY)
+  for every team.
+- `WorkspaceClients` (distribution mode): each workspace's own client, built on demand from its
+  stored, encrypted key (and its account's time zone), kept while the process runs, closed
+  when the workspace disconnects or connects another key. A workspace with no account: None.
+
+It sits in `alerts` (not `bot`) because the worker's poll cycle and digests read through it as
+much as the bot's answers do. A key is checked against ClickMeter (`/me`, `/me/plan`) before it
+is stored; it is decrypted only to build its workspace's client, and never logged.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
@@ -26,6 +33,25 @@ CHECK_TIMEOUT_S = 2.5
 
 #: Builds a workspace's client from its key and its account's zone (tests pass their own).
 ClientFactory = Callable[[SecretStr, ZoneInfo], ClickMeterClient]
+
+
+class ClientSource(Protocol):
+    """Where a workspace's ClickMeter client comes from."""
+
+    async def client_for(self, team_id: str) -> ClickMeterClient | None:
+        """`team_id`'s client; None when it has no ClickMeter account connected."""
+        ...
+
+
+class DeploymentClient:
+    """Single-workspace mode: one client, the deployment's, for every team. The caller owns
+    (and closes) it."""
+
+    def __init__(self, client: ClickMeterClient) -> None:
+        self.client = client
+
+    async def client_for(self, team_id: str) -> ClickMeterClient | None:
+        return self.client
 
 
 @dataclass(frozen=True, slots=True)

@@ -180,7 +180,10 @@ async def _seed(ctx: AnswerContext, team_id: str, user_id: str, spec: Spec) -> d
         return {}
 
 
-async def add_answer(command: AlertAdd, ctx: AnswerContext) -> Message:
+async def check_add(command: AlertAdd, ctx: AnswerContext) -> Spec:
+    """The rule `command` would create, resolved and checked (who asks, the channel, the scope,
+    the workspace's room): the one validation of the typed grammar and the alert modal. Raises
+    Refusal, NotAllowed or ResolveError (and ClickMeterError) with what to say instead."""
     at = where(ctx)
     channel = target_channel(
         command.channel, ctx, "Alerts", "/clickmeter alert add link spring-sale spike to #marketing"
@@ -191,6 +194,12 @@ async def add_answer(command: AlertAdd, ctx: AnswerContext) -> Message:
     spec = Spec(kind, ref, label, condition, threshold, window, sensitivity, channel, note)
     async with at.db.transaction() as tx:
         _check_room(spec, await tx.rules.list_active(at.team_id))
+    return spec
+
+
+async def create(spec: Spec, ctx: AnswerContext) -> Message:
+    """Seed and write the rule `check_add` made, and say so."""
+    at = where(ctx)
     state = await _seed(ctx, at.team_id, at.user_id, spec)  # (a threshold's: no history read)
     async with at.db.transaction() as tx:
         _check_room(spec, await tx.rules.list_active(at.team_id))  # a double submit, meanwhile
@@ -200,6 +209,10 @@ async def add_answer(command: AlertAdd, ctx: AnswerContext) -> Message:
         if state:
             await tx.rules.set_state(at.team_id, rule.id, state)
     return _created(rule, spec, seeded=bool(state))
+
+
+async def add_answer(command: AlertAdd, ctx: AnswerContext) -> Message:
+    return await create(await check_add(command, ctx), ctx)
 
 
 def _created(rule: AlertRule, spec: Spec, *, seeded: bool) -> Message:

@@ -1,8 +1,11 @@
-"""Bolt's listeners for submitted modals (`view_submission`)."""
+"""Bolt's listeners for modals: opening them (shortcuts, buttons), their external selects'
+options (`block_suggestion`) and their submissions (`view_submission`)."""
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.answers.alert_modal import ALERT_VIEW, NEW_ALERT_ACTION, NEW_ALERT_SHORTCUT, SCOPE_ACTION
 from bot.answers.connect import CONNECT_VIEW
+from bot.listeners.views.alert import alert_submitted, open_alert_modal, scope_suggestions
 from bot.listeners.views.connect import connect_submitted
 from bot.services import Services
 
@@ -11,3 +14,10 @@ def register(app: AsyncApp, services: Services) -> None:
     # Not lazy: the answer to a submission is its ack (errors inline, or the updated modal),
     # which Slack waits 3 s for; checking the key is one short request to ClickMeter.
     app.view(CONNECT_VIEW)(connect_submitted(services))
+    # The alert modal: opened at once (a trigger id lasts 3 s), options answered in the ack,
+    # the submission checked before its ack and the rule made after it.
+    opener = open_alert_modal(services)
+    app.shortcut(NEW_ALERT_SHORTCUT)(opener)
+    app.action(NEW_ALERT_ACTION)(opener)
+    app.options(SCOPE_ACTION)(scope_suggestions(services))
+    app.view(ALERT_VIEW)(alert_submitted(services))

@@ -1,0 +1,166 @@
+"""The "New alert" modal: opened from the App Home's button or the global shortcut, its scope
+searched in ClickMeter as the user types (`block_suggestion`), and submitted.
+
+The submission is checked with the typed grammar's own validation (`alert_add.check_add`:
+permissions again, the scope resolved, the workspace's room) before the ack, so what is wrong
+shows inline under its input; the rule is then seeded and written after the ack (seeding reads
+ClickMeter's history, longer than Slack's 3 s), the user told in a direct message and their
+App Home published again.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.answers.alert_add import Spec, check_add, create
+from bot.answers.alert_modal import CHANNEL_BLOCK, SCOPE_BLOCK, alert_modal, read_submission
+from bot.answers.base import AnswerContext
+from bot.answers.errors import error_answer
+from bot.answers.scope_options import scope_options
+from bot.answers.stored import Refusal
+from bot.listeners.events.app_home import publish_home
+from bot.listeners.fields import obj, user_and_team
+from bot.permissions import NotAllowed
+from bot.resolve import ResolveError
+from bot.services import Services
+from clickmeter import ClickMeterError
+from messages import Message
+
+log = logging.getLogger(__name__)
+
+#: Slack shows an inline error as plain text, on a line or two under its input.
+_ERROR_LIMIT = 300
+_DATABASE_DOWN = "I can't reach the alert database right now, so nothing was changed."
+
+
+def inline(text: str) -> str:
+    """An answer's mrkdwn line as an inline error: plain text, one short paragraph."""
+    plain = " ".join(html.unescape(text.replace("`", "").replace("*", "")).split())
+    return plain if len(plain) <= _ERROR_LIMIT else plain[: _ERROR_LIMIT - 1] + "…"
+
+
+def open_alert_modal(services: Services) -> Callable[..., Awaitable[None]]:
+    """The shortcut or the home button: open the empty modal (acked first)."""
+
+    async def open_alert_modal(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        try:
+            await client.views_open(
+                trigger_id=str(body.get("trigger_id") or ""), view=alert_modal()
+            )
+        except SlackApiError as exc:
+            log.warning("could not open the alert modal: %s", exc.response.get("error"))
+
+    return open_alert_modal
+
+
+def scope_suggestions(services: Services) -> Callable[..., Awaitable[None]]:
+    """`block_suggestion` for the scope select: links, groups and tags matching what is typed."""
+
+    async def scope_suggestions(ack: AsyncAck, body: dict[str, Any]) -> None:
+        _, team = user_and_team(body)
+        client = await services.clickmeter_for(team or None)
+        if client is None:
+            await ack(options=[])
+            return
+        try:
+            found = await scope_options(client, str(body.get("value") or ""))
+        except ClickMeterError as exc:
+            log.info("no scope options: ClickMeter failed (%s)", type(exc).__name__)
+            await ack(options=[])
+            return
+        await ack(option_groups=found["option_groups"])
+
+    return scope_suggestions
+
+
+def alert_submitted(services: Services) -> Callable[..., Awaitable[None]]:
+    async def alert_submitted(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        submitted = read_submission(view)
+        if submitted.command is None:
+            errors = {block: inline(problem) for block, problem in submitted.errors.items()}
+            await ack(response_action="errors", errors=errors)
+            return
+        user, team = user_and_team(body)
+        clickmeter = await services.clickmeter_for(team or None)
+        db = await services.storage()
+        if clickmeter is None:
+            await ack(
+                response_action="errors",
+                errors={SCOPE_BLOCK: "Connect a ClickMeter account first: /clickmeter connect"},
+            )
+            return
+        ctx = AnswerContext(
+            client=clickmeter,
+            now=services.pinned_now(),
+            team_id=team or None,
+            user_id=user or None,
+            db=db,
+            poll_seconds=services.poll_seconds,
+            gate=services.gate(client, team, user),
+        )
+        try:
+            spec = await check_add(submitted.command, ctx)
+        except NotAllowed as refused:
+            problem = {SCOPE_BLOCK: inline(refused.line)}
+        except Refusal as refusal:
+            problem = {SCOPE_BLOCK: inline(refusal.answer.text)}
+        except (ResolveError, ClickMeterError) as exc:
+            problem = {SCOPE_BLOCK: inline(error_answer(exc).text)}
+        except SQLAlchemyError:
+            log.exception("the alert database failed checking a new alert")
+            problem = {SCOPE_BLOCK: _DATABASE_DOWN}
+        else:
+            if not await _channel_known(client, spec.channel_id):
+                problem = {CHANNEL_BLOCK: "I can't find that channel: pick another one."}
+            else:
+                await ack()
+                await _create_and_tell(services, client, ctx, spec, team, user)
+                return
+        await ack(response_action="errors", errors=problem)
+
+    return alert_submitted
+
+
+async def _channel_known(client: AsyncWebClient, channel_id: str) -> bool:
+    """Whether Slack knows the channel (private ones the bot is not in read as unknown, as
+    they do for posting)."""
+    try:
+        found = await client.conversations_info(channel=channel_id)
+    except SlackApiError as exc:
+        return bool(exc.response.get("error") != "channel_not_found")
+    return bool(obj(found.get("channel")).get("id"))
+
+
+async def _create_and_tell(
+    services: Services,
+    client: AsyncWebClient,
+    ctx: AnswerContext,
+    spec: Spec,
+    team: str,
+    user: str,
+) -> None:
+    try:
+        answer = await create(spec, ctx)
+    except Refusal as refusal:  # a double submit, meanwhile
+        answer = refusal.answer
+    except SQLAlchemyError:
+        log.exception("the alert database failed creating a new alert")
+        answer = Message(text=f":warning: {_DATABASE_DOWN}", blocks=[])
+    try:
+        await client.chat_postMessage(
+            channel=user, text=answer.text, blocks=answer.block_dicts() or None
+        )
+    except SlackApiError as exc:
+        log.warning("could not tell %s about their new alert: %s", user, exc.response.get("error"))
+    await publish_home(services, client, team, user)

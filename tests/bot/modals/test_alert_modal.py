@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from bot.answers.alert_modal import ALERT_VIEW
+from devtools.localslack import MockSlackServer
+from devtools.localslack.models import RecordedCall
 from storage import AlertRule
 from tests.bot.home.conftest import HomeBot
 from tests.bot.modals.conftest import ModalBot, options, values
@@ -27,13 +30,17 @@ FIELDS = (
 )
 
 
+def posted_since(slack: MockSlackServer, seen: int) -> list[RecordedCall]:
+    return slack.slack.calls_to("chat.postMessage")[seen:]
+
+
 def row(rule: AlertRule) -> dict[str, Any]:
     return {name: getattr(rule, name) for name in FIELDS}
 
 
 def sandbox_names(sandbox: Sandbox, path: str, typed: str) -> list[str]:
     """The names the sandbox's own API finds for `typed` (live links, or groups)."""
-    params = {"textSearch": typed, "_expand": "true", "limit": 100}
+    params: dict[str, str | int] = {"textSearch": typed, "_expand": "true", "limit": 100}
     if path == "/datapoints":
         params["type"] = "tl"
     answer = sandbox.api.get(f"{sandbox.url}{path}", params=params)
@@ -146,9 +153,7 @@ def test_a_modal_rule_is_the_rule_the_grammar_makes(modal_bot: ModalBot) -> None
         posts = len(bot.slack.slack.calls_to("chat.postMessage"))
         answer_ack = modal_bot.submit(view, state)
         assert answer_ack.text == ""  # closed
-        told = bot.slack.slack.wait_for(
-            lambda seen=posts: bot.slack.slack.calls_to("chat.postMessage")[seen:]
-        )
+        told = bot.slack.slack.wait_for(partial(posted_since, bot.slack, posts))
         assert told[0].args["channel"] == ADMIN
         assert "Alert #" in told[0].args["text"]
         (made,) = bot.rules()

@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from bot.answers.alert_modal import NEW_ALERT_SHORTCUT
 from bot.listeners.commands import COMMAND
 from bot.listeners.events import BOT_EVENTS, INSTALL_EVENTS
 
@@ -70,3 +71,11 @@ def test_the_home_tab_is_on_and_its_event_subscribed() -> None:
 def test_questions_in_words_have_their_scopes() -> None:
     scopes = manifest()["oauth_config"]["scopes"]["bot"]
     assert {"app_mentions:read", "im:history", "chat:write"} <= set(scopes)
+
+
+def test_the_new_alert_shortcut_is_declared_as_the_app_listens_for_it() -> None:
+    (shortcut,) = manifest()["features"]["shortcuts"]
+    assert shortcut["type"] == "global"
+    assert shortcut["callback_id"] == NEW_ALERT_SHORTCUT
+    assert shortcut["name"] == "New ClickMeter alert"
+    assert len(shortcut["description"]) <= 80  # Slack's limit

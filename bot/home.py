@@ -37,7 +37,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from alerts.digests.schedule import next_run
-from bot.answers.alert_modal import NEW_ALERT_ACTION
+from bot.answers.alert_modal import EDIT_ALERT_ACTION, NEW_ALERT_ACTION
 from bot.answers.alert_phrasing import EXAMPLE_ADD, condition_text, summary, when
 from bot.answers.digests import describe as describe_digest
 from bot.answers.digests import schedule_text
@@ -285,7 +285,8 @@ def _alert_row(
         style="danger",
         confirm=_confirm(f"Remove alert #{rule.id}?", f"{what}. It won't alert again."),
     )
-    buttons = [toggle, remove]
+    edit = ButtonElement(text="Edit", action_id=EDIT_ALERT_ACTION, value=value)
+    buttons = [toggle, edit, remove]
     if undelivered is not None:
         buttons.insert(1, ButtonElement(text="Retry", action_id=HOME_RETRY_ACTION, value=value))
     return [

@@ -10,7 +10,7 @@ What the user got wrong comes back as {block_id: problem}, for `response_action:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.models.blocks import (
     ConversationFilter,
@@ -36,11 +36,17 @@ from bot.grammar.alert_clauses import (
 from bot.grammar.arguments import NameRef
 from bot.grammar.commands import Scope
 from bot.grammar.tokens import ChannelRef
+from messages import truncate
+
+if TYPE_CHECKING:
+    from storage import AlertRule
 
 ALERT_VIEW = "clickbot_new_alert"
 #: The global shortcut (manifest.yml) and the App Home button that open the modal.
 NEW_ALERT_SHORTCUT = "new_clickmeter_alert"
 NEW_ALERT_ACTION = "home_new_alert"
+#: An App Home alert row's Edit button (its value: the rule's id).
+EDIT_ALERT_ACTION = "home_edit_alert"
 SCOPE_BLOCK = SCOPE_ACTION = "scope"
 CONDITION_BLOCK = "condition"
 SENSITIVITY_BLOCK = "sensitivity"
@@ -73,8 +79,20 @@ def _select(
     return InputBlock(block_id=block_id, label=label, element=element, **kw)
 
 
-def alert_modal() -> View:
-    """The empty "New alert" modal."""
+def scope_value(rule: AlertRule) -> str:
+    """The scope select's option value for what `rule` watches."""
+    return SCOPE_ACCOUNT if rule.scope_kind == "account" else f"{rule.scope_kind}:{rule.scope_ref}"
+
+
+def alert_modal(rule: AlertRule | None = None) -> View:
+    """The "New alert" modal, or with `rule` the same modal filled in to edit it (its id in
+    `private_metadata`)."""
+    scope: dict[str, Any] = {}
+    channel: dict[str, Any] = {"default_to_current_conversation": True}
+    if rule is not None:
+        label = truncate(rule.scope_label, 75)
+        scope = {"initial_option": _option(scope_value(rule), label)}
+        channel = {"initial_conversation": rule.channel_id}
     blocks = [
         InputBlock(
             block_id=SCOPE_BLOCK,
@@ -84,14 +102,15 @@ def alert_modal() -> View:
                 action_id=SCOPE_ACTION,
                 placeholder="Search links, groups and tags",
                 min_query_length=0,
+                **scope,
             ),
         ),
-        _select(CONDITION_BLOCK, "Alert on", _CONDITIONS, "spike"),
+        _select(CONDITION_BLOCK, "Alert on", _CONDITIONS, rule.condition if rule else "spike"),
         _select(
             SENSITIVITY_BLOCK,
             "Sensitivity",
             {level: level.capitalize() for level in SENSITIVITIES},
-            "medium",
+            (rule.sensitivity if rule else None) or "medium",
             hint="For a spike or a drop: high alerts on smaller changes.",
         ),
         InputBlock(
@@ -99,24 +118,34 @@ def alert_modal() -> View:
             label="Clicks",
             optional=True,
             hint="For a threshold: alert when there are more clicks than this.",
-            element=PlainTextInputElement(action_id=CLICKS_BLOCK, placeholder="100"),
+            element=PlainTextInputElement(
+                action_id=CLICKS_BLOCK,
+                placeholder="100",
+                initial_value=f"{rule.threshold:,}" if rule and rule.threshold else None,
+            ),
         ),
-        _select(WINDOW_BLOCK, "Counted", {str(s): n for s, n in _WINDOW_NAMES.items()}, "3600"),
+        _select(
+            WINDOW_BLOCK,
+            "Counted",
+            {str(s): n for s, n in _WINDOW_NAMES.items()},
+            str((rule.window_seconds if rule else None) or 3600),
+        ),
         InputBlock(
             block_id=CHANNEL_BLOCK,
             label="Post alerts in",
             element=ConversationSelectElement(
                 action_id=CHANNEL_BLOCK,
-                default_to_current_conversation=True,
                 filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+                **channel,
             ),
         ),
     ]
     return View(
         type="modal",
         callback_id=ALERT_VIEW,
-        title="New alert",
-        submit="Create alert",
+        private_metadata=str(rule.id) if rule else None,
+        title=f"Edit alert #{rule.id}" if rule else "New alert",
+        submit="Save" if rule else "Create alert",
         close="Cancel",
         blocks=blocks,
     )

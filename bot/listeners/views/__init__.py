@@ -3,9 +3,20 @@ options (`block_suggestion`) and their submissions (`view_submission`)."""
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.answers.alert_modal import ALERT_VIEW, NEW_ALERT_ACTION, NEW_ALERT_SHORTCUT, SCOPE_ACTION
+from bot.answers.alert_modal import (
+    ALERT_VIEW,
+    EDIT_ALERT_ACTION,
+    NEW_ALERT_ACTION,
+    NEW_ALERT_SHORTCUT,
+    SCOPE_ACTION,
+)
 from bot.answers.connect import CONNECT_VIEW
-from bot.listeners.views.alert import alert_submitted, open_alert_modal, scope_suggestions
+from bot.listeners.views.alert import (
+    alert_submitted,
+    open_alert_modal,
+    open_edit_modal,
+    scope_suggestions,
+)
 from bot.listeners.views.connect import connect_submitted
 from bot.services import Services
 
@@ -19,5 +30,6 @@ def register(app: AsyncApp, services: Services) -> None:
     opener = open_alert_modal(services)
     app.shortcut(NEW_ALERT_SHORTCUT)(opener)
     app.action(NEW_ALERT_ACTION)(opener)
+    app.action(EDIT_ALERT_ACTION)(open_edit_modal(services))
     app.options(SCOPE_ACTION)(scope_suggestions(services))
     app.view(ALERT_VIEW)(alert_submitted(services))

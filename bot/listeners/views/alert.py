@@ -20,19 +20,21 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.answers.alert_add import Spec, check_add, create
+from bot.answers.alert_add import Spec, change, check_add, create
 from bot.answers.alert_modal import CHANNEL_BLOCK, SCOPE_BLOCK, alert_modal, read_submission
 from bot.answers.base import AnswerContext
 from bot.answers.errors import error_answer
 from bot.answers.scope_options import scope_options
 from bot.answers.stored import Refusal
+from bot.home import button_id
 from bot.listeners.events.app_home import publish_home
-from bot.listeners.fields import obj, user_and_team
+from bot.listeners.fields import first, obj, user_and_team
 from bot.permissions import NotAllowed
 from bot.resolve import ResolveError
 from bot.services import Services
 from clickmeter import ClickMeterError
 from messages import Message
+from storage import AlertRule
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,35 @@ def open_alert_modal(services: Services) -> Callable[..., Awaitable[None]]:
             log.warning("could not open the alert modal: %s", exc.response.get("error"))
 
     return open_alert_modal
+
+
+def open_edit_modal(services: Services) -> Callable[..., Awaitable[None]]:
+    """An App Home row's Edit button: open the modal filled in with the rule (acked first;
+    who may change it is checked at submit)."""
+
+    async def open_edit_modal(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        _, team = user_and_team(body)
+        rule_id = button_id(first(body.get("actions")).get("value"))
+        rule = await _rule(services, team, rule_id)
+        if rule is None:
+            return  # gone meanwhile: the tab is republished after every change
+        try:
+            await client.views_open(
+                trigger_id=str(body.get("trigger_id") or ""), view=alert_modal(rule)
+            )
+        except SlackApiError as exc:
+            log.warning("could not open the alert modal: %s", exc.response.get("error"))
+
+    return open_edit_modal
+
+
+async def _rule(services: Services, team: str, rule_id: int | None) -> AlertRule | None:
+    db = await services.storage()
+    if db is None or rule_id is None or not team:
+        return None
+    async with db.reading() as tx:
+        return await tx.rules.get(team, rule_id)
 
 
 def scope_suggestions(services: Services) -> Callable[..., Awaitable[None]]:
@@ -109,8 +140,15 @@ def alert_submitted(services: Services) -> Callable[..., Awaitable[None]]:
             poll_seconds=services.poll_seconds,
             gate=services.gate(client, team, user),
         )
+        editing = None
+        if (metadata := str(view.get("private_metadata") or "")) != "":
+            editing = await _rule(services, team, button_id(metadata))
+            if editing is None:
+                gone = "This alert no longer exists: close this window."
+                await ack(response_action="errors", errors={SCOPE_BLOCK: gone})
+                return
         try:
-            spec = await check_add(submitted.command, ctx)
+            spec = await check_add(submitted.command, ctx, editing)
         except NotAllowed as refused:
             problem = {SCOPE_BLOCK: inline(refused.line)}
         except Refusal as refusal:
@@ -125,7 +163,7 @@ def alert_submitted(services: Services) -> Callable[..., Awaitable[None]]:
                 problem = {CHANNEL_BLOCK: "I can't find that channel: pick another one."}
             else:
                 await ack()
-                await _create_and_tell(services, client, ctx, spec, team, user)
+                await _create_and_tell(services, client, ctx, spec, team, user, editing)
                 return
         await ack(response_action="errors", errors=problem)
 
@@ -149,9 +187,10 @@ async def _create_and_tell(
     spec: Spec,
     team: str,
     user: str,
+    editing: AlertRule | None,
 ) -> None:
     try:
-        answer = await create(spec, ctx)
+        answer = await (create(spec, ctx) if editing is None else change(spec, ctx, editing))
     except Refusal as refusal:  # a double submit, meanwhile
         answer = refusal.answer
     except SQLAlchemyError:

@@ -11,13 +11,24 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.answers.alert_modal import NEW_ALERT_ACTION, NEW_ALERT_SHORTCUT, SCOPE_ACTION
+from bot.answers.alert_modal import (
+    EDIT_ALERT_ACTION,
+    NEW_ALERT_ACTION,
+    NEW_ALERT_SHORTCUT,
+    SCOPE_ACTION,
+)
 from devtools.localslack.interactions import (
     block_suggestion_payload,
     options_problems,
     shortcut_payload,
 )
-from devtools.localslack.signed import TEAM_ID, USER_ID, interaction_body, view_submission_payload
+from devtools.localslack.signed import (
+    TEAM_ID,
+    USER_ID,
+    block_actions_body,
+    interaction_body,
+    view_submission_payload,
+)
 from tests.bot.home.conftest import HomeBot
 from tests.bot.permissions.conftest import alert_bot, database_url, home_bot
 
@@ -80,7 +91,6 @@ class ModalBot:
     def from_home(self, user: str = USER_ID) -> dict[str, Any]:
         """Click the App Home's New alert button as `user`: the modal it opened."""
         view = self.home.open(user=user)
-        from devtools.localslack.signed import block_actions_body
 
         def send(trigger: str) -> None:
             body = block_actions_body(
@@ -89,6 +99,24 @@ class ModalBot:
                 view=view,
                 user_id=user,
                 block_id="home_new",
+                response_url=None,
+                trigger_id=trigger,
+            )
+            assert self.home.bot.driver.post(body).status_code == 200
+
+        return self._opened(send)
+
+    def edit(self, rule_id: int, user: str = USER_ID) -> dict[str, Any]:
+        """Click Edit on the rule's App Home row as `user`: the modal it opened."""
+        view = self.home.open(user=user)
+
+        def send(trigger: str) -> None:
+            body = block_actions_body(
+                EDIT_ALERT_ACTION,
+                value=str(rule_id),
+                view=view,
+                user_id=user,
+                block_id=f"alert_{rule_id}_actions",
                 response_url=None,
                 trigger_id=trigger,
             )

@@ -39,6 +39,7 @@ from slack_sdk.models.views import View
 from alerts.digests.schedule import next_run
 from bot.answers.alert_modal import EDIT_ALERT_ACTION, NEW_ALERT_ACTION
 from bot.answers.alert_phrasing import EXAMPLE_ADD, condition_text, summary, when
+from bot.answers.digest_modal import NEW_DIGEST_ACTION
 from bot.answers.digests import describe as describe_digest
 from bot.answers.digests import schedule_text
 from bot.grammar.alert_clauses import MAX_ID
@@ -161,7 +162,8 @@ def home_view(
         blocks.append(context(viewer_note))
     if may_add:
         new = ButtonElement(text="New alert", action_id=NEW_ALERT_ACTION, style="primary")
-        blocks.append(ActionsBlock(block_id="home_new", elements=[new]))
+        digest = ButtonElement(text="New digest", action_id=NEW_DIGEST_ACTION)
+        blocks.append(ActionsBlock(block_id="home_new", elements=[new, digest]))
     blocks += _alerts(ordered, firing, shown_rules, now, zone, undelivered or {}, allowed)
     blocks.append(divider())
     blocks += _digests(digests, shown_digests, now, zone, allowed)

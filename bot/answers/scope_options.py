@@ -69,15 +69,24 @@ async def _tags(client: ClickMeterClient, query: str) -> list[dict[str, Any]]:
     return [_option(f"tag:{name}", name) for name in fitting[:PER_KIND]]
 
 
-async def scope_options(client: ClickMeterClient, query: str) -> dict[str, Any]:
-    """The `option_groups` answering a search for `query` (what the user typed so far)."""
+#: What a select may offer: the whole account, links, groups, tags.
+EVERY_KIND = frozenset({"account", "links", "groups", "tags"})
+
+
+async def scope_options(
+    client: ClickMeterClient, query: str, kinds: frozenset[str] = EVERY_KIND
+) -> dict[str, Any]:
+    """The `option_groups` answering a search for `query` (what the user typed so far), of
+    the `kinds` asked for (a digest narrows to groups and tags)."""
     query = query.strip()
     groups: list[dict[str, Any]] = []
-    if not query or query.casefold() in "whole account":
+    if "account" in kinds and (not query or query.casefold() in "whole account"):
         groups.append(
             {"label": _label("Account"), "options": [_option(SCOPE_ACCOUNT, "Whole account")]}
         )
     for label, find in (("Links", _links), ("Groups", _groups), ("Tags", _tags)):
+        if label.casefold() not in kinds:
+            continue
         options = await find(client, query)
         if options:
             groups.append({"label": _label(label), "options": options})

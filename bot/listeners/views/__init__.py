@@ -11,13 +11,16 @@ from bot.answers.alert_modal import (
     SCOPE_ACTION,
 )
 from bot.answers.connect import CONNECT_VIEW
+from bot.answers.digest_modal import DIGEST_VIEW, LINKS_ACTION, NEW_DIGEST_ACTION
 from bot.listeners.views.alert import (
     alert_submitted,
     open_alert_modal,
     open_edit_modal,
     scope_suggestions,
+    suggestions,
 )
 from bot.listeners.views.connect import connect_submitted
+from bot.listeners.views.digest import digest_submitted, open_digest_modal
 from bot.services import Services
 
 
@@ -33,3 +36,7 @@ def register(app: AsyncApp, services: Services) -> None:
     app.action(EDIT_ALERT_ACTION)(open_edit_modal(services))
     app.options(SCOPE_ACTION)(scope_suggestions(services))
     app.view(ALERT_VIEW)(alert_submitted(services))
+    # The digest modal: `digest add`'s own answer makes it, before the ack (no history read).
+    app.action(NEW_DIGEST_ACTION)(open_digest_modal(services))
+    app.options(LINKS_ACTION)(suggestions(services, frozenset({"groups", "tags"})))
+    app.view(DIGEST_VIEW)(digest_submitted(services))

@@ -24,7 +24,7 @@ from bot.answers.alert_add import Spec, change, check_add, create
 from bot.answers.alert_modal import CHANNEL_BLOCK, SCOPE_BLOCK, alert_modal, read_submission
 from bot.answers.base import AnswerContext
 from bot.answers.errors import error_answer
-from bot.answers.scope_options import scope_options
+from bot.answers.scope_options import EVERY_KIND, scope_options
 from bot.answers.stored import Refusal
 from bot.home import button_id
 from bot.listeners.events.app_home import publish_home
@@ -96,6 +96,12 @@ async def _rule(services: Services, team: str, rule_id: int | None) -> AlertRule
 def scope_suggestions(services: Services) -> Callable[..., Awaitable[None]]:
     """`block_suggestion` for the scope select: links, groups and tags matching what is typed."""
 
+    return suggestions(services, EVERY_KIND)
+
+
+def suggestions(services: Services, kinds: frozenset[str]) -> Callable[..., Awaitable[None]]:
+    """`block_suggestion` for a select of ClickMeter's `kinds` (see `scope_options`)."""
+
     async def scope_suggestions(ack: AsyncAck, body: dict[str, Any]) -> None:
         _, team = user_and_team(body)
         client = await services.clickmeter_for(team or None)
@@ -103,7 +109,7 @@ def scope_suggestions(services: Services) -> Callable[..., Awaitable[None]]:
             await ack(options=[])
             return
         try:
-            found = await scope_options(client, str(body.get("value") or ""))
+            found = await scope_options(client, str(body.get("value") or ""), kinds)
         except ClickMeterError as exc:
             log.info("no scope options: ClickMeter failed (%s)", type(exc).__name__)
             await ack(options=[])
@@ -159,7 +165,7 @@ def alert_submitted(services: Services) -> Callable[..., Awaitable[None]]:
             log.exception("the alert database failed checking a new alert")
             problem = {SCOPE_BLOCK: _DATABASE_DOWN}
         else:
-            if not await _channel_known(client, spec.channel_id):
+            if not await channel_known(client, spec.channel_id):
                 problem = {CHANNEL_BLOCK: "I can't find that channel: pick another one."}
             else:
                 await ack()
@@ -170,7 +176,7 @@ def alert_submitted(services: Services) -> Callable[..., Awaitable[None]]:
     return alert_submitted
 
 
-async def _channel_known(client: AsyncWebClient, channel_id: str) -> bool:
+async def channel_known(client: AsyncWebClient, channel_id: str) -> bool:
     """Whether Slack knows the channel (private ones the bot is not in read as unknown, as
     they do for posting)."""
     try:

@@ -124,10 +124,34 @@ class ModalBot:
 
         return self._opened(send)
 
-    def suggest(self, view: dict[str, Any], typed: str) -> dict[str, Any]:
-        """Type `typed` in the scope select: the options the app answered (checked as Slack
-        would)."""
-        answer = self._post(block_suggestion_payload(view, "scope", SCOPE_ACTION, typed))
+    def from_home_button(self, action_id: str, user: str = USER_ID) -> dict[str, Any]:
+        """Click one of the App Home's New buttons as `user`: the modal it opened."""
+        view = self.home.open(user=user)
+
+        def send(trigger: str) -> None:
+            body = block_actions_body(
+                action_id,
+                value="",
+                view=view,
+                user_id=user,
+                block_id="home_new",
+                response_url=None,
+                trigger_id=trigger,
+            )
+            assert self.home.bot.driver.post(body).status_code == 200
+
+        return self._opened(send)
+
+    def suggest(
+        self,
+        view: dict[str, Any],
+        typed: str,
+        block_id: str = "scope",
+        action_id: str = SCOPE_ACTION,
+    ) -> dict[str, Any]:
+        """Type `typed` in the view's external select: the options the app answered (checked
+        as Slack would)."""
+        answer = self._post(block_suggestion_payload(view, block_id, action_id, typed))
         assert answer.status_code == 200, answer.text
         body = answer.json()
         assert options_problems(body) == []

@@ -10,6 +10,7 @@ import yaml
 from bot.answers.alert_modal import NEW_ALERT_SHORTCUT
 from bot.listeners.commands import COMMAND
 from bot.listeners.events import BOT_EVENTS, INSTALL_EVENTS
+from bot.listeners.views.link_stats import LINK_STATS_SHORTCUT
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 
@@ -73,9 +74,11 @@ def test_questions_in_words_have_their_scopes() -> None:
     assert {"app_mentions:read", "im:history", "chat:write"} <= set(scopes)
 
 
-def test_the_new_alert_shortcut_is_declared_as_the_app_listens_for_it() -> None:
-    (shortcut,) = manifest()["features"]["shortcuts"]
-    assert shortcut["type"] == "global"
-    assert shortcut["callback_id"] == NEW_ALERT_SHORTCUT
-    assert shortcut["name"] == "New ClickMeter alert"
-    assert len(shortcut["description"]) <= 80  # Slack's limit
+def test_the_shortcuts_are_declared_as_the_app_listens_for_them() -> None:
+    new_alert, link_stats = manifest()["features"]["shortcuts"]
+    assert (new_alert["type"], new_alert["callback_id"]) == ("global", NEW_ALERT_SHORTCUT)
+    assert new_alert["name"] == "New ClickMeter alert"
+    assert (link_stats["type"], link_stats["callback_id"]) == ("message", LINK_STATS_SHORTCUT)
+    assert link_stats["name"] == "ClickMeter stats for links in this message"
+    for shortcut in (new_alert, link_stats):
+        assert len(shortcut["description"]) <= 80  # Slack's limit

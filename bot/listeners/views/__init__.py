@@ -21,6 +21,7 @@ from bot.listeners.views.alert import (
 )
 from bot.listeners.views.connect import connect_submitted
 from bot.listeners.views.digest import digest_submitted, open_digest_modal
+from bot.listeners.views.link_stats import LINK_STATS_SHORTCUT, link_stats
 from bot.services import Services
 
 
@@ -40,3 +41,5 @@ def register(app: AsyncApp, services: Services) -> None:
     app.action(NEW_DIGEST_ACTION)(open_digest_modal(services))
     app.options(LINKS_ACTION)(suggestions(services, frozenset({"groups", "tags"})))
     app.view(DIGEST_VIEW)(digest_submitted(services))
+    # The message shortcut: acked at once, each link's answer on the response_url after.
+    app.shortcut(LINK_STATS_SHORTCUT)(link_stats(services))

@@ -209,7 +209,8 @@ def _condition(values: dict[str, Any], errors: dict[str, str]) -> Condition | No
 
 def read_submission(view: dict[str, Any]) -> Submitted:
     """The `AlertAdd` the submitted `view` asks for, or what is wrong with it."""
-    values = view.get("state", {}).get("values", {})
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, dict) else None
     values = values if isinstance(values, dict) else {}
     errors: dict[str, str] = {}
     scope = scope_of(_selected(values, SCOPE_BLOCK))

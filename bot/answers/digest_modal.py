@@ -156,7 +156,8 @@ def _links(value: str) -> DigestLinks | None:
 
 def read_digest(view: dict[str, Any]) -> DigestSubmitted:
     """The `DigestAdd` the submitted `view` asks for, or what is wrong with it."""
-    values = view.get("state", {}).get("values", {})
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, dict) else None
     values = values if isinstance(values, dict) else {}
     errors: dict[str, str] = {}
     at = read_time(str(_state(values, TIME_BLOCK).get("selected_time") or ""))
@@ -180,7 +181,10 @@ def read_digest(view: dict[str, Any]) -> DigestSubmitted:
         errors[CHANNEL_BLOCK] = "Digests go to a channel: pick one."
     picked = _state(values, REPORTS_BLOCK).get("selected_options") or []
     known = {r.value: r for r in _REPORTS}
-    reports = tuple(dict.fromkeys(known[o["value"]] for o in picked if o.get("value") in known))
+    chosen = (
+        [o.get("value") for o in picked if isinstance(o, dict)] if isinstance(picked, list) else []
+    )
+    reports = tuple(dict.fromkeys(known[v] for v in chosen if isinstance(v, str) and v in known))
     if len(reports) > MAX_DIGEST_REPORTS:
         errors[REPORTS_BLOCK] = f"A digest shows up to {MAX_DIGEST_REPORTS} TOP reports."
     links_value = _selected(values, LINKS_BLOCK, LINKS_ACTION)

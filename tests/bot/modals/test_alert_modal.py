@@ -8,6 +8,7 @@ from typing import Any
 from bot.answers.alert_modal import ALERT_VIEW
 from devtools.localslack import MockSlackServer
 from devtools.localslack.models import RecordedCall
+from devtools.localslack.signed import interaction_body, view_submission_payload
 from storage import AlertRule
 from tests.bot.home.conftest import HomeBot
 from tests.bot.modals.conftest import ModalBot, options, values
@@ -188,3 +189,17 @@ def test_a_made_alert_shows_in_the_makers_home(modal_bot: ModalBot) -> None:
     home = slack.wait_for(shows)
     (rule,) = modal_bot.home.bot.rules()
     assert any(b.get("block_id") == f"alert_{rule.id}" for b in home["blocks"])
+
+
+def test_a_mangled_submission_is_answered_not_raised(modal_bot: ModalBot) -> None:
+    view = modal_bot.from_shortcut()
+    mangled: list[object] = [[], {"values": "x"}, {"values": {"scope": []}}]
+    for state in mangled:
+        payload = view_submission_payload(view, {})
+        payload["view"]["state"] = state
+        answer = modal_bot.home.bot.driver.post(interaction_body(payload))
+        assert answer.status_code == 200
+        assert answer.json()["response_action"] == "errors"
+    edit = {**view, "private_metadata": "not-an-id"}
+    body = modal_bot.submit(edit, values("account")).json()
+    assert "no longer exists" in body["errors"]["scope"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -43,8 +44,15 @@ _ERROR_LIMIT = 300
 _DATABASE_DOWN = "I can't reach the alert database right now, so nothing was changed."
 
 
+_LEADING_EMOJI = re.compile(r"^:[a-z0-9_+-]+:\s*")
+_CHANNEL = re.compile(r"<#[A-Z0-9]+(?:\|([^>]*))?>")
+
+
 def inline(text: str) -> str:
-    """An answer's mrkdwn line as an inline error: plain text, one short paragraph."""
+    """An answer's mrkdwn line as an inline error: plain text (no emoji code, a channel by its
+    name where the line has it), one short paragraph."""
+    text = _LEADING_EMOJI.sub("", text.strip())
+    text = _CHANNEL.sub(lambda m: f"#{m[1]}" if m[1] else "that channel", text)
     plain = " ".join(html.unescape(text.replace("`", "").replace("*", "")).split())
     return plain if len(plain) <= _ERROR_LIMIT else plain[: _ERROR_LIMIT - 1] + "…"
 

@@ -146,8 +146,11 @@ def test_a_modal_rule_is_the_rule_the_grammar_makes(modal_bot: ModalBot) -> None
         assert "Alert #" in answer["text"], answer["text"]
         (typed,) = bot.rules()
         # The same again from the modal is refused inline, as typing it again is.
-        again = modal_bot.submit(view, state).json()
-        assert "already does exactly that" in again["errors"]["scope"]
+        again = modal_bot.submit(view, state).json()["errors"]["scope"]
+        assert again.startswith(f"Alert #{typed.id}: ")  # plain text: no emoji code, no mrkdwn
+        assert "already does exactly that" in again
+        assert "<#" not in again
+        assert "*" not in again
         bot.ask(f"alert remove {typed.id}")
         assert bot.rules() == []
 

@@ -1,7 +1,8 @@
 """Interactivity payloads Slack sends about modals and shortcuts, and the checks Slack makes of
 the app's answers to them: a global shortcut, a message shortcut, a `block_suggestion` (an
 external select's options request, answered in the ack) and whether that answer is one Slack
-would show. Send them with `signed.interaction_body` and `signed.signed_headers`."""
+would show, and whether a submission's inline errors name the view's inputs. Send them with
+`signed.interaction_body` and `signed.signed_headers`."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ MAX_OPTIONS = 100
 MAX_GROUP_LABEL = 75
 MAX_OPTION_TEXT = 75
 MAX_OPTION_VALUE = 150
+#: How long an inline error (`response_action: errors`) may be, as clickbot keeps them.
+MAX_ERROR_TEXT = 300
 
 
 def _who(user_id: str, team_id: str) -> dict[str, Any]:
@@ -132,4 +135,23 @@ def options_problems(answer: object) -> list[str]:
                 problems.append(f"option {index}/{at}: value must be 1 to {MAX_OPTION_VALUE} chars")
     if count > MAX_OPTIONS:
         problems.append(f"no more than {MAX_OPTIONS} options allowed, got {count}")
+    return problems
+
+
+def errors_problems(view: dict[str, Any], answer: object) -> list[str]:
+    """Why Slack would refuse `answer` to a submission of `view` as `response_action: errors`:
+    each error names an input block of the view, with a short non-empty text. [] for any other
+    answer, or a fine one."""
+    if not isinstance(answer, dict) or answer.get("response_action") != "errors":
+        return []
+    errors = answer.get("errors")
+    if not isinstance(errors, dict) or not errors:
+        return ["errors must be a non-empty object"]
+    inputs = {b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"}
+    problems = []
+    for block_id, text in errors.items():
+        if block_id not in inputs:
+            problems.append(f"errors/{block_id}: not an input block of the view")
+        if not isinstance(text, str) or not 0 < len(text) <= MAX_ERROR_TEXT:
+            problems.append(f"errors/{block_id}: must be 1 to {MAX_ERROR_TEXT} characters")
     return problems

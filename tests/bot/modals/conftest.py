@@ -19,6 +19,7 @@ from bot.answers.alert_modal import (
 )
 from devtools.localslack.interactions import (
     block_suggestion_payload,
+    errors_problems,
     options_problems,
     shortcut_payload,
 )
@@ -163,6 +164,8 @@ class ModalBot:
         payload = view_submission_payload(view, state, user_id=user, team_id=TEAM_ID)
         answer = self._post(payload)
         assert answer.status_code == 200, answer.text
+        if answer.text:
+            assert errors_problems(view, answer.json()) == []
         return answer
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from devtools.localslack.interactions import options_problems
+from devtools.localslack.interactions import errors_problems, options_problems
 
 
 def option(text: str, value: str = "v") -> dict[str, Any]:
@@ -41,3 +41,14 @@ def test_answers_slack_shows_pass() -> None:
 )
 def test_answers_slack_refuses_are_told(answer: object, says: str) -> None:
     assert any(says in problem for problem in options_problems(answer))
+
+
+def test_inline_errors_must_name_an_input_of_the_view() -> None:
+    view = {
+        "blocks": [{"type": "input", "block_id": "scope"}, {"type": "section", "block_id": "s"}]
+    }
+    assert errors_problems(view, {"response_action": "errors", "errors": {"scope": "No."}}) == []
+    assert errors_problems(view, {}) == []  # closing the modal
+    assert errors_problems(view, {"response_action": "errors", "errors": {"s": "No."}})
+    assert errors_problems(view, {"response_action": "errors", "errors": {"scope": ""}})
+    assert errors_problems(view, {"response_action": "errors", "errors": {}})

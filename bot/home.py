@@ -37,7 +37,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from alerts.digests.schedule import next_run
+from bot.answers.alert_modal import EDIT_ALERT_ACTION, NEW_ALERT_ACTION
 from bot.answers.alert_phrasing import EXAMPLE_ADD, condition_text, summary, when
+from bot.answers.digest_modal import NEW_DIGEST_ACTION
 from bot.answers.digests import describe as describe_digest
 from bot.answers.digests import schedule_text
 from bot.grammar.alert_clauses import MAX_ID
@@ -73,9 +75,9 @@ _UNDELIVERED_WHY = {
 CALLBACK_ID = "clickbot_home"
 #: Slack's limit on a view's blocks.
 VIEW_BLOCK_LIMIT = 100
-#: Blocks besides the rows: header, notice, two headings, two "… and N more", two dividers,
-#: the footer.
-_FIXED_BLOCKS = 9
+#: Blocks besides the rows: header, notice, viewer note, New alert, two headings, two "… and N
+#: more", two dividers, the footer.
+_FIXED_BLOCKS = 11
 #: A row (an alert or a digest) is two blocks: its section and its buttons.
 _ROW_BLOCKS = 2
 _CONFIRM_TEXT_LIMIT = 300
@@ -137,10 +139,12 @@ def home_view(
     undelivered: Mapping[int, Undelivered] | None = None,
     may_change: Callable[[str], bool] | None = None,
     viewer_note: str | None = None,
+    may_add: bool = False,
 ) -> View:
     """The home tab of the workspace whose `rules` (active), `open_episodes` (firing) and
     `digests` (active) are given, as of `now`, with times in `zone` (the account's);
-    `undelivered`: rule id → what of it could not be delivered."""
+    `undelivered`: rule id → what of it could not be delivered; `may_add`: whether the viewer
+    may add alerts (the **New alert** button, opening `bot.answers.alert_modal`)."""
     firing: dict[int, list[AlertEpisode]] = {}
     for episode in open_episodes:
         if episode.state == "firing":
@@ -156,6 +160,10 @@ def home_view(
     creators = [rule.created_by for rule in rules] + [digest.created_by for digest in digests]
     if viewer_note and not all(allowed(creator) for creator in creators):
         blocks.append(context(viewer_note))
+    if may_add:
+        new = ButtonElement(text="New alert", action_id=NEW_ALERT_ACTION, style="primary")
+        digest = ButtonElement(text="New digest", action_id=NEW_DIGEST_ACTION)
+        blocks.append(ActionsBlock(block_id="home_new", elements=[new, digest]))
     blocks += _alerts(ordered, firing, shown_rules, now, zone, undelivered or {}, allowed)
     blocks.append(divider())
     blocks += _digests(digests, shown_digests, now, zone, allowed)
@@ -279,7 +287,8 @@ def _alert_row(
         style="danger",
         confirm=_confirm(f"Remove alert #{rule.id}?", f"{what}. It won't alert again."),
     )
-    buttons = [toggle, remove]
+    edit = ButtonElement(text="Edit", action_id=EDIT_ALERT_ACTION, value=value)
+    buttons = [toggle, edit, remove]
     if undelivered is not None:
         buttons.insert(1, ButtonElement(text="Retry", action_id=HOME_RETRY_ACTION, value=value))
     return [

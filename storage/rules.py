@@ -42,13 +42,7 @@ class Rules(TeamRows[AlertRule]):
     ) -> AlertRule:
         """Store a new active rule. A 'threshold' rule needs `threshold` and a `window_seconds`
         from `THRESHOLD_WINDOWS`; 'spike' and 'drop' need a `sensitivity`. Raises ValueError."""
-        if condition == "threshold":
-            if threshold is None or threshold < 0:
-                raise ValueError("a threshold rule needs a threshold of 0 or more")
-            if window_seconds not in THRESHOLD_WINDOWS:
-                raise ValueError(f"a threshold rule's window must be one of {THRESHOLD_WINDOWS}")
-        elif sensitivity is None:
-            raise ValueError(f"a {condition} rule needs a sensitivity")
+        _check_condition(condition, threshold, window_seconds, sensitivity)
         rule = AlertRule(
             team_id=team_id,
             created_by=created_by,
@@ -64,6 +58,37 @@ class Rules(TeamRows[AlertRule]):
             detector_state={},
         )
         self.session.add(rule)
+        await self.session.flush()
+        return rule
+
+    async def update(
+        self,
+        team_id: str,
+        rule_id: int,
+        *,
+        channel_id: str,
+        scope_kind: ScopeKind,
+        scope_ref: str,
+        scope_label: str,
+        condition: Condition,
+        threshold: int | None = None,
+        window_seconds: int | None = None,
+        sensitivity: Sensitivity | None = None,
+        detector_state: dict[str, Any] | None = None,
+    ) -> AlertRule | None:
+        """Change what an active rule watches, how and where it posts (as `add` checks it);
+        `detector_state` replaces the detector's when given (what it learnt is of the old
+        subject). None if there is no such rule; raises ValueError."""
+        _check_condition(condition, threshold, window_seconds, sensitivity)
+        rule = await self.get(team_id, rule_id)
+        if rule is None:
+            return None
+        rule.channel_id, rule.condition = channel_id, condition
+        rule.scope_kind, rule.scope_ref, rule.scope_label = scope_kind, scope_ref, scope_label
+        rule.threshold, rule.window_seconds = threshold, window_seconds
+        rule.sensitivity = sensitivity
+        if detector_state is not None:
+            rule.detector_state = detector_state
         await self.session.flush()
         return rule
 
@@ -91,3 +116,18 @@ class Rules(TeamRows[AlertRule]):
             setattr(rule, name, value)
         await self.session.flush()
         return True
+
+
+def _check_condition(
+    condition: Condition,
+    threshold: int | None,
+    window_seconds: int | None,
+    sensitivity: Sensitivity | None,
+) -> None:
+    if condition == "threshold":
+        if threshold is None or threshold < 0:
+            raise ValueError("a threshold rule needs a threshold of 0 or more")
+        if window_seconds not in THRESHOLD_WINDOWS:
+            raise ValueError(f"a threshold rule's window must be one of {THRESHOLD_WINDOWS}")
+    elif sensitivity is None:
+        raise ValueError(f"a {condition} rule needs a sensitivity")

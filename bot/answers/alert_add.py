@@ -152,14 +152,16 @@ def _condition(command: AlertAdd) -> tuple[Condition, int | None, int | None, Se
     return "drop", None, None, condition.sensitivity
 
 
-def _check_room(spec: Spec, active: Sequence[AlertRule]) -> None:
+def _check_room(spec: Spec, active: Sequence[AlertRule], editing: AlertRule | None = None) -> None:
+    if editing is not None:  # the rule itself, changed or not, is no duplicate
+        active = [rule for rule in active if rule.id != editing.id]
     for rule in active:
         if spec.same_as(rule):
             refuse(
                 f":information_source: Alert {describe(rule)} already does exactly that.",
                 f"Test it with `/clickmeter alert test {rule.id}`. {LIST_HINT}",
             )
-    if len(active) >= MAX_RULES:
+    if editing is None and len(active) >= MAX_RULES:
         refuse(
             f":no_entry: This workspace has {MAX_RULES} alerts, the most it can have.",
             f"Remove some with `/clickmeter alert remove <id>`. {LIST_HINT}",
@@ -180,17 +182,34 @@ async def _seed(ctx: AnswerContext, team_id: str, user_id: str, spec: Spec) -> d
         return {}
 
 
-async def add_answer(command: AlertAdd, ctx: AnswerContext) -> Message:
+async def check_add(
+    command: AlertAdd, ctx: AnswerContext, editing: AlertRule | None = None
+) -> Spec:
+    """The rule `command` would create (or change `editing` into), resolved and checked (who
+    asks, the channel, the scope, the workspace's room): the one validation of the typed
+    grammar and the alert modal. Raises Refusal, NotAllowed or ResolveError (and
+    ClickMeterError) with what to say instead."""
     at = where(ctx)
     channel = target_channel(
         command.channel, ctx, "Alerts", "/clickmeter alert add link spring-sale spike to #marketing"
     )
-    await gate(ctx).change("add alerts")
+    if editing is None:
+        await gate(ctx).change("add alerts")
+    else:
+        await gate(ctx).change(
+            f"change alert #{editing.id}", creator=editing.created_by, kind="alert"
+        )
     condition, threshold, window, sensitivity = _condition(command)
     kind, ref, label, note = await _scope(command, ctx.client)
     spec = Spec(kind, ref, label, condition, threshold, window, sensitivity, channel, note)
     async with at.db.transaction() as tx:
-        _check_room(spec, await tx.rules.list_active(at.team_id))
+        _check_room(spec, await tx.rules.list_active(at.team_id), editing)
+    return spec
+
+
+async def create(spec: Spec, ctx: AnswerContext) -> Message:
+    """Seed and write the rule `check_add` made, and say so."""
+    at = where(ctx)
     state = await _seed(ctx, at.team_id, at.user_id, spec)  # (a threshold's: no history read)
     async with at.db.transaction() as tx:
         _check_room(spec, await tx.rules.list_active(at.team_id))  # a double submit, meanwhile
@@ -200,6 +219,25 @@ async def add_answer(command: AlertAdd, ctx: AnswerContext) -> Message:
         if state:
             await tx.rules.set_state(at.team_id, rule.id, state)
     return _created(rule, spec, seeded=bool(state))
+
+
+async def change(spec: Spec, ctx: AnswerContext, rule: AlertRule) -> Message:
+    """Make `rule` what `check_add(..., editing=rule)` checked; the detector is seeded again
+    when what it watches or how changed (what it learnt was of the old subject)."""
+    at = where(ctx)
+    same_subject = Spec(**{**spec.fields(), "channel_id": rule.channel_id}).same_as(rule)
+    state = None if same_subject else await _seed(ctx, at.team_id, rule.created_by, spec)
+    async with at.db.transaction() as tx:
+        _check_room(spec, await tx.rules.list_active(at.team_id), rule)
+        changed = await tx.rules.update(at.team_id, rule.id, detector_state=state, **spec.fields())
+    if changed is None:
+        refuse(f":mag: Alert #{rule.id} no longer exists: nothing to change.", LIST_HINT)
+    line = f":white_check_mark: Alert {describe(changed)}."
+    return make(line, [section(line)], mrkdwn=True)
+
+
+async def add_answer(command: AlertAdd, ctx: AnswerContext) -> Message:
+    return await create(await check_add(command, ctx), ctx)
 
 
 def _created(rule: AlertRule, spec: Spec, *, seeded: bool) -> Message:

@@ -67,6 +67,19 @@ _WINDOW_UNITS = {
 }
 
 
+def clicks_problem(typed: str) -> str | None:
+    """What is wrong with `typed` as a threshold's number of clicks (`100`, `10,000`), None
+    when nothing: the typed grammar and the alert modal both check with it."""
+    typed = typed.strip()
+    if not _NUMBER.fullmatch(typed):
+        return f"Write the number of clicks in full, like `100` or `10,000`, not {code(typed)}."
+    if not 1 <= int(typed.replace(",", "")) <= MAX_THRESHOLD:
+        return (
+            f"The number of clicks goes from 1 to {MAX_THRESHOLD:,}; {code(typed)} is out of range."
+        )
+    return None
+
+
 def pieces(text: str) -> list[str]:
     """`clicks>100/1h` -> clicks, >, 100, /, 1, h: numbers, letters and signs apart."""
     return _PIECE.findall(text.casefold())
@@ -171,12 +184,9 @@ class _Condition:
                 f"I can't read {code(self._typed())} as a number of clicks; "
                 "write it in full, like `100` or `10,000`."
             )
+        if (problem := clicks_problem(number)) is not None:
+            raise self.fail(problem)
         clicks = int(number.replace(",", ""))
-        if not 1 <= clicks <= MAX_THRESHOLD:
-            raise self.fail(
-                f"The number of clicks goes from 1 to {MAX_THRESHOLD:,}; "
-                f"{code(number)} is out of range."
-            )
         if self.peek() in ("clicks", "click"):
             self.next()
         if self.peek() not in _PER:

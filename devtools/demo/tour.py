@@ -1,6 +1,7 @@
 """The scripted tour `clickbot demo` plays when stdin is not a terminal: every command, a share,
 a tracking link made and paused, a tracking link pasted and unfurled with its live stats, a
-spike alert that fires and resolves, and a digest preview."""
+spike alert that fires and resolves, an alert made in the New alert modal, and a digest
+preview."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from devtools.demo.account import DemoAccount
+from devtools.demo.modal import modal_alert
 from devtools.demo.session import ALERT_CHANNEL, Session
 from devtools.localslack.driver import DriverError
 from devtools.localslack.render import render_message
@@ -164,6 +166,7 @@ def tour_steps(account: DemoAccount) -> list[Step]:
         Step("The link today, after the spike", ask(f"link {hot.name} today")),
         Step("The poller sees the burst: one alert in #general", alert_fires),
         Step("The burst is over: the alert resolves", alert_resolves),
+        Step("A threshold alert made in the New alert modal", modal_alert(hot.name)),
         Step("A daily digest for #general, previewed now in your DMs", digest_preview),
     ]
 

@@ -7,8 +7,10 @@ from typing import Any
 
 import yaml
 
+from bot.answers.alert_modal import NEW_ALERT_SHORTCUT
 from bot.listeners.commands import COMMAND
 from bot.listeners.events import BOT_EVENTS, INSTALL_EVENTS
+from bot.listeners.views.link_stats import LINK_STATS_SHORTCUT
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 
@@ -85,3 +87,13 @@ def test_unfurls_have_their_scopes_event_and_domains() -> None:
     assert {"links:read", "links:write"} <= set(data["oauth_config"]["scopes"]["bot"])
     assert "link_shared" in data["settings"]["event_subscriptions"]["bot_events"]
     assert data["features"]["unfurl_domains"] == ["s87.eu"]  # the sandbox's tracking domain
+
+
+def test_the_shortcuts_are_declared_as_the_app_listens_for_them() -> None:
+    new_alert, link_stats = manifest()["features"]["shortcuts"]
+    assert (new_alert["type"], new_alert["callback_id"]) == ("global", NEW_ALERT_SHORTCUT)
+    assert new_alert["name"] == "New ClickMeter alert"
+    assert (link_stats["type"], link_stats["callback_id"]) == ("message", LINK_STATS_SHORTCUT)
+    assert link_stats["name"] == "ClickMeter stats for links in this message"
+    for shortcut in (new_alert, link_stats):
+        assert len(shortcut["description"]) <= 80  # Slack's limit

@@ -132,6 +132,12 @@ def test_the_tour_plays_every_command_and_exits_0(monkeypatch: pytest.MonkeyPatc
     assert "edited (chat.update)" in resolved
     assert "✅ Resolved after" in resolved
     assert "reply in its thread" in resolved
+    # The modal: opened by the shortcut, the link found as typed, the alert made and told.
+    modal = step(steps, "A threshold alert made in the New alert modal")
+    assert "views.open: the modal “New alert”" in modal
+    assert "block_suggestion: Links: " in modal
+    assert "view_submission: 200" in modal
+    assert f"💬 to you: :white_check_mark: Alert #2: clicks > 100,000 per 1d on *{hot}*" in modal
     digest = step(steps, "A daily digest for #general")
     assert "New digest #1 · daily at 09:00" in digest
     assert "Daily digest ·" in digest

@@ -132,3 +132,35 @@ async def test_one_team_never_sees_or_changes_anothers_rules(database: Database)
         assert untouched.muted_until is None
         assert untouched.detector_state == {}
         assert untouched.last_error_notified is None
+
+
+async def test_update_changes_the_rule_in_place_for_its_team_only(database: Database) -> None:
+    changed: dict[str, Any] = {
+        "channel_id": "C0OTHER",
+        "scope_kind": "tag",
+        "scope_ref": "email",
+        "scope_label": "links tagged email",
+        "condition": "drop",
+        "sensitivity": "low",
+    }
+    async with database.transaction() as tx:
+        rule = await add_rule(tx)
+        await tx.rules.set_state(TEAM, rule.id, {"level": 3})
+        theirs = await add_rule(tx, OTHER_TEAM)
+    async with database.transaction() as tx:
+        assert await tx.rules.update(OTHER_TEAM, rule.id, **changed) is None
+        assert await tx.rules.update(TEAM, theirs.id, **changed) is None
+        kept = await tx.rules.update(TEAM, rule.id, **changed)
+        assert kept is not None
+        assert kept.detector_state == {"level": 3}  # not given: kept
+        reset = await tx.rules.update(TEAM, rule.id, detector_state={}, **changed)
+        assert reset is not None
+    async with database.transaction() as tx:
+        got = await tx.rules.get(TEAM, rule.id)
+        assert got is not None
+        assert (got.condition, got.sensitivity, got.threshold) == ("drop", "low", None)
+        assert (got.scope_kind, got.scope_ref, got.channel_id) == ("tag", "email", "C0OTHER")
+        assert got.detector_state == {}
+        assert got.created_at == at(0)
+        with pytest.raises(ValueError, match="threshold"):
+            await tx.rules.update(TEAM, rule.id, **{**changed, "condition": "threshold"})

@@ -69,6 +69,7 @@ async def build_home(
         undelivered=undelivered,
         may_change=may_change,
         viewer_note=note,
+        may_add=viewer is not None and await viewer.may_change(),
     )
 
 

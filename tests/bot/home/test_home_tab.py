@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from bot.answers.alert_modal import EDIT_ALERT_ACTION
 from bot.home import (
     CALLBACK_ID,
     HOME_MUTE_1H_ACTION,
@@ -49,10 +50,11 @@ def test_opening_the_tab_shows_alerts_and_digests_with_their_state(home_bot: Hom
     assert block(view, f"alert_{muted.id}")["text"]["text"].endswith("\n🔕 muted until 16:30 CET")
 
     firing_buttons = buttons(view, f"alert_{firing.id}_actions")
-    assert set(firing_buttons) == {HOME_MUTE_1H_ACTION, HOME_REMOVE_ALERT_ACTION}
+    assert set(firing_buttons) == {HOME_MUTE_1H_ACTION, EDIT_ALERT_ACTION, HOME_REMOVE_ALERT_ACTION}
     assert firing_buttons[HOME_MUTE_1H_ACTION]["style"] == "primary"
     assert set(buttons(view, f"alert_{muted.id}_actions")) == {
         HOME_UNMUTE_ACTION,
+        EDIT_ALERT_ACTION,
         HOME_REMOVE_ALERT_ACTION,
     }
     remove = firing_buttons[HOME_REMOVE_ALERT_ACTION]
@@ -82,7 +84,9 @@ def test_an_empty_workspace_is_taught_the_commands(home_bot: HomeBot) -> None:
     assert "/clickmeter alert add link spring-sale spike" in shown
     assert "No digests yet" in shown
     assert "/clickmeter digest add daily at 09:00" in shown
-    assert not [b for b in view["blocks"] if b["type"] == "actions"]
+    # No row to act on; only the way to make one (the viewer, Alice, is an admin).
+    actions = [b["block_id"] for b in view["blocks"] if b["type"] == "actions"]
+    assert actions == ["home_new"]
 
 
 def test_mute_unmute_and_remove_change_the_rule_and_publish_again(home_bot: HomeBot) -> None:

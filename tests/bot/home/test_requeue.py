@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 
+from bot.answers.alert_modal import EDIT_ALERT_ACTION
 from bot.home import HOME_MUTE_1H_ACTION, HOME_REMOVE_ALERT_ACTION, HOME_RETRY_ACTION
 from devtools.localslack.models import BOT_USER_ID
 from devtools.localslack.signed import API_APP_ID, TEAM_ID, USER_ID
@@ -112,6 +113,7 @@ def test_the_home_tab_shows_undelivered_notices_and_retries_them(home_bot: HomeB
     assert list(buttons(view, f"alert_{rule.id}_actions")) == [
         HOME_MUTE_1H_ACTION,
         HOME_RETRY_ACTION,
+        EDIT_ALERT_ACTION,
         HOME_REMOVE_ALERT_ACTION,
     ]
     assert HOME_RETRY_ACTION not in buttons(view, f"alert_{fine.id}_actions")

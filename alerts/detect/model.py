@@ -6,14 +6,13 @@ in-memory run. What the values mean and how a step changes them: `alerts.detect.
 
 from __future__ import annotations
 
+import binascii
 import math
 import struct
 import sys
 from array import array
 from collections.abc import Mapping
 from typing import Any
-
-from alerts.detect import packing
 
 #: Smoothing of the residual at each scale, and the span in intervals a message sums over.
 ALPHAS = (1.0, 1 / 4, 1 / 16)
@@ -80,7 +79,7 @@ class Model:
         if not raw:
             return cls()
         try:
-            data = packing.decode(raw.get("packed", ""))
+            data = binascii.a2b_base64(raw.get("packed", ""))
             if len(data) != _PACKED_BYTES:
                 raise ValueError("packed state of the wrong size")
             hod = list(_HOD.unpack_from(data))
@@ -145,7 +144,7 @@ class Model:
             "level": self.level,
             "learnt": self.learnt,
             "counts": [self.run, self.n, self.srun, self.over],
-            "packed": packing.encode(packed),
+            "packed": binascii.b2a_base64(packed, newline=False).decode("ascii"),
         }
 
 
@@ -174,6 +173,7 @@ def settle(model: Model, day: int, hour: int) -> None:
         model.level = round(model.level, 6)
     slot = 24 * day + hour
     e, scale = model.e, model.scale
+    # `FLOOR if FLOOR > v else v` is max(v, FLOOR) without the builtin's keyword parsing.
     (
         model.hot,
         model.zeros,
@@ -202,18 +202,18 @@ def settle(model: Model, day: int, hour: int) -> None:
             model.ssum,
             model.fine,
             model.shod[hour],
-            max(model.sshift, FLOOR),
+            FLOOR if model.sshift < FLOOR else model.sshift,
             model.hod[hour],
             model.how[slot],
             model.dow[day],
             e[0],
             e[1],
             e[2],
-            max(scale[0], FLOOR),
-            max(scale[1], FLOOR),
-            max(scale[2], FLOOR),
-            max(model.s50, FLOOR),
-            max(model.sflat, FLOOR),
-            max(model.sseason, FLOOR),
+            FLOOR if scale[0] < FLOOR else scale[0],
+            FLOOR if scale[1] < FLOOR else scale[1],
+            FLOOR if scale[2] < FLOOR else scale[2],
+            FLOOR if model.s50 < FLOOR else model.s50,
+            FLOOR if model.sflat < FLOOR else model.sflat,
+            FLOOR if model.sseason < FLOOR else model.sseason,
         )
     )

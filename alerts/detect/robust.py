@@ -39,6 +39,7 @@ poll cycles decides exactly as an in-memory run.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -108,6 +109,7 @@ _MEDIAN_UP, _MEDIAN_DOWN = (math.exp(MEDIAN_RATE * (above - 0.5)) for above in (
 _QUANTILE_UP, _QUANTILE_DOWN = (
     math.exp(QUANTILE_RATE * (above - (1 - QUANTILE))) for above in (1.0, 0.0)
 )
+_LEARNT_CAP = 10 * WARMUP_SECONDS
 _SPREAD_FLOOR = tuple(POISSON_SD**2 / (2 * intervals) for intervals in INTERVALS)
 
 
@@ -141,6 +143,7 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
         model.n += 1
         return Reading(_UNREADY, count, False)
     hod, dow, shod, how, scale = model.hod, model.dow, model.shod, model.how, model.scale
+    sustain_after, shift_after, week_rate = _per_nominal(nominal)
     slot = 24 * day + hour
     weekly = use_hours and model.n * nominal >= WEEK_SECONDS
     week = how[slot] if weekly else 0.0
@@ -148,7 +151,9 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     season = hours + dow[day]
     seasonal = model.sseason < SEASON_GAIN * model.sflat
     base = level + (season if seasonal else 0.0)
-    expected = math.expm1(max(base, 0.0))
+    # Conditional expressions in place of builtin min/max, which parse their arguments as
+    # keywords: the same choice, tie and all (max(a, b) is `b if b > a else a`).
+    expected = math.expm1(0.0 if base < 0.0 else base)
     residual = y - base
     ready = model.learnt >= WARMUP_SECONDS
     e = model.e
@@ -157,11 +162,14 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     e[2] = e2 = e[2] + _ALPHA2 * (residual - e[2])
     if ready:
         # Sparse counts: log1p's level tracks the median (often 0); counting noise is the mean's.
-        noise = max(expected, model.mean)
+        mean = model.mean
+        noise = mean if mean > expected else expected
+        f0, f1, f2 = _floor(noise, 0, e0 >= 0), _floor(noise, 1, e1 >= 0), _floor(noise, 2, e2 >= 0)
+        s0, s1, s2 = scale
         scores: tuple[float, ...] = (
-            e0 / max(scale[0], _floor(noise, 0, e0 >= 0)),
-            e1 / max(scale[1], _floor(noise, 1, e1 >= 0)),
-            e2 / max(scale[2], _floor(noise, 2, e2 >= 0)),
+            e0 / (f0 if f0 > s0 else s0),
+            e1 / (f1 if f1 > s1 else s1),
+            e2 / (f2 if f2 > s2 else s2),
         )
     else:
         scores = _UNREADY
@@ -185,15 +193,15 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
         model.srun, model.ssum = side, shifted
     model.sshift = sshift = sshift * (_MEDIAN_UP if abs(shifted) > sshift else _MEDIAN_DOWN)
     if use_hours:
-        bound = 3 * max(sshift, 0.01)
+        bound = 3 * (0.01 if sshift < 0.01 else sshift)
         error = y - level - dow[day] - shod[hour] - week
-        shod[hour] += PROFILE_RATE * max(-bound, min(bound, error))
+        clipped = error if error < bound else bound
+        shod[hour] += PROFILE_RATE * (clipped if clipped > -bound else -bound)
         # The week's own shape on top of the day's whole shape (Saturday's nights are not
         # Monday's), each hour of the week averaged over its last `WEEK_MEMORY` weeks.
         error = y - level - dow[day] - shod[hour] - how[slot]
-        rate = min(0.5, nominal / (WEEK_MEMORY * 3600.0))
-        how[slot] += rate * max(-bound, min(bound, error))
-    sustain_after = max(6, min(36, round(SUSTAIN_HOURS * 3600 / nominal)))
+        clipped = error if error < bound else bound
+        how[slot] += week_rate * (clipped if clipped > -bound else -bound)
     sustained = 0.0
     # The shift must also be large next to how far this subject's slow average usually
     # strays (its 99.9% quantile): on routinely bursty traffic a long quiet run is normal.
@@ -224,29 +232,40 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     sflat, sseason = model.sflat, model.sseason
     model.sflat = sflat * (_MEDIAN_UP if abs(flat) > sflat else _MEDIAN_DOWN)
     model.sseason = sseason * (_MEDIAN_UP if abs(unseasoned) > sseason else _MEDIAN_DOWN)
-    limit = 3 * max(s50, 0.01)
-    weight = min(1.0, LEVEL_RATE * seconds / nominal)
-    level += weight * max(-limit, min(limit, residual))
+    limit = 3 * (0.01 if s50 < 0.01 else s50)
+    weight = LEVEL_RATE * seconds / nominal
+    weight = weight if weight < 1.0 else 1.0
+    clipped = residual if residual < limit else limit
+    level += weight * (clipped if clipped > -limit else -limit)
     if use_hours:
-        error = max(-limit, min(limit, flat - dow[day] - week))
+        error = flat - dow[day] - week
+        error = error if error < limit else limit
+        error = error if error > -limit else -limit
         hod[hour] += PROFILE_RATE * (error - hod[hour])
-    error = max(-limit, min(limit, flat - hours if use_hours else flat))
+    error = flat - hours if use_hours else flat
+    error = error if error < limit else limit
+    error = error if error > -limit else -limit
     dow[day] += PROFILE_RATE / (24 if use_hours else 1) * (error - dow[day])
     shift = 0.0
     model.run = model.run + 1 if abs(e[2]) > SHIFT_RATIO * scale[2] else 0
-    if model.run >= max(6, min(36, round(SHIFT_HOURS * 3600 / nominal))):
+    if model.run >= shift_after:
         shift = e[2]
         level += shift
         model.e = [0.0] * len(ALPHAS)
         model.run = 0
     model.level = level
     mean = model.mean
-    model.mean = mean + MEAN_RATE * (min(x, 10.0 * mean + 10.0) - mean)
+    cap = 10.0 * mean + 10.0
+    model.mean = mean + MEAN_RATE * ((cap if cap < x else x) - mean)
     zero_share = model.zeros
-    model.zeros += max(ZERO_RATE, 1 / (model.n + 1)) * ((1.0 if count <= 0 else 0.0) - zero_share)
-    model.learnt = min(model.learnt + seconds, 10 * WARMUP_SECONDS)
+    zero_rate = 1 / (model.n + 1)
+    zero_rate = zero_rate if zero_rate > ZERO_RATE else ZERO_RATE
+    model.zeros += zero_rate * ((1.0 if count <= 0 else 0.0) - zero_share)
+    learnt = model.learnt + seconds
+    model.learnt = learnt if learnt < _LEARNT_CAP else _LEARNT_CAP
     if seconds <= 1.5 * 3600.0:
-        model.fine = min(model.fine + seconds, 10 * WARMUP_SECONDS)
+        fine = model.fine + seconds
+        model.fine = fine if fine < _LEARNT_CAP else _LEARNT_CAP
     model.n += 1
     profiled = model.fine >= WARMUP_SECONDS or nominal > 1.5 * 3600.0
     settle(model, day, hour)
@@ -264,6 +283,15 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _per_nominal(nominal: float) -> tuple[int, int, float]:
+    """Intervals a sustained shift must last, intervals off normal that re-baseline the
+    level, and the hour-of-week correction's rate, at this nominal interval."""
+    sustain_after = max(6, min(36, round(SUSTAIN_HOURS * 3600 / nominal)))
+    shift_after = max(6, min(36, round(SHIFT_HOURS * 3600 / nominal)))
+    return sustain_after, shift_after, min(0.5, nominal / (WEEK_MEMORY * 3600.0))
+
+
 def _floor(noise: float, k: int, up: bool) -> float:
     """`poisson_floor(noise, INTERVALS[k], up=up)`, with what depends only on `k` precomputed."""
     intervals = INTERVALS[k]
@@ -271,8 +299,9 @@ def _floor(noise: float, k: int, up: bool) -> float:
     if up:
         distance = math.log1p(noise + spread) - math.log1p(noise)
     else:
-        distance = math.log1p(noise) - math.log1p(max(0.0, noise - spread))
-    return max(RELATIVE_FLOOR, distance)
+        low = noise - spread
+        distance = math.log1p(noise) - math.log1p(low if low > 0.0 else 0.0)
+    return distance if distance > RELATIVE_FLOOR else RELATIVE_FLOOR
 
 
 def poisson_floor(expected: float, intervals: float, *, up: bool) -> float:

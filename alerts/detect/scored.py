@@ -28,6 +28,7 @@ version, or None, is replaced by a fresh one (the detector relearns) rather than
 
 from __future__ import annotations
 
+import binascii
 import math
 import struct
 from collections.abc import Iterable, Mapping
@@ -36,7 +37,6 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any, ClassVar
 
-from alerts.detect import packing
 from alerts.detect.detector import Detector, Dispersion, Verdict
 from alerts.detect.episodes import EpisodeState, Policy, advance
 from alerts.detect.model import SPANS, Model
@@ -253,14 +253,14 @@ def _pack_recent(recent: list[list[float]]) -> str:
     """The recent intervals as base64 float64s: exact, and far cheaper to store and parse
     than a JSON list of 48 floats."""
     flat = [v for r in recent for v in r]
-    return packing.encode(struct.pack(f"<{len(flat)}d", *flat))
+    return binascii.b2a_base64(struct.pack(f"<{len(flat)}d", *flat), newline=False).decode("ascii")
 
 
 def _unpack_recent(raw: object) -> list[list[float]]:
     if not isinstance(raw, str):
         return []
     try:
-        data = packing.decode(raw)
+        data = binascii.a2b_base64(raw)
         flat = iter(struct.unpack(f"<{len(data) // 8}d", data))
     except (ValueError, struct.error):
         return []

@@ -51,7 +51,7 @@ CASES = {
 
 def digest(name: str, steps: int, tz: str, kind: str) -> str:
     observations, interval = read_series(NAB / name)
-    detector = make_detector(kind, "medium", interval_seconds=interval, tz=tz)  # type: ignore[arg-type]
+    detector = make_detector(kind, "medium", interval_seconds=interval, tz=tz)
     state = detector.new_state()
     found = hashlib.sha256()
     for obs in observations[:steps]:

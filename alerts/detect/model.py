@@ -84,7 +84,7 @@ class Model:
                 raise ValueError("packed state of the wrong size")
             hod = list(_HOD.unpack_from(data))
             rest = _REST.unpack_from(data, _REST_AT)
-            run, n, srun, over = (int(v) for v in raw.get("counts", ()))
+            run, n, srun, over = map(int, raw.get("counts", ()))
         except (ValueError, struct.error, TypeError):
             return cls()  # unreadable: relearn rather than misread
         # Every slot is set from the stored values: building the empty profiles first cost a

@@ -29,6 +29,7 @@ version, or None, is replaced by a fresh one (the detector relearns) rather than
 from __future__ import annotations
 
 import binascii
+import itertools
 import math
 import struct
 from collections.abc import Iterable, Mapping
@@ -252,8 +253,8 @@ class ScoredDetector(Detector):
 def _pack_recent(recent: list[list[float]]) -> str:
     """The recent intervals as base64 float64s: exact, and far cheaper to store and parse
     than a JSON list of 48 floats."""
-    flat = [v for r in recent for v in r]
-    return binascii.b2a_base64(struct.pack(f"<{len(flat)}d", *flat), newline=False).decode("ascii")
+    packed = struct.pack(f"<{3 * len(recent)}d", *itertools.chain.from_iterable(recent))
+    return binascii.b2a_base64(packed, newline=False).decode("ascii")
 
 
 def _unpack_recent(raw: object) -> list[list[float]]:
@@ -264,4 +265,4 @@ def _unpack_recent(raw: object) -> list[list[float]]:
         flat = iter(struct.unpack(f"<{len(data) // 8}d", data))
     except (ValueError, struct.error):
         return []
-    return [[a, b, c] for a, b, c in zip(flat, flat, flat, strict=False)]
+    return list(map(list, zip(flat, flat, flat, strict=False)))

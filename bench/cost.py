@@ -86,7 +86,7 @@ def cost(all_series: Sequence[Sequence[Observation]], repeat: int = 5) -> dict[s
     return out
 
 
-def instructions(path: Path, kind: str) -> float | None:
+def instructions(path: Path, kind: str) -> int | None:
     """Instructions per step under callgrind over `path` (None without valgrind or when the
     series is shorter than the longer run)."""
     valgrind = shutil.which("valgrind")
@@ -117,7 +117,7 @@ def instructions(path: Path, kind: str) -> float | None:
         if done.returncode != 0 or found is None:
             return None
         counts.append(int(found.group(1)))
-    return (counts[1] - counts[0]) / (INSTRUCTION_STEPS[1] - INSTRUCTION_STEPS[0])
+    return round((counts[1] - counts[0]) / (INSTRUCTION_STEPS[1] - INSTRUCTION_STEPS[0]))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

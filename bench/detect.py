@@ -8,8 +8,9 @@ The number to quote is `lofo`: leave-one-file-out over the eleven real series (`
 each sensitivity's threshold (the detector's `TUNING_GRID`) is fit on ten files, low and
 medium only among thresholds silent on `nab_no_anomaly`, and the eleventh is scored; per fold,
 mean and worst per level, what ships (the fit on all eleven) and its false alerts on the
-series without anomalies. `cost`: CPU microseconds per step and the largest stored state in
-bytes, stepping one observation at a time through a JSON round trip of the state.
+series without anomalies. `cost`: CPU microseconds per step (the median of five runs) and the
+largest stored state in bytes, stepping one observation at a time through a JSON round trip of
+the state (`bench.cost`, which can also count instructions per step under callgrind).
 
 Every file is replayed at its own spacing (nyc_taxi's 30 minutes), as `clickbot replay` does.
 Besides, it replays labelled count series through every detector and sensitivity
@@ -51,8 +52,9 @@ import numpy as np
 if __package__ in (None, ""):  # run as `python bench/detect.py`: make the repo importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from alerts.detect import SENSITIVITIES, TUNING_GRID, make_detector, read_series, replay, state_size
+from alerts.detect import SENSITIVITIES, TUNING_GRID, make_detector, read_series, replay
 from alerts.detect.series import Observation
+from bench.cost import cost as step_cost
 from bench.lofo import Labelled, cross_validate
 from bench.nab import (
     FileScore,
@@ -261,33 +263,11 @@ def lofo(real: Sequence[Series], quiet: Sequence[Series], jobs: int) -> dict[str
     return report
 
 
-def cost(all_series: Sequence[Series]) -> dict[str, Any]:
-    """CPU microseconds per step and stored state bytes per subject, stepping one observation
-    at a time through a JSON round trip of the state (what a poll cycle does)."""
-    out: dict[str, Any] = {}
-    for kind in ("spike", "drop"):
-        detector = make_detector(kind, "medium")
-        steps = 0
-        seconds = 0.0
-        largest = 0
-        for series in all_series:
-            state = detector.new_state()
-            began = time.process_time()
-            for i, obs in enumerate(series.observations):
-                state, _ = detector.step(json.loads(json.dumps(state)), obs)
-                if i % 97 == 0:
-                    seconds += time.process_time() - began
-                    largest = max(largest, state_size(state))
-                    began = time.process_time()
-            seconds += time.process_time() - began
-            largest = max(largest, state_size(state))
-            steps += len(series.observations)
-        out[kind] = {
-            "steps": steps,
-            "cpu_us_per_step": round(1e6 * seconds / steps, 1) if steps else None,
-            "max_state_bytes": largest,
-        }
-    return out
+def cost(all_series: Sequence[Series], repeat: int = 5) -> dict[str, Any]:
+    """CPU microseconds per step (the median of `repeat` runs) and stored state bytes per
+    subject, stepping one observation at a time through a JSON round trip of the state
+    (what a poll cycle does); see `bench.cost`."""
+    return step_cost([s.observations for s in all_series], repeat)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

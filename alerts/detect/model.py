@@ -6,10 +6,11 @@ in-memory run. What the values mean and how a step changes them: `alerts.detect.
 
 from __future__ import annotations
 
-import base64
-import itertools
+import binascii
 import math
 import struct
+import sys
+from array import array
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,7 +52,9 @@ class Model:
     def __init__(self) -> None:
         self.level: float | None = None
         self.hod = [0.0] * 24
-        self.how = [0.0] * 168  # the hour of the week, as a correction to `hod` + `dow`
+        # The hour of the week, as a correction to `hod` + `dow`: a float32 array, so a step
+        # that touches one slot of it neither decodes nor re-encodes the other 167.
+        self.how = array("f", bytes(4 * HOURS_OF_WEEK))
         self.dow = [0.0] * 7
         self.e = [0.0] * len(ALPHAS)
         self.scale = list(INITIAL_SCALES)
@@ -76,8 +79,12 @@ class Model:
         if not raw:
             return cls()
         try:
-            packed = _PACKED.unpack(base64.b64decode(raw.get("packed", "")))
-            run, n, srun, over = (int(v) for v in raw.get("counts", ()))
+            data = binascii.a2b_base64(raw.get("packed", ""))
+            if len(data) != _PACKED_BYTES:
+                raise ValueError("packed state of the wrong size")
+            hod = list(_HOD.unpack_from(data))
+            rest = _REST.unpack_from(data, _REST_AT)
+            run, n, srun, over = map(int, raw.get("counts", ()))
         except (ValueError, struct.error, TypeError):
             return cls()  # unreadable: relearn rather than misread
         # Every slot is set from the stored values: building the empty profiles first cost a
@@ -87,21 +94,57 @@ class Model:
         model.level = float(level) if level is not None else None
         model.learnt = float(raw.get("learnt", 0.0))
         model.run, model.n, model.srun, model.over = run, n, srun, over
-        for name, start, end in _SLICES:
-            setattr(model, name, list(packed[start:end]))
-        for at, name in enumerate(_SCALARS, start=_SCALARS_AT):
-            setattr(model, name, packed[at])
+        model.hod = hod
+        model.how = how = array("f")
+        how.frombytes(data[_HOW_AT:_REST_AT])
+        if _SWAP:
+            how.byteswap()
+        model.dow = list(rest[0:7])
+        model.e = list(rest[7:10])
+        model.scale = list(rest[10:13])
+        model.shod = list(rest[13:37])
+        (
+            model.s50,
+            model.sflat,
+            model.sseason,
+            model.fine,
+            model.mean,
+            model.sshift,
+            model.ssum,
+            model.zeros,
+            model.hot,
+        ) = rest[37:]
         return model
 
     def dump(self) -> dict[str, Any]:
-        values = self.hod + self.how + self.dow + self.e + self.scale + self.shod
-        values += [self.s50, self.sflat, self.sseason, self.fine, self.mean, self.sshift]
-        values += [self.ssum, self.zeros, self.hot]
+        how = self.how
+        if _SWAP:
+            how = array("f", how)
+            how.byteswap()
+        packed = (
+            _HOD.pack(*self.hod)
+            + how.tobytes()
+            + _REST.pack(
+                *self.dow,
+                *self.e,
+                *self.scale,
+                *self.shod,
+                self.s50,
+                self.sflat,
+                self.sseason,
+                self.fine,
+                self.mean,
+                self.sshift,
+                self.ssum,
+                self.zeros,
+                self.hot,
+            )
+        )
         return {
             "level": self.level,
             "learnt": self.learnt,
             "counts": [self.run, self.n, self.srun, self.over],
-            "packed": base64.b64encode(_PACKED.pack(*values)).decode("ascii"),
+            "packed": binascii.b2a_base64(packed, newline=False).decode("ascii"),
         }
 
 
@@ -109,16 +152,15 @@ class Model:
 #: list of 230 floats cost as much CPU to encode and parse as the whole step. Every value is
 #: kept at float32 precision in memory too (`settle`), so a stored state decides exactly as
 #: an in-memory run.
-_VECTORS = (("hod", 24), ("how", 168), ("dow", 7), ("e", 3), ("scale", 3), ("shod", 24))
-_SCALARS = ("s50", "sflat", "sseason", "fine", "mean", "sshift", "ssum", "zeros", "hot")
-_SCALARS_AT = sum(size for _, size in _VECTORS)
-_SLICES = tuple(
-    (name, at - size, at)
-    for (name, size), at in zip(
-        _VECTORS, itertools.accumulate(size for _, size in _VECTORS), strict=True
-    )
-)
-_PACKED = struct.Struct(f"<{_SCALARS_AT + len(_SCALARS)}f")
+#: In order: hod (24), how (168), then dow (7), e (3), scale (3), shod (24) and the nine
+#: scalars `dump` lists. `how` is copied as raw bytes (an `array` of the same float32s).
+HOURS_OF_WEEK = 168
+_HOD = struct.Struct("<24f")
+_REST = struct.Struct(f"<{7 + 3 + 3 + 24 + 9}f")
+_HOW_AT = _HOD.size
+_REST_AT = _HOW_AT + 4 * HOURS_OF_WEEK
+_PACKED_BYTES = _REST_AT + _REST.size
+_SWAP = sys.byteorder != "little"  # the stored float32s are little-endian
 #: What one step may change, brought to float32 in one pack (see `settle`).
 _CHANGED = struct.Struct("<19f")
 FLOOR = 1e-6  # multiplicative trackers never reach 0
@@ -131,6 +173,7 @@ def settle(model: Model, day: int, hour: int) -> None:
         model.level = round(model.level, 6)
     slot = 24 * day + hour
     e, scale = model.e, model.scale
+    # `FLOOR if FLOOR > v else v` is max(v, FLOOR) without the builtin's keyword parsing.
     (
         model.hot,
         model.zeros,
@@ -159,18 +202,18 @@ def settle(model: Model, day: int, hour: int) -> None:
             model.ssum,
             model.fine,
             model.shod[hour],
-            max(model.sshift, FLOOR),
+            FLOOR if model.sshift < FLOOR else model.sshift,
             model.hod[hour],
             model.how[slot],
             model.dow[day],
             e[0],
             e[1],
             e[2],
-            max(scale[0], FLOOR),
-            max(scale[1], FLOOR),
-            max(scale[2], FLOOR),
-            max(model.s50, FLOOR),
-            max(model.sflat, FLOOR),
-            max(model.sseason, FLOOR),
+            FLOOR if scale[0] < FLOOR else scale[0],
+            FLOOR if scale[1] < FLOOR else scale[1],
+            FLOOR if scale[2] < FLOOR else scale[2],
+            FLOOR if model.s50 < FLOOR else model.s50,
+            FLOOR if model.sflat < FLOOR else model.sflat,
+            FLOOR if model.sseason < FLOOR else model.sseason,
         )
     )

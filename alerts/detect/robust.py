@@ -39,9 +39,11 @@ poll cycles decides exactly as an in-memory run.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from alerts.detect.model import ALPHAS, Model, settle
@@ -83,10 +85,10 @@ WARMUP_SECONDS = 86400.0  # a day of history (seeded or observed) before any ale
 SCALES_AFTER_WARMUP = False
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """What one step saw: scaled residuals per scale (`scores`), the expected count for the
-    observation, whether the model is warm, and a level shift if one was just absorbed."""
+    observation, whether the model is warm, and a level shift if one was just absorbed.
+    (A named tuple: built once a step, it costs a third of a frozen dataclass.)"""
 
     scores: tuple[float, ...]
     expected: float
@@ -101,6 +103,14 @@ class Reading:
 
 
 _UNREADY = (0.0,) * len(ALPHAS)
+_ALPHA1, _ALPHA2 = ALPHAS[1], ALPHAS[2]
+#: The trackers' multiplicative steps, one exp each way, computed once.
+_MEDIAN_UP, _MEDIAN_DOWN = (math.exp(MEDIAN_RATE * (above - 0.5)) for above in (1.0, 0.0))
+_QUANTILE_UP, _QUANTILE_DOWN = (
+    math.exp(QUANTILE_RATE * (above - (1 - QUANTILE))) for above in (1.0, 0.0)
+)
+_LEARNT_CAP = 10 * WARMUP_SECONDS
+_SPREAD_FLOOR = tuple(POISSON_SD**2 / (2 * intervals) for intervals in INTERVALS)
 
 
 @dataclass(frozen=True)
@@ -116,38 +126,50 @@ class Clock:
 
 def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Reading:
     """Judge `obs` against the model, then learn from it (mutates `model`)."""
-    x = obs.count * nominal / obs.seconds
+    # Hot path (once per subject per poll): the model's fields are bound to locals, and every
+    # sum is computed in the same order as the readable form, so decisions are bit-identical.
+    count, seconds = obs.count, obs.seconds
+    x = count * nominal / seconds
     y = math.log1p(x)
-    day, hour = clock.place(obs.start + timedelta(seconds=obs.seconds / 2))
+    day, hour = clock.place(obs.start + timedelta(seconds=seconds / 2))
     use_hours = nominal <= 3 * 3600.0
-    if model.level is None:
+    level = model.level
+    if level is None:
         model.level = y
         model.mean = x
-        model.zeros = 1.0 if obs.count <= 0 else 0.0
+        model.zeros = 1.0 if count <= 0 else 0.0
         settle(model, day, hour)
-        model.learnt += obs.seconds
+        model.learnt += seconds
         model.n += 1
-        return Reading((0.0,) * len(ALPHAS), obs.count, False)
+        return Reading(_UNREADY, count, False)
+    hod, dow, shod, how, scale = model.hod, model.dow, model.shod, model.how, model.scale
+    sustain_after, shift_after, week_rate = _per_nominal(nominal)
     slot = 24 * day + hour
     weekly = use_hours and model.n * nominal >= WEEK_SECONDS
-    week = model.how[slot] if weekly else 0.0
-    hours = model.hod[hour] + week if use_hours else 0.0
-    season = hours + model.dow[day]
+    week = how[slot] if weekly else 0.0
+    hours = hod[hour] + week if use_hours else 0.0
+    season = hours + dow[day]
     seasonal = model.sseason < SEASON_GAIN * model.sflat
-    base = model.level + (season if seasonal else 0.0)
-    expected = math.expm1(max(base, 0.0))
+    base = level + (season if seasonal else 0.0)
+    # Conditional expressions in place of builtin min/max, which parse their arguments as
+    # keywords: the same choice, tie and all (max(a, b) is `b if b > a else a`).
+    expected = math.expm1(0.0 if base < 0.0 else base)
     residual = y - base
     ready = model.learnt >= WARMUP_SECONDS
     e = model.e
-    e[0] = residual
-    e[1] += ALPHAS[1] * (residual - e[1])
-    e[2] += ALPHAS[2] * (residual - e[2])
+    e[0] = e0 = residual
+    e[1] = e1 = e[1] + _ALPHA1 * (residual - e[1])
+    e[2] = e2 = e[2] + _ALPHA2 * (residual - e[2])
     if ready:
         # Sparse counts: log1p's level tracks the median (often 0); counting noise is the mean's.
-        noise = max(expected, model.mean)
-        scores = tuple(
-            e[k] / max(model.scale[k], poisson_floor(noise, INTERVALS[k], up=e[k] >= 0))
-            for k in range(3)
+        mean = model.mean
+        noise = mean if mean > expected else expected
+        f0, f1, f2 = _floor(noise, 0, e0 >= 0), _floor(noise, 1, e1 >= 0), _floor(noise, 2, e2 >= 0)
+        s0, s1, s2 = scale
+        scores: tuple[float, ...] = (
+            e0 / (f0 if f0 > s0 else s0),
+            e1 / (f1 if f1 > s1 else s1),
+            e2 / (f2 if f2 > s2 else s2),
         )
     else:
         scores = _UNREADY
@@ -155,11 +177,12 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
     # the median residual (not the 99.9% quantile: a step is small next to the day's edges),
     # with the shift test's own hour-of-day profile `shod`, learnt from its own clipped error,
     # so it follows the whole shape of the day (the scores' profile is kept shrunk).
-    shifted = y - model.level
+    shifted = y - level
     if seasonal:
-        shifted -= model.dow[day]
-        shifted -= (model.shod[hour] + week) if use_hours else 0.0
-    bar = SUSTAIN_SIGMAS * model.sshift
+        shifted -= dow[day]
+        shifted -= (shod[hour] + week) if use_hours else 0.0
+    sshift = model.sshift
+    bar = SUSTAIN_SIGMAS * sshift
     side = int(shifted > bar) - int(shifted < -bar)
     if side == 0:
         model.srun, model.ssum = 0, 0.0
@@ -168,86 +191,117 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
         model.ssum += shifted
     else:
         model.srun, model.ssum = side, shifted
-    model.sshift *= math.exp(MEDIAN_RATE * ((1.0 if abs(shifted) > model.sshift else 0.0) - 0.5))
+    model.sshift = sshift = sshift * (_MEDIAN_UP if abs(shifted) > sshift else _MEDIAN_DOWN)
     if use_hours:
-        bound = 3 * max(model.sshift, 0.01)
-        error = y - model.level - model.dow[day] - model.shod[hour] - week
-        model.shod[hour] += PROFILE_RATE * max(-bound, min(bound, error))
+        bound = 3 * (0.01 if sshift < 0.01 else sshift)
+        error = y - level - dow[day] - shod[hour] - week
+        clipped = error if error < bound else bound
+        shod[hour] += PROFILE_RATE * (clipped if clipped > -bound else -bound)
         # The week's own shape on top of the day's whole shape (Saturday's nights are not
         # Monday's), each hour of the week averaged over its last `WEEK_MEMORY` weeks.
-        error = y - model.level - model.dow[day] - model.shod[hour] - model.how[slot]
-        rate = min(0.5, nominal / (WEEK_MEMORY * 3600.0))
-        model.how[slot] += rate * max(-bound, min(bound, error))
-    sustain_after = max(6, min(36, round(SUSTAIN_HOURS * 3600 / nominal)))
+        error = y - level - dow[day] - shod[hour] - how[slot]
+        clipped = error if error < bound else bound
+        how[slot] += week_rate * (clipped if clipped > -bound else -bound)
     sustained = 0.0
     # The shift must also be large next to how far this subject's slow average usually
     # strays (its 99.9% quantile): on routinely bursty traffic a long quiet run is normal.
-    slow_scale = model.scale[len(ALPHAS) - 1]
-    if ready and abs(model.srun) >= sustain_after:
-        sustained = model.ssum / abs(model.srun)
-    sustained_intervals = abs(model.srun)
+    slow_scale = scale[2]
+    srun = abs(model.srun)
+    if ready and srun >= sustain_after:
+        sustained = model.ssum / srun
     # Learn: each scale's quantile, the median residuals (with and without the profile),
     # the level by a running median, then the profile, all clipped so one burst barely counts.
-    nominal_length = obs.seconds <= 1.5 * nominal
     surprise = model.hot
-    if nominal_length and (ready or not SCALES_AFTER_WARMUP):
+    if seconds <= 1.5 * nominal and (ready or not SCALES_AFTER_WARMUP):
         over = 0
-        for k in range(len(ALPHAS)):
-            above = 1.0 if abs(model.e[k]) > model.scale[k] else 0.0
-            over |= int(above)
-            model.scale[k] *= math.exp(QUANTILE_RATE * (above - (1 - QUANTILE)))
+        for k in range(3):
+            if abs(e[k]) > scale[k]:
+                over = 1
+                scale[k] *= _QUANTILE_UP
+            else:
+                scale[k] *= _QUANTILE_DOWN
         # Only warm excursions count (the first day's are the model learning), and each once
         # however long it lasts: an outage or a step is one surprise, not one per interval.
         if ready:
             model.hot += SURPRISE_RATE * ((over and not model.over) - model.hot)
         model.over = over
-    model.s50 *= math.exp(MEDIAN_RATE * ((1.0 if abs(residual) > model.s50 else 0.0) - 0.5))
-    flat = y - model.level
+    s50 = model.s50
+    model.s50 = s50 = s50 * (_MEDIAN_UP if abs(residual) > s50 else _MEDIAN_DOWN)
+    flat = y - level
     unseasoned = flat - season
-    model.sflat *= math.exp(MEDIAN_RATE * ((1.0 if abs(flat) > model.sflat else 0.0) - 0.5))
-    model.sseason *= math.exp(
-        MEDIAN_RATE * ((1.0 if abs(unseasoned) > model.sseason else 0.0) - 0.5)
-    )
-    step = max(model.s50, 0.01)
-    limit = 3 * step
-    weight = min(1.0, LEVEL_RATE * obs.seconds / nominal)
-    model.level += weight * max(-limit, min(limit, residual))
+    sflat, sseason = model.sflat, model.sseason
+    model.sflat = sflat * (_MEDIAN_UP if abs(flat) > sflat else _MEDIAN_DOWN)
+    model.sseason = sseason * (_MEDIAN_UP if abs(unseasoned) > sseason else _MEDIAN_DOWN)
+    limit = 3 * (0.01 if s50 < 0.01 else s50)
+    weight = LEVEL_RATE * seconds / nominal
+    weight = weight if weight < 1.0 else 1.0
+    clipped = residual if residual < limit else limit
+    level += weight * (clipped if clipped > -limit else -limit)
     if use_hours:
-        error = max(-limit, min(limit, flat - model.dow[day] - week))
-        model.hod[hour] += PROFILE_RATE * (error - model.hod[hour])
-    error = max(-limit, min(limit, flat - hours if use_hours else flat))
-    model.dow[day] += PROFILE_RATE / (24 if use_hours else 1) * (error - model.dow[day])
+        error = flat - dow[day] - week
+        error = error if error < limit else limit
+        error = error if error > -limit else -limit
+        hod[hour] += PROFILE_RATE * (error - hod[hour])
+    error = flat - hours if use_hours else flat
+    error = error if error < limit else limit
+    error = error if error > -limit else -limit
+    dow[day] += PROFILE_RATE / (24 if use_hours else 1) * (error - dow[day])
     shift = 0.0
-    slow = len(ALPHAS) - 1
-    model.run = model.run + 1 if abs(model.e[slow]) > SHIFT_RATIO * model.scale[slow] else 0
-    if model.run >= max(6, min(36, round(SHIFT_HOURS * 3600 / nominal))):
-        shift = model.e[slow]
-        model.level += shift
+    model.run = model.run + 1 if abs(e[2]) > SHIFT_RATIO * scale[2] else 0
+    if model.run >= shift_after:
+        shift = e[2]
+        level += shift
         model.e = [0.0] * len(ALPHAS)
         model.run = 0
-    model.mean += MEAN_RATE * (min(x, 10.0 * model.mean + 10.0) - model.mean)
+    model.level = level
+    mean = model.mean
+    cap = 10.0 * mean + 10.0
+    model.mean = mean + MEAN_RATE * ((cap if cap < x else x) - mean)
     zero_share = model.zeros
-    model.zeros += max(ZERO_RATE, 1 / (model.n + 1)) * (
-        (1.0 if obs.count <= 0 else 0.0) - model.zeros
-    )
-    model.learnt = min(model.learnt + obs.seconds, 10 * WARMUP_SECONDS)
-    if obs.seconds <= 1.5 * 3600.0:
-        model.fine = min(model.fine + obs.seconds, 10 * WARMUP_SECONDS)
+    zero_rate = 1 / (model.n + 1)
+    zero_rate = zero_rate if zero_rate > ZERO_RATE else ZERO_RATE
+    model.zeros += zero_rate * ((1.0 if count <= 0 else 0.0) - zero_share)
+    learnt = model.learnt + seconds
+    model.learnt = learnt if learnt < _LEARNT_CAP else _LEARNT_CAP
+    if seconds <= 1.5 * 3600.0:
+        fine = model.fine + seconds
+        model.fine = fine if fine < _LEARNT_CAP else _LEARNT_CAP
     model.n += 1
     profiled = model.fine >= WARMUP_SECONDS or nominal > 1.5 * 3600.0
     settle(model, day, hour)
     return Reading(
         scores,
-        expected * obs.seconds / nominal,
+        expected * seconds / nominal,
         ready,
         profiled,
         shift,
         sustained,
-        sustained_intervals,
+        srun,
         sustained / slow_scale,
         zero_share,
         surprise,
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _per_nominal(nominal: float) -> tuple[int, int, float]:
+    """Intervals a sustained shift must last, intervals off normal that re-baseline the
+    level, and the hour-of-week correction's rate, at this nominal interval."""
+    sustain_after = max(6, min(36, round(SUSTAIN_HOURS * 3600 / nominal)))
+    shift_after = max(6, min(36, round(SHIFT_HOURS * 3600 / nominal)))
+    return sustain_after, shift_after, min(0.5, nominal / (WEEK_MEMORY * 3600.0))
+
+
+def _floor(noise: float, k: int, up: bool) -> float:
+    """`poisson_floor(noise, INTERVALS[k], up=up)`, with what depends only on `k` precomputed."""
+    intervals = INTERVALS[k]
+    spread = POISSON_SD * math.sqrt(noise / intervals) + _SPREAD_FLOOR[k]
+    if up:
+        distance = math.log1p(noise + spread) - math.log1p(noise)
+    else:
+        low = noise - spread
+        distance = math.log1p(noise) - math.log1p(low if low > 0.0 else 0.0)
+    return distance if distance > RELATIVE_FLOOR else RELATIVE_FLOOR
 
 
 def poisson_floor(expected: float, intervals: float, *, up: bool) -> float:

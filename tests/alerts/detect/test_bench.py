@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from bench.cost import COST_FILES
+from bench.cost import main as cost_main
 from bench.detect import cost, run, synthetic_series
 from bench.lofo import Labelled, cross_validate, fit
 
@@ -75,8 +79,17 @@ def test_eligible_candidates_bound_low_and_medium() -> None:
 
 
 def test_cost_reports_cpu_per_step_and_state_bytes() -> None:
-    report = cost([synthetic_series("spike", 3.0, 1, days=2)])
+    report = cost([synthetic_series("spike", 3.0, 1, days=2)], repeat=3)
     for kind in ("spike", "drop"):
         assert report[kind]["steps"] == 2 * 288
+        assert report[kind]["repeat"] == 3
         assert report[kind]["cpu_us_per_step"] > 0
+        low, high = report[kind]["cpu_us_per_step_min"], report[kind]["cpu_us_per_step_max"]
+        assert low <= report[kind]["cpu_us_per_step"] <= high
         assert 0 < report[kind]["max_state_bytes"] < 4096  # the budget per subject
+
+
+def test_cost_steps_a_series_for_callgrind_to_count() -> None:
+    # What `bench.cost.instructions` runs under valgrind: a few steps of one file, no output.
+    path = Path(__file__).resolve().parents[3] / "data/nab/data" / COST_FILES[0]
+    assert cost_main(["--steps-only", "drop", "50", str(path)]) == 0

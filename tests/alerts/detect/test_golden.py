@@ -2,7 +2,10 @@
 digest of every decision and of the final state, stepping through a JSON round trip of the
 state as a poll cycle does, over a busy series (past the two weeks after which the hour of the
 week joins normal, once in a zone with daylight saving) and a bursty one with routine zeros.
-The digests were taken on the detectors before their CPU work (issue 10)."""
+The digests were taken on the detectors before their CPU work (issue 10), and retaken
+deliberately once since: the scale cap for the day after warm-up (`robust.YOUNG_CAP`) changes
+the second day's scores in AAPL's decisions (1ef3de's digests did not move: the cap never
+binds there)."""
 
 from __future__ import annotations
 
@@ -21,19 +24,19 @@ CASES = {
         5000,
         "UTC",
         "spike",
-    ): "91c85798a5b7b7ad61417e63f84def4ea444bf4e5036331593e50bed280c2929",
+    ): "31e2d3a9ad4cc82ee995c529dcef0e16d95ce1d85b6b9178914e5736d45a205a",
     (
         "realTweets/Twitter_volume_AAPL.csv",
         5000,
         "UTC",
         "drop",
-    ): "70113bc95acdc8efa67b50b928ac35b55eb8e5fa3f385c33a96cf454f3f24519",
+    ): "c22a193ea5dd3c5370addd1c9c6e02b1d9b10b9eb99811c9501453119b801d79",
     (
         "realTweets/Twitter_volume_AAPL.csv",
         5000,
         "America/New_York",
         "drop",
-    ): "74d3da8fab5d9c74f69a6491b653d52cf1ede878c2371aacbda1abff09904520",
+    ): "49f2298f902996b99be70645652b1013a62312918270715be8be557a812f1780",
     (
         "realAWSCloudwatch/ec2_disk_write_bytes_1ef3de.csv",
         5000,

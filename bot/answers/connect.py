@@ -96,6 +96,10 @@ def refused_line(error: ClickMeterError) -> str:
     return "ClickMeter can't be reached right now, so the key could not be checked: try again."
 
 
+#: The same, as an inline error on a modal's input (plain text: Slack shows it literally).
+NOT_CONNECTED_INLINE = "Connect a ClickMeter account first: /clickmeter connect"
+
+
 def not_connected_answer() -> Message:
     """What every command answers before its workspace has connected an account."""
     return _line(

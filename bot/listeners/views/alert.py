@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.answers.alert_add import Spec, change, check_add, create
 from bot.answers.alert_modal import CHANNEL_BLOCK, SCOPE_BLOCK, alert_modal, read_submission
 from bot.answers.base import AnswerContext
+from bot.answers.connect import NOT_CONNECTED_INLINE
 from bot.answers.errors import error_answer
 from bot.answers.scope_options import EVERY_KIND, scope_options
 from bot.answers.stored import Refusal
@@ -142,7 +143,7 @@ def alert_submitted(services: Services) -> Callable[..., Awaitable[None]]:
         if clickmeter is None:
             await ack(
                 response_action="errors",
-                errors={SCOPE_BLOCK: "Connect a ClickMeter account first: /clickmeter connect"},
+                errors={SCOPE_BLOCK: NOT_CONNECTED_INLINE},
             )
             return
         ctx = AnswerContext(

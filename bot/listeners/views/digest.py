@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answers.base import AnswerContext
+from bot.answers.connect import NOT_CONNECTED_INLINE
 from bot.answers.digest_modal import (
     CHANNEL_BLOCK,
     LINKS_BLOCK,
@@ -66,8 +67,7 @@ def digest_submitted(services: Services) -> Callable[..., Awaitable[None]]:
         user, team = user_and_team(body)
         clickmeter = await services.clickmeter_for(team or None)
         if clickmeter is None:
-            connect = "Connect a ClickMeter account first: /clickmeter connect"
-            await ack(response_action="errors", errors={TIME_BLOCK: connect})
+            await ack(response_action="errors", errors={TIME_BLOCK: NOT_CONNECTED_INLINE})
             return
         channel = submitted.command.channel
         if channel is not None and not await channel_known(client, channel.id):

@@ -1,0 +1,234 @@
+"""The spike and drop detectors' stored state (version 5): everything learnt packed as one
+base64 string, so a poll cycle's JSON round trip and the step's load and dump are one string
+and two struct calls each way instead of a dict of dicts and lists.
+
+    {"version": 5, "kind": "spike" | "drop", "packed": base64}
+
+`packed` is little-endian, without padding:
+
+- a header (`_HEAD`): flags (bit 0: the model has a level, 1: `last_end` is set, 2: the
+  episode is open, 3: it has `fired_at`, 4: `Model.over`), then the model's `level` and
+  `learnt` (float64), `n` and `srun` (int64), `run` (int32), the episode's `run` and `calm`
+  and the detector's `quiet` (int32), `last_end` and the episode's `fired_at` as microseconds
+  since the Unix epoch in UTC (int64: exact, where an epoch float would round), the episode's
+  `observed` and `expected` (float64) and how many `recent` intervals follow (uint8); then the
+  model's hour-of-day profile `hod` (24 float32);
+- the hour-of-week correction `how` (168 float32, copied as raw bytes to and from the `array`);
+- the model's other float32s (`_MODEL_TAIL`, in `Model` order: dow, e, scale, shod and nine
+  trackers), then the `recent` intervals' [seconds, count, expected] as float64s.
+
+Every value keeps the precision it had in version 4 (the model's profiles and trackers float32,
+as `settle` keeps them in memory; level, learnt, recent and the episode's counts float64), so a
+stored state decides exactly as before. A version-4 state (a dict of the model's fields, ISO
+datetimes and a separate `recent` string) is still read, converted on load: the rules deployed
+before keep what they learnt. About 1.9 kB as JSON with all 16 recent intervals.
+"""
+
+from __future__ import annotations
+
+import binascii
+import struct
+import sys
+from array import array
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from alerts.detect.episodes import EpisodeState
+from alerts.detect.model import HOURS_OF_WEEK, Model
+from alerts.detect.series import as_utc
+
+STATE_VERSION = 5
+#: The earlier format, still read (converted) so deployed rules keep what they learnt.
+V4 = 4
+
+_HAS_LEVEL, _HAS_END, _OPEN, _HAS_FIRED, _OVER = 1, 2, 4, 8, 16
+_HEAD = struct.Struct("<BddqqiiiiqqddB24f")
+_HOD_AT = 14  # where `hod` starts among the header's fields (after the 14 scalars)
+_HOW_AT = _HEAD.size
+_TAIL_AT = _HOW_AT + 4 * HOURS_OF_WEEK
+_MODEL_TAIL = 7 + 3 + 3 + 24 + 9
+#: One struct per length of `recent` (0 to 16 intervals, at most `max(SPANS)`).
+_TAILS = [struct.Struct(f"<{_MODEL_TAIL}f{3 * n}d") for n in range(17)]
+_SWAP = sys.byteorder != "little"  # the stored float32s are little-endian
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+#: The closed episode almost every step carries: shared, as it is immutable, so loading one
+#: builds no dataclass.
+_CLOSED = EpisodeState()
+
+
+class Live:
+    """The mutable working copy of a state: the model, the recent intervals as one flat list
+    [seconds, count, expected, seconds, ...] (a list per interval cost a list per step), the
+    end of the latest interval, the episode, and intervals left before a new fire may open."""
+
+    __slots__ = ("episode", "last_end", "model", "quiet", "recent")
+
+    def __init__(
+        self,
+        model: Model,
+        recent: list[float],
+        last_end: datetime | None,
+        episode: EpisodeState,
+        quiet: int,
+    ) -> None:
+        self.model = model
+        self.recent = recent
+        self.last_end = last_end
+        self.episode = episode
+        self.quiet = quiet
+
+
+def fresh() -> Live:
+    return Live(Model(), [], None, _CLOSED, 0)
+
+
+def dump(live: Live, kind: str) -> dict[str, Any]:
+    """`live` as a version-5 state of `kind`."""
+    model, episode, last_end, recent = live.model, live.episode, live.last_end, live.recent
+    fired = episode.fired_at
+    level = model.level
+    flags = (
+        (_HAS_LEVEL if level is not None else 0)
+        | (_HAS_END if last_end is not None else 0)
+        | (_OPEN if episode.open else 0)
+        | (_HAS_FIRED if fired is not None else 0)
+        | (_OVER if model.over else 0)
+    )
+    how = model.how
+    if _SWAP:
+        how = array("f", how)
+        how.byteswap()
+    packed = (
+        _HEAD.pack(
+            flags,
+            0.0 if level is None else level,
+            model.learnt,
+            model.n,
+            model.srun,
+            model.run,
+            episode.run,
+            episode.calm,
+            live.quiet,
+            0 if last_end is None else (last_end - _EPOCH) // _MICROSECOND,
+            0 if fired is None else (fired - _EPOCH) // _MICROSECOND,
+            episode.observed,
+            episode.expected,
+            len(recent) // 3,
+            *model.hod,
+        )
+        + how.tobytes()
+        + _TAILS[len(recent) // 3].pack(
+            *model.dow,
+            *model.e,
+            *model.scale,
+            *model.shod,
+            model.s50,
+            model.sflat,
+            model.sseason,
+            model.fine,
+            model.mean,
+            model.sshift,
+            model.ssum,
+            model.zeros,
+            model.hot,
+            *recent,
+        )
+    )
+    return {
+        "version": STATE_VERSION,
+        "kind": kind,
+        "packed": binascii.b2a_base64(packed, newline=False).decode("ascii"),
+    }
+
+
+def load(state: Mapping[str, Any]) -> Live | None:
+    """The working copy of a version-5 or version-4 state, or None where it is unreadable
+    (the caller relearns rather than misread)."""
+    if state.get("version") == V4:
+        return _load_v4(state)
+    try:
+        data = binascii.a2b_base64(state["packed"])
+        head = _HEAD.unpack_from(data)
+        tail = _TAILS[head[13]].unpack_from(data, _TAIL_AT)
+        if len(data) != _TAIL_AT + _TAILS[head[13]].size:
+            return None
+    except (KeyError, TypeError, ValueError, IndexError, struct.error):
+        return None
+    (flags, level, learnt, n, srun, run, ep_run, ep_calm, quiet, end, fired) = head[:11]
+    # Every slot is set from the stored values: building the empty profiles first cost a
+    # tenth of a step.
+    model = Model.__new__(Model)
+    model.level = level if flags & _HAS_LEVEL else None
+    model.learnt = learnt
+    model.n, model.srun, model.run, model.over = n, srun, run, 1 if flags & _OVER else 0
+    model.hod = list(head[_HOD_AT:])
+    model.how = how = array("f")
+    how.frombytes(data[_HOW_AT:_TAIL_AT])
+    if _SWAP:
+        how.byteswap()
+    model.dow = list(tail[0:7])
+    model.e = list(tail[7:10])
+    model.scale = list(tail[10:13])
+    model.shod = list(tail[13:37])
+    (
+        model.s50,
+        model.sflat,
+        model.sseason,
+        model.fine,
+        model.mean,
+        model.sshift,
+        model.ssum,
+        model.zeros,
+        model.hot,
+    ) = tail[37:_MODEL_TAIL]
+    observed, expected = head[11], head[12]
+    episode = (
+        _CLOSED
+        if flags & (_OPEN | _HAS_FIRED) == 0
+        and (ep_run, ep_calm, observed, expected) == (0, 0, 0.0, 0.0)
+        else EpisodeState(
+            bool(flags & _OPEN),
+            ep_run,
+            ep_calm,
+            _EPOCH + fired * _MICROSECOND if flags & _HAS_FIRED else None,
+            observed,
+            expected,
+        )
+    )
+    return Live(
+        model,
+        list(tail[_MODEL_TAIL:]),
+        _EPOCH + end * _MICROSECOND if flags & _HAS_END else None,
+        episode,
+        quiet,
+    )
+
+
+def _load_v4(state: Mapping[str, Any]) -> Live | None:
+    """A version-4 state: {"model": Model's fields, "recent": base64 float64s, "last_end": ISO,
+    "episode": EpisodeState's JSON, "quiet": n}."""
+    try:
+        last_end = state.get("last_end")
+        return Live(
+            Model.load(state.get("model")),
+            _unpack_recent_v4(state.get("recent")),
+            as_utc(datetime.fromisoformat(last_end)) if last_end else None,
+            EpisodeState.from_json(state.get("episode", {})),
+            int(state.get("quiet", 0)),
+        )
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _unpack_recent_v4(raw: object) -> list[float]:
+    """Version 4's `recent` as read then: whole float64s, a trailing partial interval dropped."""
+    if not isinstance(raw, str):
+        return []
+    try:
+        data = binascii.a2b_base64(raw)
+        flat = struct.unpack(f"<{len(data) // 8}d", data)
+    except (ValueError, struct.error):
+        return []
+    return list(flat[: len(flat) // 3 * 3])

@@ -134,8 +134,12 @@ class Clock:
         return local.weekday(), local.hour
 
 
-def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Reading:
-    """Judge `obs` against the model, then learn from it (mutates `model`)."""
+def observe(
+    model: Model, obs: Observation, nominal: float, clock: Clock, *, settled: bool = True
+) -> Reading:
+    """Judge `obs` against the model, then learn from it (mutates `model`). `settled=False`
+    leaves the step's changes at full precision for a caller that stores the model at once:
+    `alerts.detect.state.dump` rounds and floors them exactly as `settle` would."""
     # Hot path (once per subject per poll): the model's fields are bound to locals, and every
     # sum is computed in the same order as the readable form, so decisions are bit-identical.
     count, seconds = obs.count, obs.seconds
@@ -284,7 +288,8 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
         model.fine = fine if fine < _LEARNT_CAP else _LEARNT_CAP
     model.n += 1
     profiled = model.fine >= WARMUP_SECONDS or nominal > 1.5 * 3600.0
-    settle(model, day, hour)
+    if settled:
+        settle(model, day, hour)
     return Reading(
         scores,
         expected * seconds / nominal,

@@ -126,7 +126,8 @@ class ScoredDetector(Detector):
         self, state: Mapping[str, Any] | None, obs: Observation
     ) -> tuple[dict[str, Any], Decision]:
         live = self._load_live(state)
-        decision = self._advance(live, obs)
+        # Stored at once: the dump settles the model (rounds to float32, floors), not the step.
+        decision = self._advance(live, obs, settled=False)
         return packing.dump(live, self.kind), decision
 
     def run(
@@ -136,9 +137,10 @@ class ScoredDetector(Detector):
         decisions = [self._advance(live, obs) for obs in observations]
         return packing.dump(live, self.kind), decisions
 
-    def _advance(self, live: Live, obs: Observation) -> Decision:
-        """One step, updating `live` in place (`live.recent` too: it is never the caller's)."""
-        reading = observe(live.model, obs, self.interval_seconds, self.clock)
+    def _advance(self, live: Live, obs: Observation, *, settled: bool = True) -> Decision:
+        """One step, updating `live` in place (`live.recent` too: it is never the caller's);
+        `settled` as for `observe`."""
+        reading = observe(live.model, obs, self.interval_seconds, self.clock, settled=settled)
         start, seconds = obs.start, obs.seconds
         if live.last_end is not None:
             gap = (start - live.last_end).total_seconds()
@@ -174,19 +176,19 @@ class ScoredDetector(Detector):
             live.quiet = self.refractory
         elif not episode.open and live.quiet > 0:
             live.quiet -= 1
-        return Decision(
-            at=start,
-            kind=self.kind,
-            observed=observed,
-            expected=expected,
-            seconds=span_seconds,
-            anomalous=fire,
-            episode_open=episode.open,
-            event=event,
-            p_value=None,
-            score=score,
-            ready=reading.ready,
-            details=details,
+        return Decision.made(
+            start,
+            self.kind,
+            observed,
+            expected,
+            span_seconds,
+            fire,
+            episode.open,
+            event,
+            None,
+            score,
+            reading.ready,
+            details,
         )
 
     def _verdict(self, live: Live, reading: Reading) -> _Judged:

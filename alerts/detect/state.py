@@ -27,6 +27,7 @@ before keep what they learnt. About 1.9 kB as JSON with all 16 recent intervals.
 from __future__ import annotations
 
 import binascii
+import functools
 import struct
 import sys
 from array import array
@@ -35,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from alerts.detect.episodes import EpisodeState
-from alerts.detect.model import HOURS_OF_WEEK, Model
+from alerts.detect.model import FLOOR, HOURS_OF_WEEK, Model
 from alerts.detect.series import as_utc
 
 STATE_VERSION = 5
@@ -43,19 +44,40 @@ STATE_VERSION = 5
 V4 = 4
 
 _HAS_LEVEL, _HAS_END, _OPEN, _HAS_FIRED, _OVER = 1, 2, 4, 8, 16
+#: Flags: the recent intervals' seconds, or counts, are all exactly float32s, stored so.
+_SECONDS32, _COUNTS32 = 32, 64
 _HEAD = struct.Struct("<BddqqiiiiqqddB24f")
 _HOD_AT = 14  # where `hod` starts among the header's fields (after the 14 scalars)
 _HOW_AT = _HEAD.size
 _TAIL_AT = _HOW_AT + 4 * HOURS_OF_WEEK
 _MODEL_TAIL = 7 + 3 + 3 + 24 + 9
-#: One struct per length of `recent` (0 to 16 intervals, at most `max(SPANS)`).
-_TAILS = [struct.Struct(f"<{_MODEL_TAIL}f{3 * n}d") for n in range(17)]
+#: Per length of `recent` (0 to 16 intervals, at most `max(SPANS)`): its columns as float32s.
+_F32 = [struct.Struct(f"<{n}f") for n in range(17)]
 _SWAP = sys.byteorder != "little"  # the stored float32s are little-endian
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 #: The closed episode almost every step carries: shared, as it is immutable, so loading one
 #: builds no dataclass.
 _CLOSED = EpisodeState()
+
+
+@functools.cache
+def _tail(intervals: int, narrow: int) -> struct.Struct:
+    """The model's other float32s, then `intervals` recent seconds, counts and expected
+    counts (the first two as float32s where `narrow` has their flag, else float64s)."""
+    seconds = "f" if narrow & _SECONDS32 else "d"
+    counts = "f" if narrow & _COUNTS32 else "d"
+    return struct.Struct(f"<{_MODEL_TAIL}f{intervals}{seconds}{intervals}{counts}{intervals}d")
+
+
+def _narrows(column: list[float]) -> bool:
+    """Whether every value of `column` is exactly a float32 (whole click counts, the nominal
+    seconds): stored as float32s, they take half the bytes and decode to the same float64s."""
+    narrow = _F32[len(column)]
+    try:
+        return list(narrow.unpack(narrow.pack(*column))) == column  # NaN: never equal, kept
+    except OverflowError:
+        return False
 
 
 class Live:
@@ -85,11 +107,21 @@ def fresh() -> Live:
 
 
 def dump(live: Live, kind: str) -> dict[str, Any]:
-    """`live` as a version-5 state of `kind`."""
+    """`live` as a version-5 state of `kind`.
+
+    Its model may be unsettled (`observe(..., settled=False)`): packing as float32 rounds as
+    `settle` does, and the floors and the level's 6 decimals are applied here. On a settled
+    model both are no-ops (a floored float32 floors and rounds to itself, and a level rounded
+    to 6 decimals rounds to itself), so the stored bits are the same either way."""
     model, episode, last_end, recent = live.model, live.episode, live.last_end, live.recent
     fired = episode.fired_at
     level = model.level
-    flags = (
+    s0, s1, s2 = model.scale
+    # The recent intervals go column by column, so a column of float32s can be stored so.
+    intervals = len(recent) // 3
+    seconds, counts, expected = recent[0::3], recent[1::3], recent[2::3]
+    narrow = (_SECONDS32 if _narrows(seconds) else 0) | (_COUNTS32 if _narrows(counts) else 0)
+    flags = narrow | (
         (_HAS_LEVEL if level is not None else 0)
         | (_HAS_END if last_end is not None else 0)
         | (_OPEN if episode.open else 0)
@@ -103,7 +135,7 @@ def dump(live: Live, kind: str) -> dict[str, Any]:
     packed = (
         _HEAD.pack(
             flags,
-            0.0 if level is None else level,
+            0.0 if level is None else round(level, 6),
             model.learnt,
             model.n,
             model.srun,
@@ -115,25 +147,29 @@ def dump(live: Live, kind: str) -> dict[str, Any]:
             0 if fired is None else (fired - _EPOCH) // _MICROSECOND,
             episode.observed,
             episode.expected,
-            len(recent) // 3,
+            intervals,
             *model.hod,
         )
         + how.tobytes()
-        + _TAILS[len(recent) // 3].pack(
+        + _tail(intervals, narrow).pack(
             *model.dow,
             *model.e,
-            *model.scale,
+            FLOOR if s0 < FLOOR else s0,
+            FLOOR if s1 < FLOOR else s1,
+            FLOOR if s2 < FLOOR else s2,
             *model.shod,
-            model.s50,
-            model.sflat,
-            model.sseason,
+            FLOOR if model.s50 < FLOOR else model.s50,
+            FLOOR if model.sflat < FLOOR else model.sflat,
+            FLOOR if model.sseason < FLOOR else model.sseason,
             model.fine,
             model.mean,
-            model.sshift,
+            FLOOR if model.sshift < FLOOR else model.sshift,
             model.ssum,
             model.zeros,
             model.hot,
-            *recent,
+            *seconds,
+            *counts,
+            *expected,
         )
     )
     return {
@@ -151,8 +187,12 @@ def load(state: Mapping[str, Any]) -> Live | None:
     try:
         data = binascii.a2b_base64(state["packed"])
         head = _HEAD.unpack_from(data)
-        tail = _TAILS[head[13]].unpack_from(data, _TAIL_AT)
-        if len(data) != _TAIL_AT + _TAILS[head[13]].size:
+        intervals = head[13]
+        if intervals > len(_F32) - 1:
+            return None
+        layout = _tail(intervals, head[0] & (_SECONDS32 | _COUNTS32))
+        tail = layout.unpack_from(data, _TAIL_AT)
+        if len(data) != _TAIL_AT + layout.size:
             return None
     except (KeyError, TypeError, ValueError, IndexError, struct.error):
         return None
@@ -197,9 +237,14 @@ def load(state: Mapping[str, Any]) -> Live | None:
             expected,
         )
     )
+    recent = [0.0] * (3 * intervals)
+    counts_at = _MODEL_TAIL + intervals
+    recent[0::3] = tail[_MODEL_TAIL:counts_at]
+    recent[1::3] = tail[counts_at : counts_at + intervals]
+    recent[2::3] = tail[counts_at + intervals :]
     return Live(
         model,
-        list(tail[_MODEL_TAIL:]),
+        recent,
         _EPOCH + end * _MICROSECOND if flags & _HAS_END else None,
         episode,
         quiet,

@@ -1,6 +1,6 @@
 """Spike and drop detectors on the robust model (`alerts.detect.robust`): state, seeding, steps.
 
-The state a poller stores between cycles (about 1.9 kB as compact JSON; `alerts.detect.state`
+The state a poller stores between cycles (about 1.8 kB as compact JSON; `alerts.detect.state`
 describes the packing):
 
     {"version": 5, "kind": "spike",
@@ -105,7 +105,9 @@ class ScoredDetector(Detector):
         return packing.dump(packing.fresh(), self.kind)
 
     def _load_live(self, state: Mapping[str, Any] | None) -> Live:
-        live = packing.load(state) if state is not None and self.reads(state) else None
+        live = None
+        if state is not None and state.get("kind") == self.kind:
+            live = packing.load(state)  # None for another version or an unreadable state
         return packing.fresh() if live is None else live
 
     # -- learning and deciding -------------------------------------------------------------
@@ -150,7 +152,8 @@ class ScoredDetector(Detector):
         recent += (seconds, obs.count, round(reading.expected, 4))
         if len(recent) > 3 * self.keep:
             del recent[: -3 * self.keep]
-        live.last_end = start + timedelta(seconds=seconds)  # obs.end, without the property
+        # obs.end, without the property's call or the keyword's parsing.
+        live.last_end = start + timedelta(0, seconds)
         fire, hold, observed, expected, span_seconds, score, details = self._verdict(live, reading)
         # An open episode lives on `hold` alone (the latest interval still well off normal),
         # so slower scales that still remember a burst can't keep it open; a closed one may

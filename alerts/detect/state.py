@@ -1,27 +1,29 @@
 """The spike and drop detectors' stored state (version 5): everything learnt packed as one
 base64 string, so a poll cycle's JSON round trip and the step's load and dump are one string
-and two struct calls each way instead of a dict of dicts and lists.
+and a few struct calls each way instead of a dict of dicts, lists and ISO datetimes.
 
     {"version": 5, "kind": "spike" | "drop", "packed": base64}
 
 `packed` is little-endian, without padding:
 
 - a header (`_HEAD`): flags (bit 0: the model has a level, 1: `last_end` is set, 2: the
-  episode is open, 3: it has `fired_at`, 4: `Model.over`), then the model's `level` and
-  `learnt` (float64), `n` and `srun` (int64), `run` (int32), the episode's `run` and `calm`
-  and the detector's `quiet` (int32), `last_end` and the episode's `fired_at` as microseconds
-  since the Unix epoch in UTC (int64: exact, where an epoch float would round), the episode's
-  `observed` and `expected` (float64) and how many `recent` intervals follow (uint8); then the
-  model's hour-of-day profile `hod` (24 float32);
+  episode is open, 3: it has `fired_at`, 4: `Model.over`, 5 and 6: the recent seconds, counts
+  are stored as float32s), then the model's `level` and `learnt` (float64), `n` and `srun`
+  (int64), `run` (int32), the episode's `run` and `calm` and the detector's `quiet` (int32),
+  `last_end` and the episode's `fired_at` as microseconds since the Unix epoch in UTC (int64:
+  exact, where an epoch float would round), the episode's `observed` and `expected` (float64)
+  and how many recent intervals follow (uint8); then the hour-of-day profile `hod` (24 float32);
 - the hour-of-week correction `how` (168 float32, copied as raw bytes to and from the `array`);
-- the model's other float32s (`_MODEL_TAIL`, in `Model` order: dow, e, scale, shod and nine
-  trackers), then the `recent` intervals' [seconds, count, expected] as float64s.
+- the model's other float32s (in `Model` order: dow, e, scale, shod and nine trackers), then
+  the recent intervals column by column: seconds, counts (float32s where every one of the
+  column is exactly a float32, as whole counts and the nominal seconds are: a quarter of the
+  string saved, and a string's bytes are most of a step's cost), expected counts (float64).
 
 Every value keeps the precision it had in version 4 (the model's profiles and trackers float32,
 as `settle` keeps them in memory; level, learnt, recent and the episode's counts float64), so a
 stored state decides exactly as before. A version-4 state (a dict of the model's fields, ISO
 datetimes and a separate `recent` string) is still read, converted on load: the rules deployed
-before keep what they learnt. About 1.9 kB as JSON with all 16 recent intervals.
+before keep what they learnt. About 1.8 kB as JSON with all 16 recent intervals (2.1 kB before).
 """
 
 from __future__ import annotations
@@ -180,10 +182,13 @@ def dump(live: Live, kind: str) -> dict[str, Any]:
 
 
 def load(state: Mapping[str, Any]) -> Live | None:
-    """The working copy of a version-5 or version-4 state, or None where it is unreadable
-    (the caller relearns rather than misread)."""
-    if state.get("version") == V4:
+    """The working copy of a version-5 or version-4 state, or None for another version or
+    where it is unreadable (the caller relearns rather than misread)."""
+    version = state.get("version")
+    if version == V4:
         return _load_v4(state)
+    if version != STATE_VERSION:
+        return None
     try:
         data = binascii.a2b_base64(state["packed"])
         head = _HEAD.unpack_from(data)

@@ -1,7 +1,9 @@
-"""The robust click model's learnt state (`Model`) and how it is stored: the profiles and
-trackers packed as one base64 string of float32s, and every value kept at that precision in
-memory on every step (`settle`), so a state stored between poll cycles decides exactly as an
-in-memory run. What the values mean and how a step changes them: `alerts.detect.robust`.
+"""The robust click model's learnt state (`Model`): the profiles and trackers are stored as
+float32s (`alerts.detect.state` packs them with the rest of a detector's state) and every value
+is kept at that precision in memory on every step (`settle`), so a state stored between poll
+cycles decides exactly as an in-memory run. `Model.load` reads the model of a version-4 state
+(a dict with the profiles and trackers as one base64 string). What the values mean and how a
+step changes them: `alerts.detect.robust`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ INITIAL_SCALES = tuple(INITIAL_SCALE * math.sqrt(a / (2 - a)) for a in ALPHAS)
 
 
 class Model:
-    """Mutable working copy of the state; `load`/`dump` convert from and to JSON."""
+    """Mutable working copy of the model; `load` reads a version-4 state's model."""
 
     __slots__ = (
         "dow",
@@ -76,6 +78,8 @@ class Model:
 
     @classmethod
     def load(cls, raw: Mapping[str, Any] | None) -> Model:
+        """The model of a version-4 state: {"level", "learnt", "counts": [run, n, srun, over],
+        "packed": base64 of the float32s below}; an unreadable one is a fresh model."""
         if not raw:
             return cls()
         try:
@@ -116,44 +120,11 @@ class Model:
         ) = rest[37:]
         return model
 
-    def dump(self) -> dict[str, Any]:
-        how = self.how
-        if _SWAP:
-            how = array("f", how)
-            how.byteswap()
-        packed = (
-            _HOD.pack(*self.hod)
-            + how.tobytes()
-            + _REST.pack(
-                *self.dow,
-                *self.e,
-                *self.scale,
-                *self.shod,
-                self.s50,
-                self.sflat,
-                self.sseason,
-                self.fine,
-                self.mean,
-                self.sshift,
-                self.ssum,
-                self.zeros,
-                self.hot,
-            )
-        )
-        return {
-            "level": self.level,
-            "learnt": self.learnt,
-            "counts": [self.run, self.n, self.srun, self.over],
-            "packed": binascii.b2a_base64(packed, newline=False).decode("ascii"),
-        }
 
-
-#: The profiles and trackers travel as one base64 string of float32s (about 1.3 kB): a JSON
-#: list of 230 floats cost as much CPU to encode and parse as the whole step. Every value is
-#: kept at float32 precision in memory too (`settle`), so a stored state decides exactly as
-#: an in-memory run.
-#: In order: hod (24), how (168), then dow (7), e (3), scale (3), shod (24) and the nine
-#: scalars `dump` lists. `how` is copied as raw bytes (an `array` of the same float32s).
+#: Version 4 packed the profiles and trackers as one base64 string of float32s, in order: hod
+#: (24), how (168), then dow (7), e (3), scale (3), shod (24) and the nine scalars s50, sflat,
+#: sseason, fine, mean, sshift, ssum, zeros, hot. `how` is copied as raw bytes (an `array` of
+#: the same float32s).
 HOURS_OF_WEEK = 168
 _HOD = struct.Struct("<24f")
 _REST = struct.Struct(f"<{7 + 3 + 3 + 24 + 9}f")

@@ -33,9 +33,10 @@ Per step (one observation, its count rescaled to the nominal interval):
 - when the slow scale stays far from normal for a few hours, the level re-baselines to it: a
   campaign that steps traffic up alerts once, not for days.
 
-The state (`alerts.detect.model`) is a small dict (about 1.4 kB as JSON: the profiles packed
-as float32s), kept at the stored precision in memory on every step, so a state stored between
-poll cycles decides exactly as an in-memory run.
+The model (`alerts.detect.model`; stored packed with the rest of a detector's state by
+`alerts.detect.state`, the profiles as float32s) is kept at the stored precision in memory on
+every step (or, for a step stored at once, by the dump), so a state stored between poll cycles
+decides exactly as an in-memory run.
 """
 
 from __future__ import annotations
@@ -134,14 +135,19 @@ class Clock:
         return local.weekday(), local.hour
 
 
-def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Reading:
-    """Judge `obs` against the model, then learn from it (mutates `model`)."""
+def observe(
+    model: Model, obs: Observation, nominal: float, clock: Clock, *, settled: bool = True
+) -> Reading:
+    """Judge `obs` against the model, then learn from it (mutates `model`). `settled=False`
+    leaves the step's changes at full precision for a caller that stores the model at once:
+    `alerts.detect.state.dump` rounds and floors them exactly as `settle` would."""
     # Hot path (once per subject per poll): the model's fields are bound to locals, and every
     # sum is computed in the same order as the readable form, so decisions are bit-identical.
     count, seconds = obs.count, obs.seconds
     x = count * nominal / seconds
     y = math.log1p(x)
-    day, hour = clock.place(obs.start + timedelta(seconds=seconds / 2))
+    # timedelta(0, s) is timedelta(seconds=s) without parsing a keyword.
+    day, hour = clock.place(obs.start + timedelta(0, seconds / 2))
     use_hours = nominal <= 3 * 3600.0
     level = model.level
     if level is None:
@@ -284,7 +290,8 @@ def observe(model: Model, obs: Observation, nominal: float, clock: Clock) -> Rea
         model.fine = fine if fine < _LEARNT_CAP else _LEARNT_CAP
     model.n += 1
     profiled = model.fine >= WARMUP_SECONDS or nominal > 1.5 * 3600.0
-    settle(model, day, hour)
+    if settled:
+        settle(model, day, hour)
     return Reading(
         scores,
         expected * seconds / nominal,

@@ -1,14 +1,13 @@
 """Spike and drop detectors on the robust model (`alerts.detect.robust`): state, seeding, steps.
 
-The state a poller stores between cycles (about 2 kB as compact JSON):
+The state a poller stores between cycles (about 1.8 kB as compact JSON; `alerts.detect.state`
+describes the packing):
 
-    {"version": 2, "kind": "spike",
-     "model": {...},                              # robust.Model.dump()
-     "recent": base64,                            # the last 16 intervals' [seconds, count,
-                                                  # expected] as float64s, for the message
-     "last_end": iso | null,                      # a gap since then empties `recent`
-     "episode": {...},                            # the episode machine (episodes.py)
-     "quiet": n}                                  # intervals left before a new fire may open
+    {"version": 5, "kind": "spike",
+     "packed": base64}     # the model (robust.Model), the last 16 intervals' [seconds, count,
+                           # expected] for the message, the end of the latest (a gap since
+                           # then empties them), the episode machine (episodes.py) and the
+                           # intervals left before a new fire may open
 
 An episode fires when the detector's side of the score (the largest scaled residual for a
 spike, the most negative for a drop) passes the level's `threshold` with the latest interval on
@@ -22,29 +21,26 @@ one burst of news is one alert, not a string of them. A drop never fires for a s
 intervals saw no clicks at all `ROUTINE_ZEROS` of the time or more (over about the last week):
 there silence is routine (bursty or sparse traffic), not an outage. Nor does anything fire while
 the subject's recent excursions are frequent (`SURPRISE_LIMIT`). A state of another kind or
-version, or None, is replaced by a fresh one (the detector relearns) rather than misread.
-`step` never mutates its input.
+version, or None, is replaced by a fresh one (the detector relearns) rather than misread; a
+version-4 state (the format before) is read, converted. `step` never mutates its input.
 """
 
 from __future__ import annotations
 
-import binascii
-import itertools
 import math
-import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from operator import itemgetter
+from datetime import timedelta
 from typing import Any, ClassVar
 
+from alerts.detect import state as packing
 from alerts.detect.detector import Detector, Dispersion, Verdict
-from alerts.detect.episodes import EpisodeState, Policy, advance
-from alerts.detect.model import SPANS, Model
+from alerts.detect.episodes import Policy, advance
+from alerts.detect.model import SPANS
 from alerts.detect.robust import SUSTAIN_MIN, Clock, Reading, observe, teach
-from alerts.detect.series import Decision, Observation, Recent, as_utc
+from alerts.detect.series import Decision, Observation, Recent
+from alerts.detect.state import STATE_VERSION, V4, Live
 
-STATE_VERSION = 4
 HOLD_FRACTION = 0.5
 #: A sustained shift's size must reach this share of the threshold in slow-scale units.
 SUSTAIN_SCORE = 0.5
@@ -57,8 +53,9 @@ ROUTINE_ZEROS = 0.1
 #: keep breaking records while the quantiles catch up, so one more is not news. Chosen by
 #: leave-one-file-out (0.005 to 0.025 tried; 0.01 lowered no fold).
 SURPRISE_LIMIT = 0.01
-#: The fields of one `recent` item: [seconds, count, expected].
-_SECONDS, _COUNT, _EXPECTED = itemgetter(0), itemgetter(1), itemgetter(2)
+#: What `_verdict` tells `_advance`: fire, hold, observed, expected, seconds, score, details
+#: (a tuple: a `Verdict` dataclass per step cost more than the verdict's arithmetic).
+_Judged = tuple[bool, bool, float, float, float, float, dict[str, float]]
 
 
 @dataclass(frozen=True)
@@ -70,15 +67,6 @@ class ScoredLevel:
     min_count: float = 5.0
     resolve_after: int = 2
     refractory_hours: float = 12.0
-
-
-@dataclass
-class _Live:
-    model: Model
-    recent: list[list[float]]
-    last_end: datetime | None
-    episode: EpisodeState
-    quiet: int
 
 
 class ScoredDetector(Detector):
@@ -104,31 +92,23 @@ class ScoredDetector(Detector):
         return max(6, min(144, steps))
 
     # -- state ---------------------------------------------------------------------------
-    def new_state(self) -> dict[str, Any]:
-        return self._dump_live(_Live(Model(), [], None, EpisodeState(), 0))
-
-    def _dump_live(self, live: _Live) -> dict[str, Any]:
-        return {
-            "version": self.state_version,
-            "kind": self.kind,
-            "model": live.model.dump(),
-            "recent": _pack_recent(live.recent),
-            "last_end": live.last_end.isoformat() if live.last_end else None,
-            "episode": live.episode.to_json(),
-            "quiet": live.quiet,
-        }
-
-    def _load_live(self, state: Mapping[str, Any] | None) -> _Live:
-        if state is None or not self.reads(state):
-            state = self.new_state()
-        last_end = state.get("last_end")
-        return _Live(
-            Model.load(state.get("model")),
-            _unpack_recent(state.get("recent")),
-            as_utc(datetime.fromisoformat(last_end)) if last_end else None,
-            EpisodeState.from_json(state.get("episode", {})),
-            int(state.get("quiet", 0)),
+    def reads(self, state: Mapping[str, Any] | None) -> bool:
+        """Version 4 too: it is converted on load, so a deployed rule keeps what it learnt
+        (and the engine does not reseed it)."""
+        return (
+            state is not None
+            and state.get("version") in (STATE_VERSION, V4)
+            and state.get("kind") == self.kind
         )
+
+    def new_state(self) -> dict[str, Any]:
+        return packing.dump(packing.fresh(), self.kind)
+
+    def _load_live(self, state: Mapping[str, Any] | None) -> Live:
+        live = None
+        if state is not None and state.get("kind") == self.kind:
+            live = packing.load(state)  # None for another version or an unreadable state
+        return packing.fresh() if live is None else live
 
     # -- learning and deciding -------------------------------------------------------------
     def seed(
@@ -142,85 +122,102 @@ class ScoredDetector(Detector):
                 teach(live.model, obs, self.interval_seconds, self.clock)
             else:
                 observe(live.model, obs, self.interval_seconds, self.clock)
-        return self._dump_live(live)
+        return packing.dump(live, self.kind)
 
     def step(
         self, state: Mapping[str, Any] | None, obs: Observation
     ) -> tuple[dict[str, Any], Decision]:
         live = self._load_live(state)
-        decision = self._advance(live, obs)
-        return self._dump_live(live), decision
+        # Stored at once: the dump settles the model (rounds to float32, floors), not the step.
+        decision = self._advance(live, obs, settled=False)
+        return packing.dump(live, self.kind), decision
 
     def run(
         self, state: Mapping[str, Any] | None, observations: Iterable[Observation]
     ) -> tuple[dict[str, Any], list[Decision]]:
         live = self._load_live(state)
         decisions = [self._advance(live, obs) for obs in observations]
-        return self._dump_live(live), decisions
+        return packing.dump(live, self.kind), decisions
 
-    def _advance(self, live: _Live, obs: Observation) -> Decision:
-        """One step, updating `live` in place."""
-        reading = observe(live.model, obs, self.interval_seconds, self.clock)
+    def _advance(self, live: Live, obs: Observation, *, settled: bool = True) -> Decision:
+        """One step, updating `live` in place (`live.recent` too: it is never the caller's);
+        `settled` as for `observe`."""
+        reading = observe(live.model, obs, self.interval_seconds, self.clock, settled=settled)
+        start, seconds = obs.start, obs.seconds
         if live.last_end is not None:
-            gap = (obs.start - live.last_end).total_seconds()
+            gap = (start - live.last_end).total_seconds()
             if gap > 0.5 * self.interval_seconds or gap < -1.0:
                 live.recent = []  # a message must never sum across an outage
-        item = [obs.seconds, obs.count, round(reading.expected, 4)]
-        live.recent = [*live.recent, item][-self.keep :]
-        live.last_end = obs.end
-        verdict = self._verdict(live, reading)
+        recent = live.recent
+        recent += (seconds, obs.count, round(reading.expected, 4))
+        if len(recent) > 3 * self.keep:
+            del recent[: -3 * self.keep]
+        # obs.end, without the property's call or the keyword's parsing.
+        live.last_end = start + timedelta(0, seconds)
+        fire, hold, observed, expected, span_seconds, score, details = self._verdict(live, reading)
         # An open episode lives on `hold` alone (the latest interval still well off normal),
         # so slower scales that still remember a burst can't keep it open; a closed one may
         # open only after the refractory period.
-        can_open = not live.episode.open and live.quiet <= 0
-        episode, event = advance(
-            live.episode,
-            self.policy,
-            at=obs.start,
-            fire=verdict.fire and can_open,
-            hold=verdict.hold,
-            observed=verdict.observed,
-            expected=verdict.expected,
-        )
-        live.episode = episode
+        episode = live.episode
+        opening = fire and not episode.open and live.quiet <= 0
+        event = None
+        # Most steps leave the episode as it is (closed and not firing, or open and holding,
+        # with no run or calm under way): those skip the call, which returns them unchanged.
+        unchanged = hold and episode.calm == 0 if episode.open else not opening and episode.run == 0
+        if not unchanged:
+            episode, event = advance(
+                episode,
+                self.policy,
+                at=start,
+                fire=opening,
+                hold=hold,
+                observed=observed,
+                expected=expected,
+            )
+            live.episode = episode
         if event == "resolved":
             live.quiet = self.refractory
         elif not episode.open and live.quiet > 0:
             live.quiet -= 1
-        return Decision(
-            at=obs.start,
-            kind=self.kind,
-            observed=verdict.observed,
-            expected=verdict.expected,
-            seconds=verdict.seconds,
-            anomalous=verdict.fire,
-            episode_open=episode.open,
-            event=event,
-            p_value=None,
-            score=verdict.score,
-            ready=reading.ready,
-            details=verdict.details,
+        return Decision.made(
+            start,
+            self.kind,
+            observed,
+            expected,
+            span_seconds,
+            fire,
+            episode.open,
+            event,
+            None,
+            score,
+            reading.ready,
+            details,
         )
 
-    def _verdict(self, live: _Live, reading: Reading) -> Verdict:
+    def _verdict(self, live: Live, reading: Reading) -> _Judged:
         side = self.side
-        sided = [side * s for s in reading.scores]
+        # The detector's side of the scores, `side * s` exactly (1.0 * s is s, -1.0 * s is -s).
+        latest, mid, slow = reading.scores if side > 0 else (-s for s in reading.scores)
         # The first scale with the largest score, as max(range(3), key=...) picks it.
-        best, score = 0, sided[0]
-        for k in range(1, len(sided)):
-            if sided[k] > score:
-                best, score = k, sided[k]
-        span = min(SPANS[best], len(live.recent))
-        tail = live.recent[-span:]
-        seconds = sum(map(_SECONDS, tail))
-        observed = sum(map(_COUNT, tail))
-        expected = sum(map(_EXPECTED, tail))
-        volume = observed if self.side > 0 else expected
+        best, score = 0, latest
+        if mid > score:
+            best, score = 1, mid
+        if slow > score:
+            best, score = 2, slow
+        recent = live.recent
+        span = min(SPANS[best], len(recent) // 3)
+        # `recent` is flat [seconds, count, expected, ...]: each field is every third value.
+        at = -3 * span
+        seconds = sum(recent[at::3])
+        observed = sum(recent[at + 1 :: 3])
+        expected = sum(recent[at + 2 :: 3])
+        volume = observed if side > 0 else expected
         # A drop needs the day's shape (hourly or finer history): a quiet night after daily
         # totals alone is not news. A spike only needs the level.
         warm = reading.ready and (
-            self.side > 0 or (reading.profiled and reading.zero_share < ROUTINE_ZEROS)
+            side > 0 or (reading.profiled and reading.zero_share < ROUTINE_ZEROS)
         )
+        threshold = self.level.threshold
         news = warm and volume >= self.level.min_count and reading.surprise < SURPRISE_LIMIT
         details = {"intervals": float(span), "score": round(score, 3)}
         if reading.shift:
@@ -228,41 +225,21 @@ class ScoredDetector(Detector):
         # The latest interval must itself be on the anomalous side to open an episode, and
         # well on it to hold one: an outage that ended or a burst that passed resolves at once,
         # even while the slower scales still remember it.
-        latest = sided[0]
         # A level shift: traffic that stepped up (spike) or down (drop) and stayed there.
         stepped = (
             news
-            and self.side * reading.sustained >= SUSTAIN_MIN
-            and self.side * reading.sustained_score > SUSTAIN_SCORE * self.level.threshold
+            and side * reading.sustained >= SUSTAIN_MIN
+            and side * reading.sustained_score > SUSTAIN_SCORE * threshold
         )
         if stepped:
             details["sustained_ratio"] = round(math.exp(reading.sustained), 3)
             details["sustained_intervals"] = float(reading.sustained_intervals)
-        return Verdict(
-            fire=stepped or (news and score > self.level.threshold and latest > 0),
-            hold=stepped or (news and latest > HOLD_FRACTION * self.level.threshold),
-            observed=observed,
-            expected=expected,
-            seconds=seconds,
-            p_value=None,
-            score=max(score, 0.0),
-            details=details,
+        return (
+            stepped or (news and score > threshold and latest > 0),
+            stepped or (news and latest > HOLD_FRACTION * threshold),
+            observed,
+            expected,
+            seconds,
+            0.0 if score < 0.0 else score,  # max(score, 0.0), without the builtin's call
+            details,
         )
-
-
-def _pack_recent(recent: list[list[float]]) -> str:
-    """The recent intervals as base64 float64s: exact, and far cheaper to store and parse
-    than a JSON list of 48 floats."""
-    packed = struct.pack(f"<{3 * len(recent)}d", *itertools.chain.from_iterable(recent))
-    return binascii.b2a_base64(packed, newline=False).decode("ascii")
-
-
-def _unpack_recent(raw: object) -> list[list[float]]:
-    if not isinstance(raw, str):
-        return []
-    try:
-        data = binascii.a2b_base64(raw)
-        flat = iter(struct.unpack(f"<{len(data) // 8}d", data))
-    except (ValueError, struct.error):
-        return []
-    return list(map(list, zip(flat, flat, flat, strict=False)))

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from alerts.detect.state import load
 from alerts.engine import read_counts, seed_rule, test_notice
 from alerts.notice import NoticeKind
 from clickmeter import ClickMeterClient
@@ -96,9 +97,11 @@ async def test_seeding_makes_a_rule_ready_from_its_first_cycle(
     rule = _rule(scope_kind=scope_kind, scope_ref=scope_ref)
     seeded = await seed_rule(client, rule, now=_now(sandbox))
     entry = seeded[rule.subject.key]
-    model = entry["detector"]["model"]
-    assert model["learnt"] >= 86400  # past the one-day warm-up: it judges at once
-    assert model["level"] > 0
+    live = load(entry["detector"])
+    assert live is not None
+    assert live.model.learnt >= 86400  # past the one-day warm-up: it judges at once
+    assert live.model.level is not None
+    assert live.model.level > 0
     assert entry["recent"] == []
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 from alerts.detect import SpikeDetector
+from alerts.detect.state import load
 from alerts.engine import EngineConfig
 from storage import Database
 from tests.alerts.engine.conftest import CHANNEL, POLL, TEAM, Engine
 from tests.storage.conftest import Backend
+
+V4_STATES = Path(__file__).resolve().parents[1] / "detect" / "v4_states.json"
 
 FIRING_ITEMS = [("slack.post", "firing"), ("webhook", "firing")]
 RESOLVED_ITEMS = [
@@ -238,6 +243,32 @@ async def test_a_state_from_an_earlier_detector_is_seeded_again_not_warmed_up_li
     assert stored is not None
     state = stored.detector_state[rule.subject.key]["detector"]
     assert (state["kind"], state["version"]) == ("spike", SpikeDetector.state_version)
-    assert state["model"]["learnt"] >= 86400  # learnt from history: it judges at once
+    live = load(state)
+    assert live is not None
+    assert live.model.learnt >= 86400  # learnt from history: it judges at once
     # A state the detector reads is left alone.
     assert (await engine.cycle()).seeded == 0
+
+
+async def test_a_version_4_state_is_converted_not_seeded_again(
+    make_engine: Callable[..., Engine], backend: Backend
+) -> None:
+    engine = make_engine(db=backend.open())
+    rule = await engine.add_rule()
+    # What the detector stored before its state was packed into one string (version 4).
+    earlier = json.loads(V4_STATES.read_text())[1]["state"]
+    assert earlier["kind"] == "spike"
+    async with engine.db.transaction() as tx:
+        await tx.rules.set_state(TEAM, rule.id, {rule.subject.key: {"detector": earlier}})
+    first = await engine.cycle(0)  # first snapshot: nothing to judge yet
+    assert first.ok
+    assert first.seeded == 0  # what it learnt is kept
+    assert (await engine.cycle()).stepped == 1
+    async with engine.db.transaction() as tx:
+        stored = await tx.rules.get(TEAM, rule.id)
+    assert stored is not None
+    state = stored.detector_state[rule.subject.key]["detector"]
+    assert state["version"] == SpikeDetector.state_version
+    live = load(state)
+    assert live is not None
+    assert live.model.n == earlier["model"]["counts"][1] + 1  # stepped on from where it was

@@ -121,7 +121,8 @@ _QUANTILE_UP, _QUANTILE_DOWN = (
     math.exp(QUANTILE_RATE * (above - (1 - QUANTILE))) for above in (1.0, 0.0)
 )
 _LEARNT_CAP = 10 * WARMUP_SECONDS
-_SPREAD_FLOOR = tuple(POISSON_SD**2 / (2 * intervals) for intervals in INTERVALS)
+_SPREAD0, _SPREAD1, _SPREAD2 = (POISSON_SD**2 / (2 * intervals) for intervals in INTERVALS)
+_INTERVALS0, _INTERVALS1, _INTERVALS2 = INTERVALS
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ def observe(
         # Sparse counts: log1p's level tracks the median (often 0); counting noise is the mean's.
         mean = model.mean
         noise = mean if mean > expected else expected
-        f0, f1, f2 = _floor(noise, 0, e0 >= 0), _floor(noise, 1, e1 >= 0), _floor(noise, 2, e2 >= 0)
+        f0, f1, f2 = _floors(noise, e0 >= 0, e1 >= 0, e2 >= 0)
         s0, s1, s2 = scale
         # Only above normal (a capped drop scale fired on nyc_taxi's second night), and only
         # where the clicks stray well beyond counting noise: where the Poisson floor sets the
@@ -235,13 +236,14 @@ def observe(
     # the level by a running median, then the profile, all clipped so one burst barely counts.
     surprise = model.hot
     if seconds <= 1.5 * nominal and (ready or not SCALES_AFTER_WARMUP):
-        over = 0
-        for k in range(3):
-            if abs(e[k]) > scale[k]:
-                over = 1
-                scale[k] *= _QUANTILE_UP
-            else:
-                scale[k] *= _QUANTILE_DOWN
+        # Unrolled over the three scales (the loop's indexing cost more than its arithmetic).
+        over0 = abs(e0) > scale[0]
+        scale[0] *= _QUANTILE_UP if over0 else _QUANTILE_DOWN
+        over1 = abs(e1) > scale[1]
+        scale[1] *= _QUANTILE_UP if over1 else _QUANTILE_DOWN
+        over2 = abs(e2) > scale[2]
+        scale[2] *= _QUANTILE_UP if over2 else _QUANTILE_DOWN
+        over = 1 if over0 or over1 or over2 else 0
         # Only warm excursions count (the first day's are the model learning), and each once
         # however long it lasts: an outage or a step is one surprise, not one per interval.
         if ready:
@@ -315,16 +317,34 @@ def _per_nominal(nominal: float) -> tuple[int, int, float]:
     return sustain_after, shift_after, min(0.5, nominal / (WEEK_MEMORY * 3600.0))
 
 
-def _floor(noise: float, k: int, up: bool) -> float:
-    """`poisson_floor(noise, INTERVALS[k], up=up)`, with what depends only on `k` precomputed."""
-    intervals = INTERVALS[k]
-    spread = POISSON_SD * math.sqrt(noise / intervals) + _SPREAD_FLOOR[k]
-    if up:
-        distance = math.log1p(noise + spread) - math.log1p(noise)
+def _floors(noise: float, up0: bool, up1: bool, up2: bool) -> tuple[float, float, float]:
+    """`poisson_floor(noise, INTERVALS[k], up=up<k>)` for the three scales in one call, with
+    what depends only on `k` precomputed and `log1p(noise)` taken once (the same value each
+    time, so the same floors)."""
+    base = math.log1p(noise)
+    spread = POISSON_SD * math.sqrt(noise / _INTERVALS0) + _SPREAD0
+    if up0:
+        f0 = math.log1p(noise + spread) - base
     else:
         low = noise - spread
-        distance = math.log1p(noise) - math.log1p(low if low > 0.0 else 0.0)
-    return distance if distance > RELATIVE_FLOOR else RELATIVE_FLOOR
+        f0 = base - math.log1p(low if low > 0.0 else 0.0)
+    spread = POISSON_SD * math.sqrt(noise / _INTERVALS1) + _SPREAD1
+    if up1:
+        f1 = math.log1p(noise + spread) - base
+    else:
+        low = noise - spread
+        f1 = base - math.log1p(low if low > 0.0 else 0.0)
+    spread = POISSON_SD * math.sqrt(noise / _INTERVALS2) + _SPREAD2
+    if up2:
+        f2 = math.log1p(noise + spread) - base
+    else:
+        low = noise - spread
+        f2 = base - math.log1p(low if low > 0.0 else 0.0)
+    return (
+        f0 if f0 > RELATIVE_FLOOR else RELATIVE_FLOOR,
+        f1 if f1 > RELATIVE_FLOOR else RELATIVE_FLOOR,
+        f2 if f2 > RELATIVE_FLOOR else RELATIVE_FLOOR,
+    )
 
 
 def poisson_floor(expected: float, intervals: float, *, up: bool) -> float:

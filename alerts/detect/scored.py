@@ -147,11 +147,8 @@ class ScoredDetector(Detector):
         if live.last_end is not None:
             gap = (start - live.last_end).total_seconds()
             if gap > 0.5 * self.interval_seconds or gap < -1.0:
-                live.recent = []  # a message must never sum across an outage
-        recent = live.recent
-        recent += (seconds, obs.count, round(reading.expected, 4))
-        if len(recent) > 3 * self.keep:
-            del recent[: -3 * self.keep]
+                live.clear()  # a message must never sum across an outage
+        live.push(seconds, obs.count, round(reading.expected, 4), self.keep)
         # obs.end, without the property's call or the keyword's parsing.
         live.last_end = start + timedelta(0, seconds)
         fire, hold, observed, expected, span_seconds, score, details = self._verdict(live, reading)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import binascii
 import functools
+import math
 import struct
 import sys
 from array import array
@@ -82,12 +83,21 @@ def _narrows(column: list[float]) -> bool:
         return False
 
 
+_NARROW = _SECONDS32 | _COUNTS32
+_PAIR32 = _F32[2]
+
+
 class Live:
     """The mutable working copy of a state: the model, the recent intervals as one flat list
     [seconds, count, expected, seconds, ...] (a list per interval cost a list per step), the
-    end of the latest interval, the episode, and intervals left before a new fire may open."""
+    end of the latest interval, the episode, and intervals left before a new fire may open.
 
-    __slots__ = ("episode", "last_end", "model", "quiet", "recent")
+    `narrow` has the flag of each recent column known to be all float32s (as loaded, and kept
+    by `push`): checking only the newest interval's values saves the dump a round trip of each
+    column through float32. A column without its flag is checked whole by the dump (dropping
+    its oldest values may have made it narrow)."""
+
+    __slots__ = ("episode", "last_end", "model", "narrow", "quiet", "recent")
 
     def __init__(
         self,
@@ -96,16 +106,42 @@ class Live:
         last_end: datetime | None,
         episode: EpisodeState,
         quiet: int,
+        narrow: int = 0,
     ) -> None:
         self.model = model
         self.recent = recent
         self.last_end = last_end
         self.episode = episode
         self.quiet = quiet
+        self.narrow = narrow
+
+    def clear(self) -> None:
+        """Forget the recent intervals (an empty column is all float32s)."""
+        self.recent = []
+        self.narrow = _NARROW
+
+    def push(self, seconds: float, count: float, expected: float, keep: int) -> None:
+        """Append an interval to `recent`, keeping the last `keep`."""
+        recent = self.recent
+        recent += (seconds, count, expected)
+        if len(recent) > 3 * keep:
+            del recent[: -3 * keep]
+        narrow = self.narrow
+        if narrow:
+            try:
+                seconds32, count32 = _PAIR32.unpack(_PAIR32.pack(seconds, count))
+            except OverflowError:  # beyond float32's range: that column is no longer narrow
+                seconds32 = count32 = math.nan
+            # NaN never equals its float32: such a column is stored as float64s, as before.
+            if seconds32 != seconds:
+                narrow &= ~_SECONDS32
+            if count32 != count:
+                narrow &= ~_COUNTS32
+            self.narrow = narrow
 
 
 def fresh() -> Live:
-    return Live(Model(), [], None, _CLOSED, 0)
+    return Live(Model(), [], None, _CLOSED, 0, _NARROW)
 
 
 def dump(live: Live, kind: str) -> dict[str, Any]:
@@ -122,7 +158,11 @@ def dump(live: Live, kind: str) -> dict[str, Any]:
     # The recent intervals go column by column, so a column of float32s can be stored so.
     intervals = len(recent) // 3
     seconds, counts, expected = recent[0::3], recent[1::3], recent[2::3]
-    narrow = (_SECONDS32 if _narrows(seconds) else 0) | (_COUNTS32 if _narrows(counts) else 0)
+    narrow = live.narrow
+    if narrow != _NARROW:
+        narrow = (_SECONDS32 if narrow & _SECONDS32 or _narrows(seconds) else 0) | (
+            _COUNTS32 if narrow & _COUNTS32 or _narrows(counts) else 0
+        )
     flags = narrow | (
         (_HAS_LEVEL if level is not None else 0)
         | (_HAS_END if last_end is not None else 0)
@@ -253,6 +293,7 @@ def load(state: Mapping[str, Any]) -> Live | None:
         _EPOCH + end * _MICROSECOND if flags & _HAS_END else None,
         episode,
         quiet,
+        flags & _NARROW,
     )
 
 

@@ -12,8 +12,9 @@ and a few struct calls each way instead of a dict of dicts, lists and ISO dateti
   (int64), `run` (int32), the episode's `run` and `calm` and the detector's `quiet` (int32),
   `last_end` and the episode's `fired_at` as microseconds since the Unix epoch in UTC (int64:
   exact, where an epoch float would round), the episode's `observed` and `expected` (float64)
-  and how many recent intervals follow (uint8); then the hour-of-day profile `hod` (24 float32);
-- the hour-of-week correction `how` (168 float32, copied as raw bytes to and from the `array`);
+  and how many recent intervals follow (uint8);
+- the hour-of-day profile `hod` and the hour-of-week correction `how` (24 and 168 float32s,
+  copied as raw bytes to and from their `array`s);
 - the model's other float32s (in `Model` order: dow, e, scale, shod and nine trackers), then
   the recent intervals column by column: seconds, counts (float32s where every one of the
   column is exactly a float32, as whole counts and the nominal seconds are: a quarter of the
@@ -49,9 +50,9 @@ V4 = 4
 _HAS_LEVEL, _HAS_END, _OPEN, _HAS_FIRED, _OVER = 1, 2, 4, 8, 16
 #: Flags: the recent intervals' seconds, or counts, are all exactly float32s, stored so.
 _SECONDS32, _COUNTS32 = 32, 64
-_HEAD = struct.Struct("<BddqqiiiiqqddB24f")
-_HOD_AT = 14  # where `hod` starts among the header's fields (after the 14 scalars)
-_HOW_AT = _HEAD.size
+_HEAD = struct.Struct("<BddqqiiiiqqddB")
+_HOD_AT = _HEAD.size
+_HOW_AT = _HOD_AT + 4 * 24
 _TAIL_AT = _HOW_AT + 4 * HOURS_OF_WEEK
 _MODEL_TAIL = 7 + 3 + 3 + 24 + 9
 #: Per length of `recent` (0 to 16 intervals, at most `max(SPANS)`): its columns as float32s.
@@ -170,9 +171,10 @@ def dump(live: Live, kind: str) -> dict[str, Any]:
         | (_HAS_FIRED if fired is not None else 0)
         | (_OVER if model.over else 0)
     )
-    how = model.how
+    hod, how = model.hod, model.how
     if _SWAP:
-        how = array("f", how)
+        hod, how = array("f", hod), array("f", how)
+        hod.byteswap()
         how.byteswap()
     packed = (
         _HEAD.pack(
@@ -190,8 +192,8 @@ def dump(live: Live, kind: str) -> dict[str, Any]:
             episode.observed,
             episode.expected,
             intervals,
-            *model.hod,
         )
+        + hod.tobytes()
         + how.tobytes()
         + _tail(intervals, narrow).pack(
             *model.dow,
@@ -248,10 +250,12 @@ def load(state: Mapping[str, Any]) -> Live | None:
     model.level = level if flags & _HAS_LEVEL else None
     model.learnt = learnt
     model.n, model.srun, model.run, model.over = n, srun, run, 1 if flags & _OVER else 0
-    model.hod = list(head[_HOD_AT:])
+    model.hod = hod = array("f")
+    hod.frombytes(data[_HOD_AT:_HOW_AT])
     model.how = how = array("f")
     how.frombytes(data[_HOW_AT:_TAIL_AT])
     if _SWAP:
+        hod.byteswap()
         how.byteswap()
     model.dow = list(tail[0:7])
     model.e = list(tail[7:10])

@@ -49,7 +49,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from alerts.detect.model import ALPHAS, Model, settle
-from alerts.detect.series import Observation
+from alerts.detect.series import Observation, spans
 
 QUANTILE = 0.999  # the share of a scale's residuals its scale stays above
 QUANTILE_RATE = 0.05  # multiplicative step of the quantile tracker
@@ -147,8 +147,7 @@ def observe(
     count, seconds = obs.count, obs.seconds
     x = count * nominal / seconds
     y = math.log1p(x)
-    # timedelta(0, s) is timedelta(seconds=s) without parsing a keyword.
-    day, hour = clock.place(obs.start + timedelta(0, seconds / 2))
+    day, hour = clock.place(obs.start + spans(seconds)[0])
     use_hours = nominal <= 3 * 3600.0
     level = model.level
     if level is None:

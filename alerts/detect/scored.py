@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, ClassVar
 
 from alerts.detect import state as packing
@@ -38,7 +37,7 @@ from alerts.detect.detector import Detector, Dispersion, Verdict
 from alerts.detect.episodes import Policy, advance
 from alerts.detect.model import SPANS
 from alerts.detect.robust import SUSTAIN_MIN, Clock, Reading, observe, teach
-from alerts.detect.series import Decision, Observation, Recent
+from alerts.detect.series import Decision, Observation, Recent, spans
 from alerts.detect.state import STATE_VERSION, V4, Live
 
 HOLD_FRACTION = 0.5
@@ -149,8 +148,7 @@ class ScoredDetector(Detector):
             if gap > 0.5 * self.interval_seconds or gap < -1.0:
                 live.clear()  # a message must never sum across an outage
         live.push(seconds, obs.count, round(reading.expected, 4), self.keep)
-        # obs.end, without the property's call or the keyword's parsing.
-        live.last_end = start + timedelta(0, seconds)
+        live.last_end = start + spans(seconds)[1]  # obs.end, without the property's call
         fire, hold, observed, expected, span_seconds, score, details = self._verdict(live, reading)
         # An open episode lives on `hold` alone (the latest interval still well off normal),
         # so slower scales that still remember a burst can't keep it open; a closed one may

@@ -53,13 +53,13 @@ class Model:
 
     def __init__(self) -> None:
         self.level: float | None = None
-        # The hour of the day's profile and the hour of the week's correction to it and `dow`:
-        # float32 arrays, so a step that touches one slot of them neither decodes nor
-        # re-encodes the others (a step writes its slot of each last, after every read of it,
-        # so storing it rounded at once decides as the rounding by `settle` did).
+        # The profiles (hour of the day, of the week, day of the week, the shift test's hour
+        # of the day): float32 arrays, so a step that touches one slot of them neither decodes
+        # nor re-encodes the others (no step reads a slot back after writing it, so storing it
+        # rounded at once decides as the rounding by `settle` did).
         self.hod = array("f", bytes(4 * 24))
         self.how = array("f", bytes(4 * HOURS_OF_WEEK))
-        self.dow = [0.0] * 7
+        self.dow = array("f", bytes(4 * 7))
         self.e = [0.0] * len(ALPHAS)
         self.scale = list(INITIAL_SCALES)
         self.s50 = 0.1
@@ -70,7 +70,7 @@ class Model:
         self.learnt = 0.0
         self.fine = 0.0
         self.mean = 0.0
-        self.shod = [0.0] * 24  # the shift test's hour-of-day profile
+        self.shod = array("f", bytes(4 * 24))  # the shift test's hour-of-day profile
         self.sshift = 0.1  # its median residual
         self.srun = 0  # signed length of the current run of intervals off normal
         self.ssum = 0.0  # the sum of their residuals
@@ -106,10 +106,10 @@ class Model:
         if _SWAP:
             hod.byteswap()
             how.byteswap()
-        model.dow = list(rest[0:7])
+        model.dow = array("f", rest[0:7])
         model.e = list(rest[7:10])
         model.scale = list(rest[10:13])
-        model.shod = list(rest[13:37])
+        model.shod = array("f", rest[13:37])
         (
             model.s50,
             model.sflat,

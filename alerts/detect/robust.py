@@ -218,10 +218,13 @@ def observe(
         bound = 3 * (0.01 if sshift < 0.01 else sshift)
         error = y - level - dow[day] - shod[hour] - week
         clipped = error if error < bound else bound
-        shod[hour] += PROFILE_RATE * (clipped if clipped > -bound else -bound)
+        # At full precision for the rest of the step (the float32 array rounds what it stores).
+        shod[hour] = shod_hour = shod[hour] + PROFILE_RATE * (
+            clipped if clipped > -bound else -bound
+        )
         # The week's own shape on top of the day's whole shape (Saturday's nights are not
         # Monday's), each hour of the week averaged over its last `WEEK_MEMORY` weeks.
-        error = y - level - dow[day] - shod[hour] - how[slot]
+        error = y - level - dow[day] - shod_hour - how[slot]
         clipped = error if error < bound else bound
         how[slot] += week_rate * (clipped if clipped > -bound else -bound)
     sustained = 0.0
@@ -371,12 +374,13 @@ def teach(model: Model, obs: Observation, nominal: float, clock: Clock) -> None:
     else:
         model.level += weight * (y - model.level)
         model.mean += weight * (obs.count * nominal / obs.seconds - model.mean)
+    dow = model.dow[day]  # at full precision for the rest of the step, as `settle` rounds
     if obs.seconds <= 26 * 3600.0:
-        model.dow[day] += 0.2 * ((y - model.level) - model.dow[day])
+        model.dow[day] = dow = dow + 0.2 * ((y - model.level) - dow)
     if obs.seconds <= 1.5 * 3600.0 and nominal <= 3 * 3600.0:
         flat = y - model.level
-        unseasoned = flat - model.hod[hour] - model.dow[day]
-        model.hod[hour] += 0.2 * ((flat - model.dow[day]) - model.hod[hour])
+        unseasoned = flat - model.hod[hour] - dow
+        model.hod[hour] += 0.2 * ((flat - dow) - model.hod[hour])
         # Hourly history shows whether the day has a shape worth using from the first step.
         model.sflat *= math.exp(0.1 * ((1.0 if abs(flat) > model.sflat else 0.0) - 0.5))
         model.sseason *= math.exp(0.1 * ((1.0 if abs(unseasoned) > model.sseason else 0.0) - 0.5))

@@ -15,7 +15,8 @@ and a few struct calls each way instead of a dict of dicts, lists and ISO dateti
   and how many recent intervals follow (uint8);
 - the hour-of-day profile `hod` and the hour-of-week correction `how` (24 and 168 float32s,
   copied as raw bytes to and from their `array`s);
-- the model's other float32s (in `Model` order: dow, e, scale, shod and nine trackers), then
+- the model's other float32s (in `Model` order: dow, e, scale, shod and nine trackers; the
+  profiles dow and shod also copied as raw bytes to and from their `array`s), then
   the recent intervals column by column: seconds, counts (float32s where every one of the
   column is exactly a float32, as whole counts and the nominal seconds are: a quarter of the
   string saved, and a string's bytes are most of a step's cost), expected counts (float64).
@@ -53,8 +54,13 @@ _SECONDS32, _COUNTS32 = 32, 64
 _HEAD = struct.Struct("<BddqqiiiiqqddB")
 _HOD_AT = _HEAD.size
 _HOW_AT = _HOD_AT + 4 * 24
-_TAIL_AT = _HOW_AT + 4 * HOURS_OF_WEEK
-_MODEL_TAIL = 7 + 3 + 3 + 24 + 9
+_DOW_AT = _HOW_AT + 4 * HOURS_OF_WEEK
+#: The model's e and scale (3 float32s each), between `dow` and `shod`.
+_ES = struct.Struct("<6f")
+_ES_AT = _DOW_AT + 4 * 7
+_SHOD_AT = _ES_AT + _ES.size
+_TAIL_AT = _SHOD_AT + 4 * 24
+_MODEL_TAIL = 9
 #: Per length of `recent` (0 to 16 intervals, at most `max(SPANS)`): its columns as float32s.
 _F32 = [struct.Struct(f"<{n}f") for n in range(17)]
 _SWAP = sys.byteorder != "little"  # the stored float32s are little-endian
@@ -67,7 +73,7 @@ _CLOSED = EpisodeState()
 
 @functools.cache
 def _tail(intervals: int, narrow: int) -> struct.Struct:
-    """The model's other float32s, then `intervals` recent seconds, counts and expected
+    """The model's nine trackers (float32s), then `intervals` recent seconds, counts and expected
     counts (the first two as float32s where `narrow` has their flag, else float64s)."""
     seconds = "f" if narrow & _SECONDS32 else "d"
     counts = "f" if narrow & _COUNTS32 else "d"
@@ -171,49 +177,57 @@ def dump(live: Live, kind: str) -> dict[str, Any]:
         | (_HAS_FIRED if fired is not None else 0)
         | (_OVER if model.over else 0)
     )
-    hod, how = model.hod, model.how
+    profiles = [model.hod, model.how, model.dow, model.shod]
     if _SWAP:
-        hod, how = array("f", hod), array("f", how)
-        hod.byteswap()
-        how.byteswap()
-    packed = (
-        _HEAD.pack(
-            flags,
-            0.0 if level is None else round(level, 6),
-            model.learnt,
-            model.n,
-            model.srun,
-            model.run,
-            episode.run,
-            episode.calm,
-            live.quiet,
-            0 if last_end is None else (last_end - _EPOCH) // _MICROSECOND,
-            0 if fired is None else (fired - _EPOCH) // _MICROSECOND,
-            episode.observed,
-            episode.expected,
-            intervals,
-        )
-        + hod.tobytes()
-        + how.tobytes()
-        + _tail(intervals, narrow).pack(
-            *model.dow,
-            *model.e,
-            FLOOR if s0 < FLOOR else s0,
-            FLOOR if s1 < FLOOR else s1,
-            FLOOR if s2 < FLOOR else s2,
-            *model.shod,
-            FLOOR if model.s50 < FLOOR else model.s50,
-            FLOOR if model.sflat < FLOOR else model.sflat,
-            FLOOR if model.sseason < FLOOR else model.sseason,
-            model.fine,
-            model.mean,
-            FLOOR if model.sshift < FLOOR else model.sshift,
-            model.ssum,
-            model.zeros,
-            model.hot,
-            *seconds,
-            *counts,
-            *expected,
+        profiles = [array("f", profile) for profile in profiles]
+        for profile in profiles:
+            profile.byteswap()
+    hod, how, dow, shod = profiles
+    e = model.e
+    packed = b"".join(
+        (
+            _HEAD.pack(
+                flags,
+                0.0 if level is None else round(level, 6),
+                model.learnt,
+                model.n,
+                model.srun,
+                model.run,
+                episode.run,
+                episode.calm,
+                live.quiet,
+                0 if last_end is None else (last_end - _EPOCH) // _MICROSECOND,
+                0 if fired is None else (fired - _EPOCH) // _MICROSECOND,
+                episode.observed,
+                episode.expected,
+                intervals,
+            ),
+            hod.tobytes(),
+            how.tobytes(),
+            dow.tobytes(),
+            _ES.pack(
+                e[0],
+                e[1],
+                e[2],
+                FLOOR if s0 < FLOOR else s0,
+                FLOOR if s1 < FLOOR else s1,
+                FLOOR if s2 < FLOOR else s2,
+            ),
+            shod.tobytes(),
+            _tail(intervals, narrow).pack(
+                FLOOR if model.s50 < FLOOR else model.s50,
+                FLOOR if model.sflat < FLOOR else model.sflat,
+                FLOOR if model.sseason < FLOOR else model.sseason,
+                model.fine,
+                model.mean,
+                FLOOR if model.sshift < FLOOR else model.sshift,
+                model.ssum,
+                model.zeros,
+                model.hot,
+                *seconds,
+                *counts,
+                *expected,
+            ),
         )
     )
     return {
@@ -253,14 +267,17 @@ def load(state: Mapping[str, Any]) -> Live | None:
     model.hod = hod = array("f")
     hod.frombytes(data[_HOD_AT:_HOW_AT])
     model.how = how = array("f")
-    how.frombytes(data[_HOW_AT:_TAIL_AT])
+    how.frombytes(data[_HOW_AT:_DOW_AT])
+    model.dow = dow = array("f")
+    dow.frombytes(data[_DOW_AT:_ES_AT])
+    model.shod = shod = array("f")
+    shod.frombytes(data[_SHOD_AT:_TAIL_AT])
     if _SWAP:
-        hod.byteswap()
-        how.byteswap()
-    model.dow = list(tail[0:7])
-    model.e = list(tail[7:10])
-    model.scale = list(tail[10:13])
-    model.shod = list(tail[13:37])
+        for profile in (hod, how, dow, shod):
+            profile.byteswap()
+    e0, e1, e2, s0, s1, s2 = _ES.unpack_from(data, _ES_AT)
+    model.e = [e0, e1, e2]
+    model.scale = [s0, s1, s2]
     (
         model.s50,
         model.sflat,
@@ -271,7 +288,7 @@ def load(state: Mapping[str, Any]) -> Live | None:
         model.ssum,
         model.zeros,
         model.hot,
-    ) = tail[37:_MODEL_TAIL]
+    ) = tail[:_MODEL_TAIL]
     observed, expected = head[11], head[12]
     episode = (
         _CLOSED

@@ -61,11 +61,15 @@ _ES_AT = _DOW_AT + 4 * 7
 _SHOD_AT = _ES_AT + _ES.size
 _TAIL_AT = _SHOD_AT + 4 * 24
 _MODEL_TAIL = 9
+#: Where `how`, `dow`, e and `shod` start among the float32s from `hod` on.
+_HOW_I, _DOW_I, _ES_I, _SHOD_I = (
+    (at - _HOD_AT) // 4 for at in (_HOW_AT, _DOW_AT, _ES_AT, _SHOD_AT)
+)
 #: Per length of `recent` (0 to 16 intervals, at most `max(SPANS)`): its columns as float32s.
 _F32 = [struct.Struct(f"<{n}f") for n in range(17)]
 _SWAP = sys.byteorder != "little"  # the stored float32s are little-endian
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 #: The closed episode almost every step carries: shared, as it is immutable, so loading one
 #: builds no dataclass.
 _CLOSED = EpisodeState()
@@ -97,30 +101,36 @@ _PAIR32 = _F32[2]
 class Live:
     """The mutable working copy of a state: the model, the recent intervals as one flat list
     [seconds, count, expected, seconds, ...] (a list per interval cost a list per step), the
-    end of the latest interval, the episode, and intervals left before a new fire may open.
+    end of the latest interval (`end`: microseconds since the epoch, as stored, so a step
+    converts no datetime to or from it; `last_end` as a datetime), the episode, and intervals
+    left before a new fire may open.
 
     `narrow` has the flag of each recent column known to be all float32s (as loaded, and kept
     by `push`): checking only the newest interval's values saves the dump a round trip of each
     column through float32. A column without its flag is checked whole by the dump (dropping
     its oldest values may have made it narrow)."""
 
-    __slots__ = ("episode", "last_end", "model", "narrow", "quiet", "recent")
+    __slots__ = ("end", "episode", "model", "narrow", "quiet", "recent")
 
     def __init__(
         self,
         model: Model,
         recent: list[float],
-        last_end: datetime | None,
+        end: int | None,
         episode: EpisodeState,
         quiet: int,
         narrow: int = 0,
     ) -> None:
         self.model = model
         self.recent = recent
-        self.last_end = last_end
+        self.end = end
         self.episode = episode
         self.quiet = quiet
         self.narrow = narrow
+
+    @property
+    def last_end(self) -> datetime | None:
+        return None if self.end is None else EPOCH + self.end * MICROSECOND
 
     def clear(self) -> None:
         """Forget the recent intervals (an empty column is all float32s)."""
@@ -158,7 +168,7 @@ def dump(live: Live, kind: str) -> dict[str, Any]:
     `settle` does, and the floors and the level's 6 decimals are applied here. On a settled
     model both are no-ops (a floored float32 floors and rounds to itself, and a level rounded
     to 6 decimals rounds to itself), so the stored bits are the same either way."""
-    model, episode, last_end, recent = live.model, live.episode, live.last_end, live.recent
+    model, episode, end, recent = live.model, live.episode, live.end, live.recent
     fired = episode.fired_at
     level = model.level
     s0, s1, s2 = model.scale
@@ -172,7 +182,7 @@ def dump(live: Live, kind: str) -> dict[str, Any]:
         )
     flags = narrow | (
         (_HAS_LEVEL if level is not None else 0)
-        | (_HAS_END if last_end is not None else 0)
+        | (_HAS_END if end is not None else 0)
         | (_OPEN if episode.open else 0)
         | (_HAS_FIRED if fired is not None else 0)
         | (_OVER if model.over else 0)
@@ -196,8 +206,8 @@ def dump(live: Live, kind: str) -> dict[str, Any]:
                 episode.run,
                 episode.calm,
                 live.quiet,
-                0 if last_end is None else (last_end - _EPOCH) // _MICROSECOND,
-                0 if fired is None else (fired - _EPOCH) // _MICROSECOND,
+                0 if end is None else end,
+                0 if fired is None else (fired - EPOCH) // MICROSECOND,
                 episode.observed,
                 episode.expected,
                 intervals,
@@ -264,20 +274,18 @@ def load(state: Mapping[str, Any]) -> Live | None:
     model.level = level if flags & _HAS_LEVEL else None
     model.learnt = learnt
     model.n, model.srun, model.run, model.over = n, srun, run, 1 if flags & _OVER else 0
-    model.hod = hod = array("f")
-    hod.frombytes(data[_HOD_AT:_HOW_AT])
-    model.how = how = array("f")
-    how.frombytes(data[_HOW_AT:_DOW_AT])
-    model.dow = dow = array("f")
-    dow.frombytes(data[_DOW_AT:_ES_AT])
-    model.shod = shod = array("f")
-    shod.frombytes(data[_SHOD_AT:_TAIL_AT])
+    # The float32s from `hod` to `shod` read as one array, then sliced (building an array
+    # parses its arguments; slicing one does not).
+    floats = array("f")
+    floats.frombytes(data[_HOD_AT:_TAIL_AT])
     if _SWAP:
-        for profile in (hod, how, dow, shod):
-            profile.byteswap()
-    e0, e1, e2, s0, s1, s2 = _ES.unpack_from(data, _ES_AT)
-    model.e = [e0, e1, e2]
-    model.scale = [s0, s1, s2]
+        floats.byteswap()
+    model.hod = floats[:_HOW_I]
+    model.how = floats[_HOW_I:_DOW_I]
+    model.dow = floats[_DOW_I:_ES_I]
+    model.e = floats[_ES_I : _ES_I + 3].tolist()
+    model.scale = floats[_ES_I + 3 : _SHOD_I].tolist()
+    model.shod = floats[_SHOD_I:]
     (
         model.s50,
         model.sflat,
@@ -298,7 +306,7 @@ def load(state: Mapping[str, Any]) -> Live | None:
             bool(flags & _OPEN),
             ep_run,
             ep_calm,
-            _EPOCH + fired * _MICROSECOND if flags & _HAS_FIRED else None,
+            EPOCH + fired * MICROSECOND if flags & _HAS_FIRED else None,
             observed,
             expected,
         )
@@ -311,7 +319,7 @@ def load(state: Mapping[str, Any]) -> Live | None:
     return Live(
         model,
         recent,
-        _EPOCH + end * _MICROSECOND if flags & _HAS_END else None,
+        end if flags & _HAS_END else None,
         episode,
         quiet,
         flags & _NARROW,
@@ -326,7 +334,7 @@ def _load_v4(state: Mapping[str, Any]) -> Live | None:
         return Live(
             Model.load(state.get("model")),
             _unpack_recent_v4(state.get("recent")),
-            as_utc(datetime.fromisoformat(last_end)) if last_end else None,
+            (as_utc(datetime.fromisoformat(last_end)) - EPOCH) // MICROSECOND if last_end else None,
             EpisodeState.from_json(state.get("episode", {})),
             int(state.get("quiet", 0)),
         )

@@ -114,6 +114,9 @@ class Reading(NamedTuple):
 
 
 _UNREADY = (0.0,) * len(ALPHAS)
+#: `Reading(*fields)` without the type call's slot lookups and the generated `__new__`'s frame
+#: (which returns this: `tuple.__new__(Reading, fields)`).
+_reading = functools.partial(tuple.__new__, Reading)
 _ALPHA1, _ALPHA2 = ALPHAS[1], ALPHAS[2]
 #: The trackers' multiplicative steps, one exp each way, computed once.
 _MEDIAN_UP, _MEDIAN_DOWN = (math.exp(MEDIAN_RATE * (above - 0.5)) for above in (1.0, 0.0))
@@ -296,17 +299,19 @@ def observe(
     profiled = model.fine >= WARMUP_SECONDS or nominal > 1.5 * 3600.0
     if settled:
         settle(model, day, hour)
-    return Reading(
-        scores,
-        expected * seconds / nominal,
-        ready,
-        profiled,
-        shift,
-        sustained,
-        srun,
-        sustained / slow_scale,
-        zero_share,
-        surprise,
+    return _reading(
+        (
+            scores,
+            expected * seconds / nominal,
+            ready,
+            profiled,
+            shift,
+            sustained,
+            srun,
+            sustained / slow_scale,
+            zero_share,
+            surprise,
+        )
     )
 
 

@@ -96,7 +96,6 @@ def _narrows(column: list[float]) -> bool:
 
 _NARROW = _SECONDS32 | _COUNTS32
 _PAIR32 = _F32[2]
-_WHOLE32 = float(2**24)
 
 
 class Live:
@@ -145,14 +144,7 @@ class Live:
         if len(recent) > 3 * keep:
             del recent[: -3 * keep]
         narrow = self.narrow
-        # Whole numbers up to 2**24 (click counts, the nominal seconds) are float32s: only
-        # other values take the round trip through float32.
-        if narrow and not (
-            -_WHOLE32 <= seconds <= _WHOLE32
-            and seconds % 1.0 == 0.0
-            and -_WHOLE32 <= count <= _WHOLE32
-            and count % 1.0 == 0.0
-        ):
+        if narrow:
             try:
                 seconds32, count32 = _PAIR32.unpack(_PAIR32.pack(seconds, count))
             except OverflowError:  # beyond float32's range: that column is no longer narrow

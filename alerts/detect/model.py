@@ -53,11 +53,13 @@ class Model:
 
     def __init__(self) -> None:
         self.level: float | None = None
-        self.hod = [0.0] * 24
-        # The hour of the week, as a correction to `hod` + `dow`: a float32 array, so a step
-        # that touches one slot of it neither decodes nor re-encodes the other 167.
+        # The profiles (hour of the day, of the week, day of the week, the shift test's hour
+        # of the day): float32 arrays, so a step that touches one slot of them neither decodes
+        # nor re-encodes the others (no step reads a slot back after writing it, so storing it
+        # rounded at once decides as the rounding by `settle` did).
+        self.hod = array("f", bytes(4 * 24))
         self.how = array("f", bytes(4 * HOURS_OF_WEEK))
-        self.dow = [0.0] * 7
+        self.dow = array("f", bytes(4 * 7))
         self.e = [0.0] * len(ALPHAS)
         self.scale = list(INITIAL_SCALES)
         self.s50 = 0.1
@@ -68,7 +70,7 @@ class Model:
         self.learnt = 0.0
         self.fine = 0.0
         self.mean = 0.0
-        self.shod = [0.0] * 24  # the shift test's hour-of-day profile
+        self.shod = array("f", bytes(4 * 24))  # the shift test's hour-of-day profile
         self.sshift = 0.1  # its median residual
         self.srun = 0  # signed length of the current run of intervals off normal
         self.ssum = 0.0  # the sum of their residuals
@@ -86,7 +88,6 @@ class Model:
             data = binascii.a2b_base64(raw.get("packed", ""))
             if len(data) != _PACKED_BYTES:
                 raise ValueError("packed state of the wrong size")
-            hod = list(_HOD.unpack_from(data))
             rest = _REST.unpack_from(data, _REST_AT)
             run, n, srun, over = map(int, raw.get("counts", ()))
         except (ValueError, struct.error, TypeError):
@@ -98,15 +99,17 @@ class Model:
         model.level = float(level) if level is not None else None
         model.learnt = float(raw.get("learnt", 0.0))
         model.run, model.n, model.srun, model.over = run, n, srun, over
-        model.hod = hod
+        model.hod = hod = array("f")
+        hod.frombytes(data[:_HOW_AT])
         model.how = how = array("f")
         how.frombytes(data[_HOW_AT:_REST_AT])
         if _SWAP:
+            hod.byteswap()
             how.byteswap()
-        model.dow = list(rest[0:7])
+        model.dow = array("f", rest[0:7])
         model.e = list(rest[7:10])
         model.scale = list(rest[10:13])
-        model.shod = list(rest[13:37])
+        model.shod = array("f", rest[13:37])
         (
             model.s50,
             model.sflat,
@@ -124,7 +127,7 @@ class Model:
 #: Version 4 packed the profiles and trackers as one base64 string of float32s, in order: hod
 #: (24), how (168), then dow (7), e (3), scale (3), shod (24) and the nine scalars s50, sflat,
 #: sseason, fine, mean, sshift, ssum, zeros, hot. `how` is copied as raw bytes (an `array` of
-#: the same float32s).
+#: the same float32s), as is `hod`.
 HOURS_OF_WEEK = 168
 _HOD = struct.Struct("<24f")
 _REST = struct.Struct(f"<{7 + 3 + 3 + 24 + 9}f")

@@ -49,7 +49,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from alerts.detect.model import ALPHAS, Model, settle
-from alerts.detect.series import Observation
+from alerts.detect.series import Observation, spans
 
 QUANTILE = 0.999  # the share of a scale's residuals its scale stays above
 QUANTILE_RATE = 0.05  # multiplicative step of the quantile tracker
@@ -114,6 +114,9 @@ class Reading(NamedTuple):
 
 
 _UNREADY = (0.0,) * len(ALPHAS)
+#: `Reading(*fields)` without the type call's slot lookups and the generated `__new__`'s frame
+#: (which returns this: `tuple.__new__(Reading, fields)`).
+_reading = functools.partial(tuple.__new__, Reading)
 _ALPHA1, _ALPHA2 = ALPHAS[1], ALPHAS[2]
 #: The trackers' multiplicative steps, one exp each way, computed once.
 _MEDIAN_UP, _MEDIAN_DOWN = (math.exp(MEDIAN_RATE * (above - 0.5)) for above in (1.0, 0.0))
@@ -121,7 +124,8 @@ _QUANTILE_UP, _QUANTILE_DOWN = (
     math.exp(QUANTILE_RATE * (above - (1 - QUANTILE))) for above in (1.0, 0.0)
 )
 _LEARNT_CAP = 10 * WARMUP_SECONDS
-_SPREAD_FLOOR = tuple(POISSON_SD**2 / (2 * intervals) for intervals in INTERVALS)
+_SPREAD0, _SPREAD1, _SPREAD2 = (POISSON_SD**2 / (2 * intervals) for intervals in INTERVALS)
+_INTERVALS0, _INTERVALS1, _INTERVALS2 = INTERVALS
 
 
 @dataclass(frozen=True)
@@ -146,8 +150,7 @@ def observe(
     count, seconds = obs.count, obs.seconds
     x = count * nominal / seconds
     y = math.log1p(x)
-    # timedelta(0, s) is timedelta(seconds=s) without parsing a keyword.
-    day, hour = clock.place(obs.start + timedelta(0, seconds / 2))
+    day, hour = clock.place(obs.start + spans(seconds)[0])
     use_hours = nominal <= 3 * 3600.0
     level = model.level
     if level is None:
@@ -180,7 +183,7 @@ def observe(
         # Sparse counts: log1p's level tracks the median (often 0); counting noise is the mean's.
         mean = model.mean
         noise = mean if mean > expected else expected
-        f0, f1, f2 = _floor(noise, 0, e0 >= 0), _floor(noise, 1, e1 >= 0), _floor(noise, 2, e2 >= 0)
+        f0, f1, f2 = _floors(noise, e0 >= 0, e1 >= 0, e2 >= 0)
         s0, s1, s2 = scale
         # Only above normal (a capped drop scale fired on nyc_taxi's second night), and only
         # where the clicks stray well beyond counting noise: where the Poisson floor sets the
@@ -218,10 +221,13 @@ def observe(
         bound = 3 * (0.01 if sshift < 0.01 else sshift)
         error = y - level - dow[day] - shod[hour] - week
         clipped = error if error < bound else bound
-        shod[hour] += PROFILE_RATE * (clipped if clipped > -bound else -bound)
+        # At full precision for the rest of the step (the float32 array rounds what it stores).
+        shod[hour] = shod_hour = shod[hour] + PROFILE_RATE * (
+            clipped if clipped > -bound else -bound
+        )
         # The week's own shape on top of the day's whole shape (Saturday's nights are not
         # Monday's), each hour of the week averaged over its last `WEEK_MEMORY` weeks.
-        error = y - level - dow[day] - shod[hour] - how[slot]
+        error = y - level - dow[day] - shod_hour - how[slot]
         clipped = error if error < bound else bound
         how[slot] += week_rate * (clipped if clipped > -bound else -bound)
     sustained = 0.0
@@ -235,13 +241,14 @@ def observe(
     # the level by a running median, then the profile, all clipped so one burst barely counts.
     surprise = model.hot
     if seconds <= 1.5 * nominal and (ready or not SCALES_AFTER_WARMUP):
-        over = 0
-        for k in range(3):
-            if abs(e[k]) > scale[k]:
-                over = 1
-                scale[k] *= _QUANTILE_UP
-            else:
-                scale[k] *= _QUANTILE_DOWN
+        # Unrolled over the three scales (the loop's indexing cost more than its arithmetic).
+        over0 = abs(e0) > scale[0]
+        scale[0] *= _QUANTILE_UP if over0 else _QUANTILE_DOWN
+        over1 = abs(e1) > scale[1]
+        scale[1] *= _QUANTILE_UP if over1 else _QUANTILE_DOWN
+        over2 = abs(e2) > scale[2]
+        scale[2] *= _QUANTILE_UP if over2 else _QUANTILE_DOWN
+        over = 1 if over0 or over1 or over2 else 0
         # Only warm excursions count (the first day's are the model learning), and each once
         # however long it lasts: an outage or a step is one surprise, not one per interval.
         if ready:
@@ -292,17 +299,19 @@ def observe(
     profiled = model.fine >= WARMUP_SECONDS or nominal > 1.5 * 3600.0
     if settled:
         settle(model, day, hour)
-    return Reading(
-        scores,
-        expected * seconds / nominal,
-        ready,
-        profiled,
-        shift,
-        sustained,
-        srun,
-        sustained / slow_scale,
-        zero_share,
-        surprise,
+    return _reading(
+        (
+            scores,
+            expected * seconds / nominal,
+            ready,
+            profiled,
+            shift,
+            sustained,
+            srun,
+            sustained / slow_scale,
+            zero_share,
+            surprise,
+        )
     )
 
 
@@ -315,16 +324,34 @@ def _per_nominal(nominal: float) -> tuple[int, int, float]:
     return sustain_after, shift_after, min(0.5, nominal / (WEEK_MEMORY * 3600.0))
 
 
-def _floor(noise: float, k: int, up: bool) -> float:
-    """`poisson_floor(noise, INTERVALS[k], up=up)`, with what depends only on `k` precomputed."""
-    intervals = INTERVALS[k]
-    spread = POISSON_SD * math.sqrt(noise / intervals) + _SPREAD_FLOOR[k]
-    if up:
-        distance = math.log1p(noise + spread) - math.log1p(noise)
+def _floors(noise: float, up0: bool, up1: bool, up2: bool) -> tuple[float, float, float]:
+    """`poisson_floor(noise, INTERVALS[k], up=up<k>)` for the three scales in one call, with
+    what depends only on `k` precomputed and `log1p(noise)` taken once (the same value each
+    time, so the same floors)."""
+    base = math.log1p(noise)
+    spread = POISSON_SD * math.sqrt(noise / _INTERVALS0) + _SPREAD0
+    if up0:
+        f0 = math.log1p(noise + spread) - base
     else:
         low = noise - spread
-        distance = math.log1p(noise) - math.log1p(low if low > 0.0 else 0.0)
-    return distance if distance > RELATIVE_FLOOR else RELATIVE_FLOOR
+        f0 = base - math.log1p(low if low > 0.0 else 0.0)
+    spread = POISSON_SD * math.sqrt(noise / _INTERVALS1) + _SPREAD1
+    if up1:
+        f1 = math.log1p(noise + spread) - base
+    else:
+        low = noise - spread
+        f1 = base - math.log1p(low if low > 0.0 else 0.0)
+    spread = POISSON_SD * math.sqrt(noise / _INTERVALS2) + _SPREAD2
+    if up2:
+        f2 = math.log1p(noise + spread) - base
+    else:
+        low = noise - spread
+        f2 = base - math.log1p(low if low > 0.0 else 0.0)
+    return (
+        f0 if f0 > RELATIVE_FLOOR else RELATIVE_FLOOR,
+        f1 if f1 > RELATIVE_FLOOR else RELATIVE_FLOOR,
+        f2 if f2 > RELATIVE_FLOOR else RELATIVE_FLOOR,
+    )
 
 
 def poisson_floor(expected: float, intervals: float, *, up: bool) -> float:
@@ -352,12 +379,13 @@ def teach(model: Model, obs: Observation, nominal: float, clock: Clock) -> None:
     else:
         model.level += weight * (y - model.level)
         model.mean += weight * (obs.count * nominal / obs.seconds - model.mean)
+    dow = model.dow[day]  # at full precision for the rest of the step, as `settle` rounds
     if obs.seconds <= 26 * 3600.0:
-        model.dow[day] += 0.2 * ((y - model.level) - model.dow[day])
+        model.dow[day] = dow = dow + 0.2 * ((y - model.level) - dow)
     if obs.seconds <= 1.5 * 3600.0 and nominal <= 3 * 3600.0:
         flat = y - model.level
-        unseasoned = flat - model.hod[hour] - model.dow[day]
-        model.hod[hour] += 0.2 * ((flat - model.dow[day]) - model.hod[hour])
+        unseasoned = flat - model.hod[hour] - dow
+        model.hod[hour] += 0.2 * ((flat - dow) - model.hod[hour])
         # Hourly history shows whether the day has a shape worth using from the first step.
         model.sflat *= math.exp(0.1 * ((1.0 if abs(flat) > model.sflat else 0.0) - 0.5))
         model.sseason *= math.exp(0.1 * ((1.0 if abs(unseasoned) > model.sseason else 0.0) - 0.5))

@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, ClassVar
 
 from alerts.detect import state as packing
@@ -38,8 +37,8 @@ from alerts.detect.detector import Detector, Dispersion, Verdict
 from alerts.detect.episodes import Policy, advance
 from alerts.detect.model import SPANS
 from alerts.detect.robust import SUSTAIN_MIN, Clock, Reading, observe, teach
-from alerts.detect.series import Decision, Observation, Recent
-from alerts.detect.state import STATE_VERSION, V4, Live
+from alerts.detect.series import Decision, Observation, Recent, spans
+from alerts.detect.state import EPOCH, MICROSECOND, STATE_VERSION, V4, Live
 
 HOLD_FRACTION = 0.5
 #: A sustained shift's size must reach this share of the threshold in slow-scale units.
@@ -144,16 +143,15 @@ class ScoredDetector(Detector):
         `settled` as for `observe`."""
         reading = observe(live.model, obs, self.interval_seconds, self.clock, settled=settled)
         start, seconds = obs.start, obs.seconds
-        if live.last_end is not None:
-            gap = (start - live.last_end).total_seconds()
+        # In microseconds since the epoch, as the state keeps the end: exact integers, and
+        # `timedelta.total_seconds()` is the microseconds over 10**6 (the same division).
+        began = (start - EPOCH) // MICROSECOND
+        if live.end is not None:
+            gap = (began - live.end) / 1_000_000
             if gap > 0.5 * self.interval_seconds or gap < -1.0:
-                live.recent = []  # a message must never sum across an outage
-        recent = live.recent
-        recent += (seconds, obs.count, round(reading.expected, 4))
-        if len(recent) > 3 * self.keep:
-            del recent[: -3 * self.keep]
-        # obs.end, without the property's call or the keyword's parsing.
-        live.last_end = start + timedelta(0, seconds)
+                live.clear()  # a message must never sum across an outage
+        live.push(seconds, obs.count, round(reading.expected, 4), self.keep)
+        live.end = began + spans(seconds)[2]  # obs.end, without the property's call
         fire, hold, observed, expected, span_seconds, score, details = self._verdict(live, reading)
         # An open episode lives on `hold` alone (the latest interval still well off normal),
         # so slower scales that still remember a burst can't keep it open; a closed one may
@@ -205,7 +203,9 @@ class ScoredDetector(Detector):
         if slow > score:
             best, score = 2, slow
         recent = live.recent
-        span = min(SPANS[best], len(recent) // 3)
+        # min(SPANS[best], intervals), without the builtin's keyword parsing.
+        span, intervals = SPANS[best], len(recent) // 3
+        span = intervals if intervals < span else span
         # `recent` is flat [seconds, count, expected, ...]: each field is every third value.
         at = -3 * span
         seconds = sum(recent[at::3])

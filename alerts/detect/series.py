@@ -9,6 +9,7 @@ normally ~40".
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,17 @@ from typing import Literal
 
 #: What happened to the alert episode on this interval.
 Event = Literal["fired", "resolved"] | None
+
+
+@functools.lru_cache(maxsize=64)
+def spans(seconds: float) -> tuple[timedelta, timedelta, int]:
+    """`timedelta(seconds=seconds / 2)` and `timedelta(seconds=seconds)`: an observation's
+    middle and end from its start, and the latter in whole microseconds. Cached, as nearly
+    every observation lasts the nominal interval and building a timedelta (its keywords
+    parsed even when none are passed) cost more than the lookup; the timedeltas are
+    immutable, so sharing them changes nothing."""
+    length = timedelta(0, seconds)
+    return timedelta(0, seconds / 2), length, length // timedelta(microseconds=1)
 
 
 def as_utc(moment: datetime) -> datetime:

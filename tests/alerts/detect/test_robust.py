@@ -11,7 +11,7 @@ import pytest
 
 from alerts.detect import make_detector, read_series, replay, state_size
 from alerts.detect.model import Model
-from alerts.detect.robust import Clock, observe, poisson_floor
+from alerts.detect.robust import INTERVALS, Clock, _floors, observe, poisson_floor
 from alerts.detect.series import Observation
 from tests.alerts.detect._series import START, STEP, observations, poisson_counts, run
 
@@ -102,6 +102,17 @@ def test_poisson_floor_is_positive_and_shrinks_with_averaging(expected: float) -
     many = poisson_floor(expected, 31, up=True)
     assert one >= many > 0
     assert poisson_floor(expected, 1, up=False) > 0
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.3, 5.0, 300.0, 3e6])
+@pytest.mark.parametrize("sides", [(True, True, True), (False, False, False), (True, False, True)])
+def test_the_steps_unrolled_floors_are_poisson_floor(
+    noise: float, sides: tuple[bool, bool, bool]
+) -> None:
+    """The step computes the three scales' floors in one unrolled call (`_floors`, for its
+    cost); `poisson_floor` is their readable definition, and they must agree to the bit."""
+    expected = tuple(poisson_floor(noise, INTERVALS[k], up=sides[k]) for k in range(3))
+    assert _floors(noise, *sides) == expected
 
 
 def test_state_is_small_and_round_trips_exactly() -> None:
